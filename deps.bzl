@@ -1,0 +1,67 @@
+"""External dependencies of tgsession, pinned by sha256.
+
+Every archive is the `.orig` tarball of a Debian bookworm source package, so the
+same bytes are reachable from Debian's archive (`apt-get source`), which is the
+only package source our build machines can reach. `tools/setup.sh` downloads
+them once into `third_party/distdir/`, and `.bazelrc.local` points Bazel's
+`--distdir` there: builds never touch the network.
+
+A workspace that depends on tgsession calls `tgsession_dependencies()` from its
+own WORKSPACE (see README.md); any repository it already defines is kept.
+"""
+
+load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
+
+_DEBIAN_POOL = "https://deb.debian.org/debian/pool/main/"
+
+def _maybe(rule, name, **kwargs):
+    if name not in native.existing_rules():
+        rule(name = name, **kwargs)
+
+def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
+    """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON and the Bazel helper repositories."""
+
+    # Bazel helper repositories come from Debian's bazel-platforms, bazel-skylib
+    # and bazel-rules-java packages. Bazel 4.2.3's embedded @platforms lacks
+    # cpu:wasm32, which Abseil's BUILD files reference even in native builds.
+    _maybe(native.local_repository, "platforms", path = system_bazel_dir + "/tools/platforms")
+    _maybe(native.local_repository, "bazel_skylib", path = system_bazel_dir + "/tools/skylib")
+    _maybe(native.local_repository, "rules_java", path = system_bazel_dir + "/rules/java")
+
+    _maybe(
+        http_archive,
+        name = "com_google_absl",
+        urls = [_DEBIAN_POOL + "a/abseil/abseil_20220623.1.orig.tar.gz"],
+        sha256 = "abfe2897f3a30edaa74bc34365afe3c2a3cd012091a97dc7e008f7016adcd5fe",
+        strip_prefix = "abseil-20220623.1",
+        # Debian ships its security fix in the .debian.tar.xz, not in the
+        # orig tarball: apply it here so we build what Debian builds.
+        patches = [Label("//third_party/abseil:CVE-2025-0838.patch")],
+        patch_args = ["-p1"],
+        patch_tool = "patch",
+    )
+
+    _maybe(
+        http_archive,
+        name = "com_google_googletest",
+        urls = [_DEBIAN_POOL + "g/googletest/googletest_1.12.1.orig.tar.gz"],
+        sha256 = "81964fe578e9bd7c94dfdb09c8e4d6e6759e19967e397dbea48d1c10e45d0df2",
+        strip_prefix = "googletest-release-1.12.1",
+    )
+
+    _maybe(
+        http_archive,
+        name = "com_github_google_benchmark",
+        urls = [_DEBIAN_POOL + "b/benchmark/benchmark_1.7.1.orig.tar.gz"],
+        sha256 = "6430e4092653380d9dc4ccb45a1e2dc9259d581f4866dc0759713126056bc1d7",
+        strip_prefix = "benchmark-1.7.1",
+    )
+
+    _maybe(
+        http_archive,
+        name = "com_github_tencent_rapidjson",
+        urls = [_DEBIAN_POOL + "r/rapidjson/rapidjson_1.1.0+dfsg2.orig.tar.gz"],
+        sha256 = "92aa6402743012e5f2c3db17def1ff5273df4f3ca7a8f8ed9f1041d392c14ce7",
+        strip_prefix = "rapidjson-1.1.0",
+        build_file = Label("//third_party/rapidjson:BUILD.rapidjson"),
+    )

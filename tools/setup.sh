@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) setup of a Debian 12 machine for building and
+# testing tgsession offline.
+#
+#   1. installs the Debian packages the build and the tests use (only the ones
+#      missing, so a second run is fast);
+#   2. downloads the pinned source tarballs (Abseil, GoogleTest, Google
+#      Benchmark, RapidJSON) from Debian's archive into third_party/distdir/,
+#      checking their sha256;
+#   3. writes .bazelrc.local so Bazel finds them there (--distdir) and never
+#      needs the network while building;
+#   4. installs the npm packages the WebAssembly tests use (wasm/node_modules).
+#
+# Usage: bash tools/setup.sh [--no-browser]   (run as root, or with sudo rights)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+want_browser=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-browser) want_browser=0 ;;
+    *) echo "setup.sh: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- 1. Debian packages -------------------------------------------------------
+packages=(
+  bazel-bootstrap bazel-platforms bazel-skylib bazel-rules-java  # Bazel 4.2.3 and its helper repos
+  patch                       # applies Debian's Abseil security patch
+  g++ clang libclang-rt-14-dev llvm  # compilers, sanitizer + libFuzzer runtimes
+  libsqlite3-dev sqlite3      # SqliteBackend
+  libsodium-dev               # encrypted-at-rest files
+  libpq-dev postgresql        # PostgresBackend and its tests
+  emscripten nodejs           # WebAssembly build (Debian's emcc 3.1.6) and node tests
+  python3-telethon            # interop tests run the real Telethon on our output
+  valgrind                    # benchmark instruction counts
+  ca-certificates curl
+)
+if [ "$want_browser" = 1 ]; then packages+=(chromium); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# nodesource's nodejs package provides node and npm itself; Debian's needs npm.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+apt_updated=0
+apt_update() {
+  if [ "$apt_updated" = 0 ]; then
+    log "apt-get update"
+    $SUDO apt-get update -qq
+    apt_updated=1
+  fi
+}
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_update
+  log "installing: ${missing[*]}"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- 2. pinned source tarballs -----------------------------------------------
+distdir="$here/third_party/distdir"
+mkdir -p "$distdir"
+
+# name|source package|sha256 (must match deps.bzl)
+tarballs=(
+  "abseil_20220623.1.orig.tar.gz|abseil|abfe2897f3a30edaa74bc34365afe3c2a3cd012091a97dc7e008f7016adcd5fe"
+  "googletest_1.12.1.orig.tar.gz|googletest|81964fe578e9bd7c94dfdb09c8e4d6e6759e19967e397dbea48d1c10e45d0df2"
+  "benchmark_1.7.1.orig.tar.gz|benchmark|6430e4092653380d9dc4ccb45a1e2dc9259d581f4866dc0759713126056bc1d7"
+  "rapidjson_1.1.0+dfsg2.orig.tar.gz|rapidjson|92aa6402743012e5f2c3db17def1ff5273df4f3ca7a8f8ed9f1041d392c14ce7"
+)
+
+have_sha() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+
+need_src=0
+for t in "${tarballs[@]}"; do
+  IFS='|' read -r file pkg sha <<<"$t"
+  have_sha "$distdir/$file" "$sha" || need_src=1
+done
+
+if [ "$need_src" = 1 ]; then
+  # Debian's source packages: add a deb-src entry once.
+  src_list=/etc/apt/sources.list.d/tgsession-debian-src.sources
+  if ! grep -rqs "^Types:.*deb-src" /etc/apt/sources.list.d/ && ! grep -qs "^deb-src" /etc/apt/sources.list; then
+    log "adding a deb-src entry ($src_list)"
+    $SUDO tee "$src_list" >/dev/null <<'EOF'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    apt_updated=0
+  fi
+  apt_update
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  for t in "${tarballs[@]}"; do
+    IFS='|' read -r file pkg sha <<<"$t"
+    if have_sha "$distdir/$file" "$sha"; then continue; fi
+    log "downloading source package $pkg"
+    (cd "$tmp" && apt-get source --download-only "$pkg" >/dev/null 2>&1) || {
+      echo "setup.sh: apt-get source $pkg failed" >&2; exit 1; }
+    if ! have_sha "$tmp/$file" "$sha"; then
+      echo "setup.sh: $file from Debian does not have the pinned sha256 $sha" >&2
+      exit 1
+    fi
+    cp "$tmp/$file" "$distdir/$file"
+  done
+fi
+
+# --- 3. Bazel settings for this checkout ------------------------------------
+cat >"$here/.bazelrc.local" <<EOF
+# Written by tools/setup.sh: the pinned tarballs live here, so no network.
+build --distdir=$distdir
+fetch --distdir=$distdir
+query --distdir=$distdir
+sync --distdir=$distdir
+EOF
+
+# --- 4. npm packages for the WebAssembly tests -----------------------------
+if [ -f "$here/wasm/tests/package.json" ]; then
+  if [ ! -f "$here/wasm/tests/node_modules/.tgsession-ok" ] ||
+     [ "$here/wasm/tests/package-lock.json" -nt "$here/wasm/tests/node_modules/.tgsession-ok" ]; then
+    log "npm ci (wasm/tests)"
+    (cd "$here/wasm/tests" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$here/wasm/tests/node_modules/.tgsession-ok"
+  fi
+fi
+
+log "ready"
