@@ -1,0 +1,728 @@
+#include "session/binary_codec.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "session/byte_io.h"
+#include "session/crc32c.h"
+#include "session/status_macros.h"
+#include "session/utf8.h"
+
+namespace tgsession {
+
+uint32_t Crc32c(const uint8_t* data, size_t n, uint32_t crc) { return crc32c::Extend(crc, data, n); }
+
+namespace {
+
+using byte_io::GetI32LE;
+using byte_io::GetI64LE;
+using byte_io::GetU16LE;
+using byte_io::GetU32LE;
+
+constexpr uint8_t kV9Magic[3] = {'t', 'g', 's'};
+constexpr size_t kV9HeaderBytes = 4;  // version byte + magic
+constexpr size_t kCrcBytes = 4;
+constexpr uint8_t kNoChannelKind = 0xFF;
+
+// Per-version shape of the format.
+struct Layout {
+  int version;
+  bool has_version_byte;
+  bool wide;            // v9: u32 counts, u16 address length, u32 token length
+  bool dc_flags;        // v3+
+  bool update_state;    // v2+
+  bool min_peers;       // v4+
+  bool channel_kind;    // v6+
+  bool token;           // v7+
+  bool community;       // v8+
+  size_t peer_record;   // bytes per peer
+};
+
+Layout LayoutFor(int v) {
+  Layout l{};
+  l.version = v;
+  l.has_version_byte = v >= 2;
+  l.wide = v >= 9;
+  l.dc_flags = v >= 3;
+  l.update_state = v >= 2;
+  l.min_peers = v >= 4;
+  l.channel_kind = v >= 6;
+  l.token = v >= 7;
+  l.community = v >= 8;
+  l.peer_record = 17 + (l.channel_kind ? 1 : 0) + (l.community ? 1 : 0);
+  return l;
+}
+
+constexpr size_t kChannelRecord = 12;
+constexpr size_t kMinPeerRecord = 20;
+
+absl::Status Truncated(size_t at, absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("session truncated at byte ", at, " reading ", what));
+}
+
+// Collects anomalies: values a correct writer never produces but ferogram
+// accepts. Strict mode turns the first one into an error.
+class Anomalies {
+ public:
+  explicit Anomalies(DecodeMode mode) : strict_(mode == DecodeMode::kStrict) {}
+
+  template <typename MakeMessage>
+  absl::Status Report(MakeMessage make_message) {
+    if (strict_) return absl::DataLossError(make_message());
+    ++count_;
+    if (warnings_.size() < DecodeInfo::kMaxWarnings) warnings_.push_back(make_message());
+    return absl::OkStatus();
+  }
+
+  bool strict() const { return strict_; }
+  void MoveTo(DecodeInfo* info) {
+    info->anomaly_count += count_;
+    for (std::string& w : warnings_) {
+      if (info->warnings.size() < DecodeInfo::kMaxWarnings) info->warnings.push_back(std::move(w));
+    }
+  }
+
+ private:
+  bool strict_;
+  size_t count_ = 0;
+  std::vector<std::string> warnings_;
+};
+
+// Reads the body of one version starting at `pos`; on success `*end` is the
+// offset just past the session. Never reads at or beyond `n`.
+class BodyParser {
+ public:
+  BodyParser(const uint8_t* d, size_t n, const Layout& layout, const DecodeLimits& limits,
+             Anomalies* anomalies)
+      : d_(d), n_(n), l_(layout), limits_(limits), an_(anomalies) {}
+
+  absl::Status Parse(size_t pos, Session* s, size_t* end) {
+    pos_ = pos;
+    if (l_.has_version_byte) {
+      if (!Have(1)) return Truncated(pos_, "version byte");
+      pos_ += l_.wide ? kV9HeaderBytes : 1;
+    }
+    if (!Have(4)) return Truncated(pos_, "home_dc_id");
+    s->home_dc_id = GetI32LE(d_ + pos_);
+    pos_ += 4;
+
+    TGS_RETURN_IF_ERROR(ParseDcs(s));
+    if (l_.update_state) {
+      TGS_RETURN_IF_ERROR(ParseCounters(s));
+      TGS_RETURN_IF_ERROR(ParseChannels(s));
+      TGS_RETURN_IF_ERROR(ParsePeers(s));
+      if (l_.min_peers) TGS_RETURN_IF_ERROR(ParseMinPeers(s));
+      if (l_.token) TGS_RETURN_IF_ERROR(ParseToken(s));
+    }
+    *end = pos_;
+    return absl::OkStatus();
+  }
+
+ private:
+  bool Have(size_t k) const { return n_ - pos_ >= k; }
+  size_t Remaining() const { return n_ - pos_; }
+
+  // Reads a count field (u8/u16 in v1-v8, u32 in v9).
+  absl::Status ReadCount(size_t narrow_bytes, absl::string_view what, uint32_t limit, uint32_t* out) {
+    const size_t width = l_.wide ? 4 : narrow_bytes;
+    if (!Have(width)) return Truncated(pos_, what);
+    const uint8_t* p = d_ + pos_;
+    *out = width == 1 ? p[0] : width == 2 ? GetU16LE(p) : GetU32LE(p);
+    if (*out > limit) {
+      return absl::DataLossError(absl::StrCat(what, " ", *out, " at byte ", pos_,
+                                              " is over the decode limit of ", limit));
+    }
+    pos_ += width;
+    return absl::OkStatus();
+  }
+
+  // Fails unless `count` records of `record` bytes fit in what is left,
+  // naming the record and field where the input ends.
+  template <typename FieldName>
+  absl::Status CheckRecords(uint32_t count, size_t record, absl::string_view item, FieldName field_at) {
+    const size_t left = Remaining();
+    if (count <= left / record) return absl::OkStatus();
+    const size_t index = left / record;
+    const size_t offset_in_record = left % record;
+    const auto [field_offset, field] = field_at(offset_in_record);
+    return Truncated(pos_ + index * record + field_offset, absl::StrCat(item, " ", index, " ", field));
+  }
+
+  absl::Status ParseDcs(Session* s) {
+    uint32_t count = 0;
+    TGS_RETURN_IF_ERROR(ReadCount(1, "dc_count", limits_.max_dcs, &count));
+    // Smallest possible entry: no key, empty address.
+    const size_t min_entry = 4 + 1 + 8 + 4 + (l_.wide ? 2 : 1) + (l_.dc_flags ? 1 : 0);
+    if (count > Remaining() / min_entry) {
+      // Parse anyway to report the exact field; nothing is reserved first.
+      s->dcs.clear();
+    } else {
+      s->dcs.reserve(count);
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      DcEntry e;
+      if (!Have(4)) return Truncated(pos_, absl::StrCat("dc ", i, " dc_id"));
+      e.dc_id = GetI32LE(d_ + pos_);
+      pos_ += 4;
+      if (!Have(1)) return Truncated(pos_, absl::StrCat("dc ", i, " has_key"));
+      const uint8_t has_key = d_[pos_];
+      const size_t has_key_at = pos_;
+      pos_ += 1;
+      if (has_key == 1) {
+        if (!Have(AuthKey::kSize)) return Truncated(pos_, absl::StrCat("dc ", i, " auth_key"));
+        e.auth_key = AuthKey::FromRawUnchecked(d_ + pos_);
+        pos_ += AuthKey::kSize;
+      } else if (has_key != 0) {
+        if (l_.wide) {
+          return absl::DataLossError(absl::StrCat("dc ", i, " has_key byte ", has_key, " at byte ",
+                                                  has_key_at, " (must be 0 or 1)"));
+        }
+        TGS_RETURN_IF_ERROR(an_->Report([&] {
+          return absl::StrCat("dc ", i, " has_key byte ", has_key, " at byte ", has_key_at,
+                              " is neither 0 nor 1; read as 'no key' (as ferogram does)");
+        }));
+      }
+      if (!Have(8)) return Truncated(pos_, absl::StrCat("dc ", i, " first_salt"));
+      e.first_salt = GetI64LE(d_ + pos_);
+      pos_ += 8;
+      if (!Have(4)) return Truncated(pos_, absl::StrCat("dc ", i, " time_offset"));
+      e.time_offset = GetI32LE(d_ + pos_);
+      pos_ += 4;
+      const size_t len_width = l_.wide ? 2 : 1;
+      if (!Have(len_width)) return Truncated(pos_, absl::StrCat("dc ", i, " addr_len"));
+      const size_t addr_len = l_.wide ? GetU16LE(d_ + pos_) : d_[pos_];
+      if (addr_len > limits_.max_addr_bytes) {
+        return absl::DataLossError(absl::StrCat("dc ", i, " addr_len ", addr_len, " at byte ", pos_,
+                                                " is over the decode limit of ", limits_.max_addr_bytes));
+      }
+      pos_ += len_width;
+      if (!Have(addr_len)) return Truncated(pos_, absl::StrCat("dc ", i, " addr"));
+      e.addr.assign(reinterpret_cast<const char*>(d_ + pos_), addr_len);
+      if (!IsValidUtf8(e.addr)) {
+        const size_t at = pos_;
+        if (l_.wide) {
+          return absl::DataLossError(absl::StrCat("dc ", i, " address at byte ", at, " is not valid UTF-8"));
+        }
+        TGS_RETURN_IF_ERROR(an_->Report([&] {
+          return absl::StrCat("dc ", i, " address at byte ", at,
+                              " is not valid UTF-8; kept byte for byte (ferogram would replace the "
+                              "bad bytes with U+FFFD)");
+        }));
+      }
+      pos_ += addr_len;
+      if (l_.dc_flags) {
+        if (!Have(1)) return Truncated(pos_, absl::StrCat("dc ", i, " flags"));
+        e.flags = DcFlags(d_[pos_]);
+        pos_ += 1;
+      }
+      s->dcs.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseCounters(Session* s) {
+    static constexpr const char* kNames[] = {"pts", "qts", "date", "seq"};
+    int32_t v[4];
+    for (int k = 0; k < 4; ++k) {
+      if (!Have(4)) return Truncated(pos_, kNames[k]);
+      v[k] = GetI32LE(d_ + pos_);
+      pos_ += 4;
+    }
+    s->updates_state.pts = v[0];
+    s->updates_state.qts = v[1];
+    s->updates_state.date = v[2];
+    s->updates_state.seq = v[3];
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseChannels(Session* s) {
+    uint32_t count = 0;
+    TGS_RETURN_IF_ERROR(ReadCount(2, "channel_pts_count", limits_.max_channels, &count));
+    TGS_RETURN_IF_ERROR(CheckRecords(count, kChannelRecord, "channel_pts", [](size_t off) {
+      return off < 8 ? std::pair<size_t, const char*>(0, "channel_id")
+                     : std::pair<size_t, const char*>(8, "pts");
+    }));
+    std::vector<ChannelPts> channels;
+    channels.reserve(count);
+    const uint8_t* r = d_ + pos_;
+    for (uint32_t i = 0; i < count; ++i, r += kChannelRecord) {
+      channels.push_back(ChannelPts{GetI64LE(r), GetI32LE(r + 8)});
+    }
+    pos_ += size_t{count} * kChannelRecord;
+    s->updates_state.mutable_channels().Assign(std::move(channels));
+    return absl::OkStatus();
+  }
+
+  absl::Status ParsePeers(Session* s) {
+    uint32_t count = 0;
+    TGS_RETURN_IF_ERROR(ReadCount(2, "peer_count", limits_.max_peers, &count));
+    const size_t rec = l_.peer_record;
+    TGS_RETURN_IF_ERROR(CheckRecords(count, rec, "peer", [&](size_t off) {
+      if (off < 8) return std::pair<size_t, const char*>(0, "id");
+      if (off < 16) return std::pair<size_t, const char*>(8, "access_hash");
+      if (off < 17) return std::pair<size_t, const char*>(16, "type");
+      if (l_.channel_kind && off < 18) return std::pair<size_t, const char*>(17, "channel_kind");
+      return std::pair<size_t, const char*>(rec - 1, "is_community");
+    }));
+    std::vector<CachedPeer> peers;
+    peers.reserve(count);
+    const uint8_t* r = d_ + pos_;
+    for (uint32_t i = 0; i < count; ++i, r += rec) {
+      CachedPeer p;
+      p.id = GetI64LE(r);
+      p.access_hash = GetI64LE(r + 8);
+      const uint8_t type = r[16];
+      if (type <= 2) {
+        p.type = static_cast<PeerType>(type);
+      } else {
+        p.type = PeerType::kUser;  // ferogram: neither channel nor chat
+        TGS_RETURN_IF_ERROR(PeerAnomaly(i, r + 16, "type", type, "read as a user (as ferogram does)"));
+      }
+      if (l_.channel_kind) {
+        const uint8_t kind = r[17];
+        if (kind <= 2) {
+          p.channel_kind = static_cast<ChannelKind>(kind);
+        } else if (kind != kNoChannelKind) {
+          TGS_RETURN_IF_ERROR(
+              PeerAnomaly(i, r + 17, "channel_kind", kind, "read as 'no kind' (as ferogram does)"));
+        }
+      }
+      if (l_.community) {
+        const uint8_t community = r[rec - 1];
+        p.is_community = community != 0;
+        if (community > 1) {
+          TGS_RETURN_IF_ERROR(
+              PeerAnomaly(i, r + rec - 1, "is_community", community, "read as true (as ferogram does)"));
+        }
+      }
+      peers.push_back(p);
+    }
+    pos_ += size_t{count} * rec;
+    s->peers.Assign(std::move(peers));
+    return absl::OkStatus();
+  }
+
+  absl::Status PeerAnomaly(uint32_t index, const uint8_t* at, absl::string_view field, uint8_t value,
+                           absl::string_view action) {
+    const size_t offset = static_cast<size_t>(at - d_);
+    if (l_.wide) {
+      return absl::DataLossError(
+          absl::StrCat("peer ", index, " ", field, " byte ", value, " at byte ", offset, " is invalid"));
+    }
+    return an_->Report([&] {
+      return absl::StrCat("peer ", index, " ", field, " byte ", value, " at byte ", offset,
+                          " is undefined; ", action);
+    });
+  }
+
+  absl::Status ParseMinPeers(Session* s) {
+    uint32_t count = 0;
+    TGS_RETURN_IF_ERROR(ReadCount(2, "min_peer_count", limits_.max_min_peers, &count));
+    TGS_RETURN_IF_ERROR(CheckRecords(count, kMinPeerRecord, "min_peer", [](size_t off) {
+      if (off < 8) return std::pair<size_t, const char*>(0, "user_id");
+      if (off < 16) return std::pair<size_t, const char*>(8, "peer_id");
+      return std::pair<size_t, const char*>(16, "msg_id");
+    }));
+    std::vector<CachedMinPeer> mins;
+    mins.reserve(count);
+    const uint8_t* r = d_ + pos_;
+    for (uint32_t i = 0; i < count; ++i, r += kMinPeerRecord) {
+      mins.push_back(CachedMinPeer{GetI64LE(r), GetI64LE(r + 8), GetI32LE(r + 16)});
+    }
+    pos_ += size_t{count} * kMinPeerRecord;
+    s->min_peers.Assign(std::move(mins));
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseToken(Session* s) {
+    if (!Have(1)) return Truncated(pos_, "has_token");
+    const uint8_t has = d_[pos_];
+    const size_t has_at = pos_;
+    pos_ += 1;
+    if (has == 0) return absl::OkStatus();
+    if (has != 1) {
+      if (l_.wide) {
+        return absl::DataLossError(
+            absl::StrCat("has_token byte ", has, " at byte ", has_at, " (must be 0 or 1)"));
+      }
+      // ferogram reads "no token" and consumes nothing more.
+      return an_->Report([&] {
+        return absl::StrCat("has_token byte ", has, " at byte ", has_at,
+                            " is neither 0 nor 1; read as 'no token' (as ferogram does)");
+      });
+    }
+    const size_t width = l_.wide ? 4 : 2;
+    if (!Have(width)) return Truncated(pos_, "future_auth_token length");
+    const uint32_t len = l_.wide ? GetU32LE(d_ + pos_) : GetU16LE(d_ + pos_);
+    if (len > limits_.max_token_bytes) {
+      return absl::DataLossError(absl::StrCat("future_auth_token length ", len, " at byte ", pos_,
+                                              " is over the decode limit of ", limits_.max_token_bytes));
+    }
+    pos_ += width;
+    if (!Have(len)) return Truncated(pos_, "future_auth_token");
+    s->future_auth_token.emplace(absl::Span<const uint8_t>(d_ + pos_, len));
+    pos_ += len;
+    return absl::OkStatus();
+  }
+
+  const uint8_t* d_;
+  size_t n_;
+  const Layout& l_;
+  const DecodeLimits& limits_;
+  Anomalies* an_;
+  size_t pos_ = 0;
+};
+
+struct Attempt {
+  absl::Status status;
+  Session session;
+  size_t end = 0;
+  Anomalies anomalies;
+  explicit Attempt(DecodeMode mode) : anomalies(mode) {}
+};
+
+void RunAttempt(const uint8_t* d, size_t n, int version, const DecodeOptions& options, Attempt* a) {
+  const Layout layout = LayoutFor(version);
+  BodyParser parser(d, n, layout, options.limits, &a->anomalies);
+  a->status = parser.Parse(0, &a->session, &a->end);
+}
+
+absl::StatusOr<Session> DecodeV9(const uint8_t* d, size_t n, const DecodeOptions& options, DecodeInfo* info) {
+  if (n < kV9HeaderBytes + kCrcBytes) return Truncated(n, "v9 header and checksum");
+  const uint32_t stored = GetU32LE(d + n - kCrcBytes);
+  const uint32_t computed = crc32c::Extend(0, d, n - kCrcBytes);
+  if (stored != computed) {
+    return absl::DataLossError(absl::StrCat("v9 session checksum mismatch: stored 0x", absl::Hex(stored),
+                                            ", computed 0x", absl::Hex(computed),
+                                            " over ", n - kCrcBytes, " bytes (file corrupted)"));
+  }
+  Attempt a(DecodeMode::kStrict);  // our own format: anomalies are corruption
+  RunAttempt(d, n - kCrcBytes, 9, options, &a);
+  if (!a.status.ok()) return a.status;
+  if (a.end != n - kCrcBytes) {
+    return absl::DataLossError(absl::StrCat("v9 session has ", n - kCrcBytes - a.end,
+                                            " unexpected bytes at byte ", a.end, " before its checksum"));
+  }
+  if (info != nullptr) info->version = 9;
+  return std::move(a.session);
+}
+
+absl::StatusOr<Session> Finish(Attempt& a, int version, size_t n, DecodeInfo* info) {
+  if (a.end != n) {
+    const size_t trailing = n - a.end;
+    if (a.anomalies.strict()) {
+      return absl::DataLossError(absl::StrCat(trailing, " trailing bytes after the v", version,
+                                              " session, at byte ", a.end));
+    }
+    absl::Status s = a.anomalies.Report([&] {
+      return absl::StrCat(trailing, " trailing bytes after the v", version, " session at byte ", a.end,
+                          " ignored (as ferogram does)");
+    });
+    (void)s;  // kCompatible: Report never fails
+    if (info != nullptr) info->trailing_bytes = trailing;
+  }
+  if (info != nullptr) {
+    info->version = version;
+    a.anomalies.MoveTo(info);
+  }
+  return std::move(a.session);
+}
+
+bool IsV9(const uint8_t* d, size_t n) {
+  return n >= kV9HeaderBytes && d[0] == 9 && std::memcmp(d + 1, kV9Magic, 3) == 0;
+}
+
+}  // namespace
+
+absl::StatusOr<Session> DecodeBinary(absl::string_view data, const DecodeOptions& options, DecodeInfo* info) {
+  const auto* d = reinterpret_cast<const uint8_t*>(data.data());
+  const size_t n = data.size();
+  if (n == 0) return absl::DataLossError("empty session data");
+  if (n > options.limits.max_input_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("session of ", n, " bytes is over the decode limit of ",
+                                                     options.limits.max_input_bytes, " bytes"));
+  }
+  if (info != nullptr) *info = DecodeInfo();
+  if (IsV9(d, n)) return DecodeV9(d, n, options, info);
+
+  const uint8_t first = d[0];
+  if (first >= 2 && first <= 8) {
+    Attempt versioned(options.mode);
+    RunAttempt(d, n, first, options, &versioned);
+    if (versioned.status.ok() && versioned.end == n) return Finish(versioned, first, n, info);
+    // The first byte may instead be the low byte of a v1 file's home_dc_id.
+    // A genuine v1 file for home DC 2..8 reads as home_dc_id == first byte
+    // (bytes 1..3 zero) and has at least one DC (a v1 file without a DC holds
+    // no key and was never written). Requiring both keeps truncated v2..v8
+    // files from passing as v1: their v1 reading has no DC or an absurd DC id.
+    if (n >= 5 && d[1] == 0 && d[2] == 0 && d[3] == 0 && d[4] >= 1) {
+      Attempt v1(options.mode);
+      RunAttempt(d, n, 1, options, &v1);
+      if (v1.status.ok() && v1.end == n) {
+        if (info != nullptr) info->read_as_v1_fallback = true;
+        return Finish(v1, 1, n, info);
+      }
+    }
+    if (versioned.status.ok()) return Finish(versioned, first, n, info);
+    return versioned.status;
+  }
+  // 0x00, 0x01, 0x09 without magic and 0x0A..0xFF: ferogram reads all of
+  // these as v1 (the byte is part of home_dc_id).
+  Attempt v1(options.mode);
+  RunAttempt(d, n, 1, options, &v1);
+  if (!v1.status.ok()) return v1.status;
+  return Finish(v1, 1, n, info);
+}
+
+absl::StatusOr<Session> DecodeBinaryAsVersion(absl::string_view data, int version,
+                                              const DecodeOptions& options, DecodeInfo* info) {
+  const auto* d = reinterpret_cast<const uint8_t*>(data.data());
+  const size_t n = data.size();
+  if (version < 1 || version > 9) {
+    return absl::InvalidArgumentError(absl::StrCat("no binary session version ", version));
+  }
+  if (n == 0) return absl::DataLossError("empty session data");
+  if (n > options.limits.max_input_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("session of ", n, " bytes is over the decode limit of ",
+                                                     options.limits.max_input_bytes, " bytes"));
+  }
+  if (info != nullptr) *info = DecodeInfo();
+  if (version == 9) {
+    if (!IsV9(d, n)) return absl::DataLossError("not a v9 session (missing 09 't' 'g' 's' header)");
+    return DecodeV9(d, n, options, info);
+  }
+  if (version >= 2 && d[0] != version) {
+    return absl::DataLossError(
+        absl::StrCat("version byte is ", static_cast<int>(d[0]), ", not ", version));
+  }
+  Attempt a(options.mode);
+  RunAttempt(d, n, version, options, &a);
+  if (!a.status.ok()) return a.status;
+  return Finish(a, version, n, info);
+}
+
+// ---------------------------------------------------------------------------
+// Encoding
+
+namespace {
+
+constexpr uint32_t kU8Max = 0xFF;
+constexpr uint32_t kU16Max = 0xFFFF;
+
+class Writer {
+ public:
+  explicit Writer(uint8_t* p) : p_(p) {}
+  void U8(uint8_t v) { *p_++ = v; }
+  void U16(uint16_t v) {
+    byte_io::PutU16LE(p_, v);
+    p_ += 2;
+  }
+  void U32(uint32_t v) {
+    byte_io::PutU32LE(p_, v);
+    p_ += 4;
+  }
+  void I32(int32_t v) {
+    byte_io::PutI32LE(p_, v);
+    p_ += 4;
+  }
+  void I64(int64_t v) {
+    byte_io::PutI64LE(p_, v);
+    p_ += 8;
+  }
+  void Bytes(const void* src, size_t n) {
+    if (n > 0) std::memcpy(p_, src, n);
+    p_ += n;
+  }
+  uint8_t* pos() const { return p_; }
+
+ private:
+  uint8_t* p_;
+};
+
+size_t DcBytes(const DcEntry& e, bool wide) {
+  return 4 + 1 + (e.auth_key ? AuthKey::kSize : 0) + 8 + 4 + (wide ? 2 : 1) + e.addr.size() + 1;
+}
+
+}  // namespace
+
+absl::Status CheckFitsBinaryVersion(const Session& s, int version) {
+  if (version != 8 && version != 9) {
+    return absl::InvalidArgumentError(absl::StrCat("can only write binary versions 8 and 9, not ", version));
+  }
+  const bool wide = version == 9;
+  const DecodeLimits limits;  // never write what our own default reader refuses
+  const uint32_t max_dcs = wide ? limits.max_dcs : kU8Max;
+  const uint32_t max_addr = wide ? std::min<uint32_t>(limits.max_addr_bytes, kU16Max) : kU8Max;
+  const uint32_t max_ch = wide ? limits.max_channels : kU16Max;
+  const uint32_t max_peers = wide ? limits.max_peers : kU16Max;
+  const uint32_t max_min = wide ? limits.max_min_peers : kU16Max;
+  const uint32_t max_token = wide ? limits.max_token_bytes : kU16Max;
+  const absl::string_view where = wide ? "v9 (decode limits)" : "ferogram's v8 format";
+  if (s.dcs.size() > max_dcs) {
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", s.dcs.size(), " DC entries; ", where, " stores at most ", max_dcs));
+  }
+  for (size_t i = 0; i < s.dcs.size(); ++i) {
+    if (s.dcs[i].addr.size() > max_addr) {
+      return absl::OutOfRangeError(absl::StrCat("dc ", i, " address is ", s.dcs[i].addr.size(),
+                                                " bytes; ", where, " stores at most ", max_addr));
+    }
+  }
+  if (s.updates_state.channels().size() > max_ch) {
+    return absl::OutOfRangeError(absl::StrCat("session has ", s.updates_state.channels().size(),
+                                              " channel pts entries; ", where, " stores at most ", max_ch));
+  }
+  if (s.peers.size() > max_peers) {
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", s.peers.size(), " peers; ", where, " stores at most ", max_peers));
+  }
+  if (s.min_peers.size() > max_min) {
+    return absl::OutOfRangeError(absl::StrCat("session has ", s.min_peers.size(), " min peers; ", where,
+                                              " stores at most ", max_min));
+  }
+  if (s.future_auth_token && s.future_auth_token->size() > max_token) {
+    return absl::OutOfRangeError(absl::StrCat("future auth token is ", s.future_auth_token->size(),
+                                              " bytes; ", where, " stores at most ", max_token));
+  }
+  if (wide && BinaryEncodedSize(s, 9) > limits.max_input_bytes) {
+    return absl::OutOfRangeError(absl::StrCat("session would encode to ", BinaryEncodedSize(s, 9),
+                                              " bytes, over the decode limit of ", limits.max_input_bytes));
+  }
+  return absl::OkStatus();
+}
+
+int ChooseBinaryVersion(const Session& s) { return CheckFitsBinaryVersion(s, 8).ok() ? 8 : 9; }
+
+size_t BinaryEncodedSize(const Session& s, int version) {
+  const bool wide = version == 9;
+  size_t n = wide ? kV9HeaderBytes : 1;
+  n += 4;                // home_dc_id
+  n += wide ? 4 : 1;     // dc_count
+  for (const DcEntry& e : s.dcs) n += DcBytes(e, wide);
+  n += 16;               // pts qts date seq
+  n += (wide ? 4 : 2) + kChannelRecord * s.updates_state.channels().size();
+  n += (wide ? 4 : 2) + LayoutFor(version).peer_record * s.peers.size();
+  n += (wide ? 4 : 2) + kMinPeerRecord * s.min_peers.size();
+  n += 1;  // has_token
+  if (s.future_auth_token) n += (wide ? 4 : 2) + s.future_auth_token->size();
+  if (wide) n += kCrcBytes;
+  return n;
+}
+
+absl::StatusOr<size_t> EncodeBinaryTo(const Session& s, int version, absl::Span<uint8_t> out) {
+  TGS_RETURN_IF_ERROR(CheckFitsBinaryVersion(s, version));
+  const size_t size = BinaryEncodedSize(s, version);
+  if (out.size() < size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("output buffer of ", out.size(), " bytes is smaller than the ", size, " needed"));
+  }
+  const bool wide = version == 9;
+  Writer w(out.data());
+  w.U8(static_cast<uint8_t>(version));
+  if (wide) w.Bytes(kV9Magic, 3);
+  w.I32(s.home_dc_id);
+  if (wide) {
+    w.U32(static_cast<uint32_t>(s.dcs.size()));
+  } else {
+    w.U8(static_cast<uint8_t>(s.dcs.size()));
+  }
+  for (const DcEntry& e : s.dcs) {
+    w.I32(e.dc_id);
+    if (e.auth_key) {
+      w.U8(1);
+      w.Bytes(e.auth_key->data(), AuthKey::kSize);
+    } else {
+      w.U8(0);
+    }
+    w.I64(e.first_salt);
+    w.I32(e.time_offset);
+    if (wide) {
+      w.U16(static_cast<uint16_t>(e.addr.size()));
+    } else {
+      w.U8(static_cast<uint8_t>(e.addr.size()));
+    }
+    w.Bytes(e.addr.data(), e.addr.size());
+    w.U8(e.flags.bits);
+  }
+  const UpdatesState& u = s.updates_state;
+  w.I32(u.pts);
+  w.I32(u.qts);
+  w.I32(u.date);
+  w.I32(u.seq);
+  const auto count = [&](size_t c) {
+    if (wide) {
+      w.U32(static_cast<uint32_t>(c));
+    } else {
+      w.U16(static_cast<uint16_t>(c));
+    }
+  };
+  count(u.channels().size());
+  for (const ChannelPts& c : u.channels()) {
+    w.I64(c.channel_id);
+    w.I32(c.pts);
+  }
+  count(s.peers.size());
+  for (const CachedPeer& p : s.peers) {
+    w.I64(p.id);
+    w.I64(p.access_hash);
+    w.U8(static_cast<uint8_t>(p.type));
+    w.U8(p.channel_kind ? static_cast<uint8_t>(*p.channel_kind) : kNoChannelKind);
+    w.U8(p.is_community ? 1 : 0);
+  }
+  count(s.min_peers.size());
+  for (const CachedMinPeer& m : s.min_peers) {
+    w.I64(m.user_id);
+    w.I64(m.peer_id);
+    w.I32(m.msg_id);
+  }
+  if (s.future_auth_token) {
+    w.U8(1);
+    if (wide) {
+      w.U32(static_cast<uint32_t>(s.future_auth_token->size()));
+    } else {
+      w.U16(static_cast<uint16_t>(s.future_auth_token->size()));
+    }
+    w.Bytes(s.future_auth_token->data(), s.future_auth_token->size());
+  } else {
+    w.U8(0);
+  }
+  if (wide) {
+    const size_t body = static_cast<size_t>(w.pos() - out.data());
+    w.U32(crc32c::Extend(0, out.data(), body));
+  }
+  const size_t written = static_cast<size_t>(w.pos() - out.data());
+  if (written != size) {
+    // A bug in BinaryEncodedSize; never hand out a torn encoding.
+    return absl::InternalError(absl::StrCat("binary encoder wrote ", written, " bytes, expected ", size));
+  }
+  return written;
+}
+
+absl::StatusOr<int> SelectBinaryVersion(const Session& s, const EncodeOptions& options) {
+  switch (options.policy) {
+    case VersionPolicy::kAuto:
+      return ChooseBinaryVersion(s);
+    case VersionPolicy::kFerogramOnly:
+      TGS_RETURN_IF_ERROR(CheckFitsBinaryVersion(s, 8));
+      return 8;
+    case VersionPolicy::kExtended:
+      return 9;
+  }
+  return absl::InvalidArgumentError("unknown VersionPolicy");
+}
+
+absl::StatusOr<std::string> EncodeBinary(const Session& s, const EncodeOptions& options) {
+  TGS_ASSIGN_OR_RETURN(const int version, SelectBinaryVersion(s, options));
+  std::string out;
+  out.resize(BinaryEncodedSize(s, version));
+  TGS_ASSIGN_OR_RETURN(
+      size_t written,
+      EncodeBinaryTo(s, version, absl::Span<uint8_t>(reinterpret_cast<uint8_t*>(&out[0]), out.size())));
+  (void)written;
+  return out;
+}
+
+}  // namespace tgsession

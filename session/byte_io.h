@@ -1,0 +1,84 @@
+// Fixed-width integer encoding helpers (little- and big-endian), written with
+// shifts so they are correct on any host; compilers turn them into single
+// loads and stores on little-endian machines.
+#ifndef TGSESSION_SESSION_BYTE_IO_H_
+#define TGSESSION_SESSION_BYTE_IO_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tgsession {
+namespace byte_io {
+
+inline void PutU8(uint8_t* p, uint8_t v) { p[0] = v; }
+
+inline void PutU16LE(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+
+inline void PutU32LE(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+  p[2] = static_cast<uint8_t>(v >> 16);
+  p[3] = static_cast<uint8_t>(v >> 24);
+}
+
+inline void PutU64LE(uint8_t* p, uint64_t v) {
+  PutU32LE(p, static_cast<uint32_t>(v));
+  PutU32LE(p + 4, static_cast<uint32_t>(v >> 32));
+}
+
+inline void PutI32LE(uint8_t* p, int32_t v) { PutU32LE(p, static_cast<uint32_t>(v)); }
+inline void PutI64LE(uint8_t* p, int64_t v) { PutU64LE(p, static_cast<uint64_t>(v)); }
+
+inline uint16_t GetU16LE(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (static_cast<uint16_t>(p[1]) << 8));
+}
+
+inline uint32_t GetU32LE(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+
+inline uint64_t GetU64LE(const uint8_t* p) {
+  return static_cast<uint64_t>(GetU32LE(p)) | (static_cast<uint64_t>(GetU32LE(p + 4)) << 32);
+}
+
+inline int32_t GetI32LE(const uint8_t* p) { return static_cast<int32_t>(GetU32LE(p)); }
+inline int64_t GetI64LE(const uint8_t* p) { return static_cast<int64_t>(GetU64LE(p)); }
+
+inline void PutU16BE(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+
+inline void PutU32BE(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
+inline void PutU64BE(uint8_t* p, uint64_t v) {
+  PutU32BE(p, static_cast<uint32_t>(v >> 32));
+  PutU32BE(p + 4, static_cast<uint32_t>(v));
+}
+
+inline uint16_t GetU16BE(const uint8_t* p) {
+  return static_cast<uint16_t>((static_cast<uint16_t>(p[0]) << 8) | p[1]);
+}
+
+inline uint32_t GetU32BE(const uint8_t* p) {
+  return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
+         (static_cast<uint32_t>(p[2]) << 8) | static_cast<uint32_t>(p[3]);
+}
+
+inline uint64_t GetU64BE(const uint8_t* p) {
+  return (static_cast<uint64_t>(GetU32BE(p)) << 32) | GetU32BE(p + 4);
+}
+
+}  // namespace byte_io
+}  // namespace tgsession
+
+#endif  // TGSESSION_SESSION_BYTE_IO_H_

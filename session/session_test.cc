@@ -1,0 +1,262 @@
+#include "session/session.h"
+
+#include <cstring>
+#include <new>
+#include <sstream>
+#include <thread>
+#include <type_traits>
+
+#include "gtest/gtest.h"
+#include "session/binary_codec.h"
+
+namespace tgsession {
+namespace {
+
+AuthKey KeyFilled(uint8_t v) {
+  uint8_t raw[AuthKey::kSize];
+  std::memset(raw, v, sizeof raw);
+  return AuthKey(raw);
+}
+
+TEST(DcFlagsTest, NamesKnownAndUnknownBits) {
+  EXPECT_EQ(DcFlags(0).ToString(), "NONE");
+  EXPECT_EQ(DcFlags(DcFlags::kIpv6 | DcFlags::kCdn).ToString(), "IPV6|CDN");
+  EXPECT_EQ(DcFlags(0xE0).ToString(), "UNKNOWN_BITS_0xe0");
+  EXPECT_EQ(DcFlags(0xFF).ToString(), "IPV6|MEDIA_ONLY|TCPO_ONLY|CDN|STATIC|UNKNOWN_BITS_0xe0");
+}
+
+TEST(HostPortTest, ParsesAndFormats) {
+  auto v4 = ParseHostPort("149.154.167.51:443");
+  ASSERT_TRUE(v4.ok()) << v4.status();
+  EXPECT_EQ(v4->host, "149.154.167.51");
+  EXPECT_EQ(v4->port, 443);
+  auto v6 = ParseHostPort("[2001:67c:4e8:f002::a]:443");
+  ASSERT_TRUE(v6.ok()) << v6.status();
+  EXPECT_EQ(v6->host, "2001:67c:4e8:f002::a");
+  EXPECT_TRUE(v6->is_ipv6_literal);
+  EXPECT_FALSE(ParseHostPort("").ok());
+  EXPECT_FALSE(ParseHostPort("1.2.3.4").ok());
+  EXPECT_FALSE(ParseHostPort("1.2.3.4:65536").ok());
+  EXPECT_FALSE(ParseHostPort("1.2.3.4:-1").ok());
+  EXPECT_FALSE(ParseHostPort("2001::1:443").ok());
+  EXPECT_FALSE(ParseHostPort("[::1]443").ok());
+  EXPECT_EQ(DcEntry::FromParts(2, "2001:b28:f23d:f001::a", 443, DcFlags(DcFlags::kIpv6)).addr,
+            "[2001:b28:f23d:f001::a]:443");
+  EXPECT_EQ(DcEntry::FromParts(2, "1.2.3.4", 80, DcFlags()).addr, "1.2.3.4:80");
+}
+
+TEST(SessionTest, DcForPrefersFamilyAndAvoidsMediaOnly) {
+  Session s;
+  s.dcs.push_back(DcEntry::FromParts(2, "10.0.0.1", 443, DcFlags(DcFlags::kMediaOnly)));
+  s.dcs.push_back(DcEntry::FromParts(2, "2001::1", 443, DcFlags(DcFlags::kIpv6)));
+  s.dcs.push_back(DcEntry::FromParts(2, "149.154.167.51", 443, DcFlags()));
+  s.dcs.push_back(DcEntry::FromParts(4, "2001::4", 443, DcFlags(DcFlags::kIpv6)));
+  ASSERT_NE(s.DcFor(2, false), nullptr);
+  EXPECT_EQ(s.DcFor(2, false)->addr, "149.154.167.51:443");
+  EXPECT_EQ(s.DcFor(2, true)->addr, "[2001::1]:443");
+  // Only IPv6 known for DC 4: fall back to it.
+  EXPECT_EQ(s.DcFor(4, false)->addr, "[2001::4]:443");
+  EXPECT_EQ(s.DcFor(9, false), nullptr);
+  EXPECT_EQ(s.AllDcsFor(2).size(), 3u);
+}
+
+TEST(SessionTest, UpsertDcKeepsBothFamilies) {
+  Session s;
+  s.UpsertDc(DcEntry::FromParts(2, "149.154.167.51", 443, DcFlags()));
+  s.UpsertDc(DcEntry::FromParts(2, "2001::1", 443, DcFlags(DcFlags::kIpv6)));
+  ASSERT_EQ(s.dcs.size(), 2u);
+  DcEntry updated = DcEntry::FromParts(2, "149.154.167.50", 443, DcFlags());
+  updated.auth_key = KeyFilled(7);
+  s.UpsertDc(updated);
+  ASSERT_EQ(s.dcs.size(), 2u);
+  EXPECT_EQ(s.dcs[0].addr, "149.154.167.50:443");
+  EXPECT_TRUE(s.dcs[0].auth_key.has_value());
+  EXPECT_EQ(s.dcs[1].addr, "[2001::1]:443");
+  EXPECT_EQ(s.SetAuthKey(2, KeyFilled(9)), 2u);
+  EXPECT_EQ(*s.dcs[1].auth_key, KeyFilled(9));
+}
+
+TEST(UpdatesStateTest, ChannelPtsSetGetAndApply) {
+  UpdatesState u;
+  EXPECT_FALSE(u.is_initialised());
+  EXPECT_EQ(u.ChannelPtsOr0(5), 0);
+  EXPECT_FALSE(u.FindChannelPts(5).has_value());
+  u.SetChannelPts(5, 10);
+  u.SetChannelPts(6, 20);
+  u.SetChannelPts(5, 11);
+  ASSERT_EQ(u.channels().size(), 2u);
+  EXPECT_EQ(u.channels()[0].channel_id, 5);
+  EXPECT_EQ(u.channels()[0].pts, 11);
+  EXPECT_EQ(u.ChannelPtsOr0(6), 20);
+
+  UpdateStateChange::Primary(100, 1700000000, 7).ApplyTo(u);
+  UpdateStateChange::Secondary(3).ApplyTo(u);
+  UpdateStateChange::Channel(7, 70).ApplyTo(u);
+  EXPECT_EQ(u.pts, 100);
+  EXPECT_EQ(u.date, 1700000000);
+  EXPECT_EQ(u.seq, 7);
+  EXPECT_EQ(u.qts, 3);
+  EXPECT_EQ(u.ChannelPtsOr0(7), 70);
+  EXPECT_TRUE(u.is_initialised());
+
+  UpdatesState fresh;
+  fresh.pts = 1;
+  UpdateStateChange::All(fresh).ApplyTo(u);
+  EXPECT_EQ(u, fresh);
+  EXPECT_TRUE(u.channels().empty());
+  EXPECT_TRUE(u.RemoveChannelPts(5) == false);
+}
+
+TEST(UpdatesStateTest, DuplicatesFromStorageResolveToFirst) {
+  UpdatesState u;
+  u.mutable_channels().Assign({{1, 10}, {2, 20}, {1, 30}});
+  EXPECT_EQ(u.ChannelPtsOr0(1), 10);
+  u.SetChannelPts(1, 11);
+  EXPECT_EQ(u.channels()[0].pts, 11);
+  EXPECT_EQ(u.channels()[2].pts, 30);  // kept as stored
+}
+
+TEST(PeerCacheTest, UpsertFindAndOrder) {
+  Session s;
+  s.CachePeer(CachedPeer::User(1, 100));
+  s.CachePeer(CachedPeer::Channel(2, 200, ChannelKind::kMegagroup));
+  s.CachePeer(CachedPeer::Chat(3));
+  s.CachePeer(CachedPeer::User(1, 101));
+  ASSERT_EQ(s.peers.size(), 3u);
+  EXPECT_EQ(s.peers[0].access_hash, 101);
+  ASSERT_NE(s.FindPeer(2), nullptr);
+  EXPECT_TRUE(s.FindPeer(2)->is_channel());
+  EXPECT_EQ(*s.FindPeer(2)->channel_kind, ChannelKind::kMegagroup);
+  EXPECT_TRUE(s.FindPeer(3)->is_chat());
+  EXPECT_EQ(s.FindPeer(4), nullptr);
+  EXPECT_TRUE(s.peers.Remove(2));
+  EXPECT_EQ(s.FindPeer(2), nullptr);
+  EXPECT_EQ(s.FindPeer(3)->id, 3);
+
+  s.CacheMinPeer({10, 20, 30});
+  s.CacheMinPeer({10, 21, 31});
+  ASSERT_EQ(s.min_peers.size(), 1u);
+  EXPECT_EQ(s.FindMinPeer(10)->msg_id, 31);
+}
+
+TEST(PeerCacheTest, LookupsScaleAndSurviveCopies) {
+  Session s;
+  std::vector<CachedPeer> peers;
+  for (int64_t i = 0; i < 100000; ++i) peers.push_back(CachedPeer::User(i * 7, i));
+  s.peers.Assign(std::move(peers));
+  for (int64_t i = 0; i < 100000; i += 997) ASSERT_EQ(s.FindPeer(i * 7)->access_hash, i);
+  Session copy = s;
+  EXPECT_EQ(copy.FindPeer(7 * 500)->access_hash, 500);
+  Session moved = std::move(copy);
+  EXPECT_EQ(moved.FindPeer(7 * 501)->access_hash, 501);
+}
+
+TEST(PeerCacheTest, ConcurrentConstLookupsBuildIndexOnce) {
+  Session s;
+  std::vector<CachedPeer> peers;
+  for (int64_t i = 0; i < 20000; ++i) peers.push_back(CachedPeer::User(i, -i));
+  s.peers.Assign(std::move(peers));
+  const Session& cs = s;
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&cs, &bad, t] {
+      for (int64_t i = t; i < 20000; i += 4) {
+        const CachedPeer* p = cs.FindPeer(i);
+        if (p == nullptr || p->access_hash != -i) bad.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(SessionTest, StatsCountsByType) {
+  Session s = NewSessionWithDefaults();
+  s.SetAuthKey(2, KeyFilled(1));
+  s.CachePeer(CachedPeer::User(1, 1));
+  s.CachePeer(CachedPeer::Channel(2, 2));
+  s.CachePeer(CachedPeer::Chat(3));
+  s.CacheMinPeer({4, 5, 6});
+  s.updates_state.SetChannelPts(2, 9);
+  s.updates_state.pts = 5;
+  const SessionStats st = s.Stats();
+  EXPECT_EQ(st.home_dc_id, 2);
+  EXPECT_EQ(st.dcs_total, 5u);
+  EXPECT_EQ(st.dcs_with_auth_key, 1u);
+  EXPECT_EQ(st.peers_total, 3u);
+  EXPECT_EQ(st.peers_users, 1u);
+  EXPECT_EQ(st.peers_channels, 1u);
+  EXPECT_EQ(st.peers_chats, 1u);
+  EXPECT_EQ(st.min_peers, 1u);
+  EXPECT_EQ(st.channel_pts_entries, 1u);
+  EXPECT_TRUE(st.updates_initialised);
+  EXPECT_EQ(st.approx_bytes, EncodeBinary(s)->size());
+}
+
+TEST(DefaultDcTableTest, MatchesFerogram) {
+  const std::vector<DcEntry> t = DefaultDcTable();
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[0].addr, "149.154.175.53:443");
+  EXPECT_EQ(t[1].addr, "149.154.167.51:443");
+  EXPECT_EQ(t[2].addr, "149.154.175.100:443");
+  EXPECT_EQ(t[3].addr, "149.154.167.91:443");
+  EXPECT_EQ(t[4].addr, "91.108.56.130:443");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(t[i].dc_id, i + 1);
+}
+
+TEST(SecretTest, AuthKeyNeverPrintsBytes) {
+  const AuthKey k = KeyFilled(0xAB);
+  std::ostringstream os;
+  os << k;
+  EXPECT_EQ(os.str(), "<redacted>");
+  EXPECT_EQ(k.DebugString(), "<redacted>");
+  EXPECT_EQ(k.RevealHex(kRevealSecrets).substr(0, 4), "abab");
+
+  Session s;
+  DcEntry e = DcEntry::FromParts(2, "1.2.3.4", 443, DcFlags());
+  e.auth_key = k;
+  s.dcs.push_back(e);
+  const uint8_t token[] = {0xAB, 0xAB, 0xAB};
+  s.future_auth_token.emplace(absl::Span<const uint8_t>(token, 3));
+  std::ostringstream so;
+  so << s;
+  EXPECT_EQ(so.str().find("abab"), std::string::npos);
+  EXPECT_EQ(so.str().find("AB"), std::string::npos);
+  EXPECT_NE(so.str().find("<redacted>"), std::string::npos);
+}
+
+TEST(SecretTest, AuthKeyWipedOnDestructionAndMove) {
+  alignas(AuthKey) unsigned char storage[sizeof(AuthKey)];
+  AuthKey* k = new (storage) AuthKey(KeyFilled(0x5A));
+  AuthKey moved(std::move(*k));
+  for (size_t i = 0; i < AuthKey::kSize; ++i) ASSERT_EQ(k->data()[i], 0) << i;
+  *k = KeyFilled(0x5B);
+  k->~AuthKey();
+  for (size_t i = 0; i < sizeof(storage); ++i) ASSERT_EQ(storage[i], 0) << i;
+  EXPECT_EQ(moved, KeyFilled(0x5A));
+}
+
+TEST(SecretTest, SecretBytesCompareAndMove) {
+  const uint8_t a[] = {1, 2, 3};
+  SecretBytes x{absl::Span<const uint8_t>(a, 3)};
+  SecretBytes y = x;
+  EXPECT_EQ(x, y);
+  SecretBytes z = std::move(y);
+  EXPECT_EQ(z, x);
+  EXPECT_TRUE(y.empty());  // NOLINT(bugprone-use-after-move): documented state
+  std::ostringstream os;
+  os << z;
+  EXPECT_EQ(os.str(), "<redacted>");
+  EXPECT_EQ(z.RevealHex(kRevealSecrets), "010203");
+}
+
+TEST(SecretTest, ConstantTimeEquals) {
+  const uint8_t a[] = {1, 2, 3}, b[] = {1, 2, 4};
+  EXPECT_TRUE(ConstantTimeEquals(a, a, 3));
+  EXPECT_FALSE(ConstantTimeEquals(a, b, 3));
+  EXPECT_TRUE(ConstantTimeEquals(a, b, 2));
+}
+
+}  // namespace
+}  // namespace tgsession

@@ -1,0 +1,153 @@
+#include "tests/testing/test_util.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace tgsession {
+namespace testing {
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string VectorsDir() {
+  const char* env = std::getenv("TGS_VECTORS_DIR");
+  if (env != nullptr && *env != '\0' && FileExists(std::string(env) + "/ferogram")) return env;
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* ws = std::getenv("TEST_WORKSPACE");
+  if (srcdir != nullptr) {
+    return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/tests/vectors");
+  }
+  return "tests/vectors";
+}
+
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ADD_FAILURE() << "cannot read " << path;
+    return "";
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> ListDir(const std::string& dir, absl::string_view suffix) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    ADD_FAILURE() << "cannot list " << dir;
+    return out;
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (absl::EndsWith(name, suffix)) out.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string HexToBytes(absl::string_view hex) {
+  std::string out;
+  out.reserve(hex.size() / 2);
+  const auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(nib(hex[i]) * 16 + nib(hex[i + 1])));
+  return out;
+}
+
+std::string BytesToHex(absl::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+rapidjson::Document ParseJsonOrDie(absl::string_view json) {
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  if (d.HasParseError()) ADD_FAILURE() << "bad JSON at offset " << d.GetErrorOffset();
+  return d;
+}
+
+bool JsonEqual(const rapidjson::Value& a, const rapidjson::Value& b, std::string* where, const std::string& path) {
+  if (a.IsObject() && b.IsObject()) {
+    if (a.MemberCount() != b.MemberCount()) {
+      *where = absl::StrCat(path, ": member count ", a.MemberCount(), " vs ", b.MemberCount());
+      for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
+        if (!b.HasMember(it->name)) absl::StrAppend(where, "; only left has ", it->name.GetString());
+      }
+      for (auto it = b.MemberBegin(); it != b.MemberEnd(); ++it) {
+        if (!a.HasMember(it->name)) absl::StrAppend(where, "; only right has ", it->name.GetString());
+      }
+      return false;
+    }
+    for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
+      auto jt = b.FindMember(it->name);
+      if (jt == b.MemberEnd()) {
+        *where = absl::StrCat(path, ": missing ", it->name.GetString());
+        return false;
+      }
+      if (!JsonEqual(it->value, jt->value, where, absl::StrCat(path, ".", it->name.GetString()))) return false;
+    }
+    return true;
+  }
+  if (a.IsArray() && b.IsArray()) {
+    if (a.Size() != b.Size()) {
+      *where = absl::StrCat(path, ": array size ", a.Size(), " vs ", b.Size());
+      return false;
+    }
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
+      if (!JsonEqual(a[i], b[i], where, absl::StrCat(path, "[", i, "]"))) return false;
+    }
+    return true;
+  }
+  if (a.IsInt64() && b.IsInt64()) {
+    if (a.GetInt64() != b.GetInt64()) {
+      *where = absl::StrCat(path, ": ", a.GetInt64(), " vs ", b.GetInt64());
+      return false;
+    }
+    return true;
+  }
+  if (a != b) {
+    *where = absl::StrCat(path, ": values differ");
+    return false;
+  }
+  return true;
+}
+
+void StripFields(rapidjson::Value& v, const std::vector<std::string>& names) {
+  if (v.IsObject()) {
+    for (const std::string& n : names) v.RemoveMember(n.c_str());
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) StripFields(it->value, names);
+  } else if (v.IsArray()) {
+    for (auto& e : v.GetArray()) StripFields(e, names);
+  }
+}
+
+std::string MakeTempDir(absl::string_view name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  std::string dir = absl::StrCat(base != nullptr ? base : "/tmp", "/", name, "-", ::getpid());
+  std::string cmd = absl::StrCat("rm -rf '", dir, "'");
+  if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << cmd;
+  if (::mkdir(dir.c_str(), 0700) != 0) ADD_FAILURE() << "mkdir " << dir;
+  return dir;
+}
+
+}  // namespace testing
+}  // namespace tgsession

@@ -1,0 +1,45 @@
+// Helpers shared by tgsession's tests: locating the golden vectors, reading
+// files, hex, and JSON comparison.
+#ifndef TGSESSION_TESTS_TESTING_TEST_UTIL_H_
+#define TGSESSION_TESTS_TESTING_TEST_UTIL_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "rapidjson/document.h"
+
+namespace tgsession {
+namespace testing {
+
+// Directory holding ferogram/ and interop/ vectors: $TGS_VECTORS_DIR when it
+// is set and exists (tools/setup.sh points it at ../shared/vectors when that
+// folder is present), else the copy committed under tests/vectors.
+std::string VectorsDir();
+
+// Reads a whole file; fails the test (and returns "") if it cannot.
+std::string ReadFileOrDie(const std::string& path);
+bool FileExists(const std::string& path);
+// Sorted names in `dir` ending with `suffix`.
+std::vector<std::string> ListDir(const std::string& dir, absl::string_view suffix);
+
+std::string HexToBytes(absl::string_view hex);
+std::string BytesToHex(absl::string_view bytes);
+
+// Parses JSON with exact 64-bit integers; fails the test on a parse error.
+rapidjson::Document ParseJsonOrDie(absl::string_view json);
+
+// Deep equality of two JSON values; on mismatch `*where` names the path.
+bool JsonEqual(const rapidjson::Value& a, const rapidjson::Value& b, std::string* where,
+               const std::string& path = "$");
+
+// Removes the named members of every object in the tree (in place).
+void StripFields(rapidjson::Value& v, const std::vector<std::string>& names);
+
+// A directory under TEST_TMPDIR (or /tmp), created empty.
+std::string MakeTempDir(absl::string_view name);
+
+}  // namespace testing
+}  // namespace tgsession
+
+#endif  // TGSESSION_TESTS_TESTING_TEST_UTIL_H_
