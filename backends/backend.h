@@ -1,0 +1,72 @@
+// SessionBackend: the one interface every session store implements, built-in
+// or user-written (Redis, a cloud KV, ...).
+//
+// A backend stores one session. The four granular operations exist because a
+// client changes its session constantly (a peer seen, an update received) and
+// rewriting everything for each change is slow; their default implementations
+// are load-mutate-save, which is correct for any backend, and backends that
+// can do better (a database row, an append-only journal) override them.
+//
+// Contract for implementations:
+//   * Load() returns std::nullopt when nothing is stored, and an error only
+//     when something is stored but cannot be read, or the store failed.
+//   * A failed Save() (or granular op) leaves the previously stored session
+//     loadable.
+//   * Every method may be called from several threads at once.
+//   * Auth keys never appear in error messages or logs.
+//
+// A minimal custom backend only needs Save, Load, Delete and Name; see
+// backends/example_custom_backend.cc.
+#ifndef TGSESSION_BACKENDS_BACKEND_H_
+#define TGSESSION_BACKENDS_BACKEND_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "session/session.h"
+
+namespace tgsession {
+
+class SessionBackend {
+ public:
+  virtual ~SessionBackend() = default;
+
+  // Replaces the stored session with `session`.
+  virtual absl::Status Save(const Session& session) = 0;
+  // The stored session, or std::nullopt if there is none.
+  virtual absl::StatusOr<std::optional<Session>> Load() = 0;
+  // Removes the stored session. Deleting nothing is not an error.
+  virtual absl::Status Delete() = 0;
+  // A short description for logs and error messages ("binary-file:/x.session").
+  virtual std::string Name() const = 0;
+
+  // --- granular updates (default: load, mutate, save) ----------------------
+  // Inserts or replaces a DC entry (same dc_id, address family and
+  // MEDIA_ONLY flag; see Session::UpsertDc).
+  virtual absl::Status UpdateDc(const DcEntry& entry);
+  // Changes the home DC (after a *_MIGRATE error).
+  virtual absl::Status SetHomeDc(int32_t dc_id);
+  // Applies one update-state change (pts/qts/date/seq or a channel's pts).
+  virtual absl::Status ApplyUpdateState(const UpdateStateChange& change);
+  // Inserts or replaces (by id) a cached peer.
+  virtual absl::Status CachePeer(const CachedPeer& peer);
+
+ protected:
+  // Helper for the defaults: loads (or starts from an empty session), lets
+  // `mutate` change it, saves.
+  template <typename F>
+  absl::Status LoadMutateSave(F mutate) {
+    absl::StatusOr<std::optional<Session>> loaded = Load();
+    if (!loaded.ok()) return loaded.status();
+    Session s = loaded->has_value() ? std::move(**loaded) : Session();
+    mutate(s);
+    return Save(s);
+  }
+};
+
+}  // namespace tgsession
+
+#endif  // TGSESSION_BACKENDS_BACKEND_H_
