@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "session/session.h"
 
 namespace tgsession {
@@ -56,15 +57,21 @@ class SessionBackend {
 
  protected:
   // Helper for the defaults: loads (or starts from an empty session), lets
-  // `mutate` change it, saves.
+  // `mutate` change it, saves. Calls are serialized so two threads' granular
+  // updates cannot overwrite each other (a concurrent full Save() still
+  // replaces everything, as its contract says).
   template <typename F>
   absl::Status LoadMutateSave(F mutate) {
+    absl::MutexLock lock(&load_mutate_save_mu_);
     absl::StatusOr<std::optional<Session>> loaded = Load();
     if (!loaded.ok()) return loaded.status();
     Session s = loaded->has_value() ? std::move(**loaded) : Session();
     mutate(s);
     return Save(s);
   }
+
+ private:
+  absl::Mutex load_mutate_save_mu_;
 };
 
 }  // namespace tgsession
