@@ -14,12 +14,67 @@ load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 
 _DEBIAN_POOL = "https://deb.debian.org/debian/pool/main/"
 
+_RULES_CC_DEFS = """\"\"\"Offline stand-in for @rules_cc//cc:defs.bzl (written by tgsession's deps.bzl).
+
+Debian's bazel-rules-cc 0.0.4 does not load under Bazel 4.2.3 and there is no
+network to fetch upstream rules_cc, so every rule Abseil, GoogleTest and
+Google Benchmark load from @rules_cc forwards to Bazel's native rules, which is
+what upstream rules_cc of that era did as well.
+\"\"\"
+
+def cc_library(**kwargs):
+    native.cc_library(**kwargs)
+
+def cc_binary(**kwargs):
+    native.cc_binary(**kwargs)
+
+def cc_test(**kwargs):
+    native.cc_test(**kwargs)
+
+def cc_import(**kwargs):
+    native.cc_import(**kwargs)
+
+def cc_proto_library(**kwargs):
+    native.cc_proto_library(**kwargs)
+
+def objc_library(**kwargs):
+    native.objc_library(**kwargs)
+
+def cc_toolchain(**kwargs):
+    native.cc_toolchain(**kwargs)
+
+def cc_toolchain_suite(**kwargs):
+    native.cc_toolchain_suite(**kwargs)
+"""
+
+_RULES_CC_BUILD = """package(default_visibility = ["//visibility:public"])
+
+# Abseil and GoogleTest refer to the C++ toolchain type through @rules_cc.
+alias(
+    name = "toolchain_type",
+    actual = "@bazel_tools//tools/cpp:toolchain_type",
+)
+"""
+
+def _rules_cc_stub_impl(ctx):
+    ctx.file("WORKSPACE", 'workspace(name = "rules_cc")\n')
+    ctx.file("BUILD.bazel", "")
+    ctx.file("cc/BUILD.bazel", _RULES_CC_BUILD)
+    ctx.file("cc/defs.bzl", _RULES_CC_DEFS)
+
+rules_cc_stub = repository_rule(
+    implementation = _rules_cc_stub_impl,
+    doc = "A local @rules_cc that forwards to Bazel's native C++ rules.",
+)
+
 def _maybe(rule, name, **kwargs):
     if name not in native.existing_rules():
         rule(name = name, **kwargs)
 
 def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
     """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON and the Bazel helper repositories."""
+
+    _maybe(rules_cc_stub, "rules_cc")
 
     # Bazel helper repositories come from Debian's bazel-platforms, bazel-skylib
     # and bazel-rules-java packages. Bazel 4.2.3's embedded @platforms lacks

@@ -387,26 +387,6 @@ absl::StatusOr<DecodedSession> DecodeAnySession(absl::string_view input, const S
     out.info = native_info;
     return out;
   }
-  // Neither fits exactly: fall back to the caller's mode (compatible by
-  // default accepts trailing bytes, as ferogram does).
-  if (options.binary.mode != DecodeMode::kStrict) {
-    DecodeInfo ni, ci;
-    absl::StatusOr<Session> n2 = DecodeNativeString(trimmed, options, &ni);
-    if (n2.ok()) {
-      out.format = SessionFormat::kFerogramNative;
-      out.session = *std::move(n2);
-      out.info = ni;
-      return out;
-    }
-    absl::StatusOr<CompactSession> c2 = DecodeCompactString(trimmed, options, &ci);
-    if (c2.ok()) {
-      out.format = SessionFormat::kFerogramCompact;
-      out.session = CompactToSession(*c2);
-      out.compact = *std::move(c2);
-      out.info = ci;
-      return out;
-    }
-  }
   // A binary session whose bytes happen to be all base64 symbols.
   {
     DecodeInfo bi;
@@ -418,6 +398,8 @@ absl::StatusOr<DecodedSession> DecodeAnySession(absl::string_view input, const S
       return out;
     }
   }
+  // Detection only accepts exact layouts; ferogram's decoders also accept
+  // trailing bytes, which the caller can ask for by naming the format.
   return absl::InvalidArgumentError(absl::StrCat("not a session string: as a native string: ",
                                                  native.status().message(), "; as a compact string: ",
                                                  compact.status().message()));

@@ -125,8 +125,10 @@ struct DecodedSession {
 };
 
 // Recognises a binary session (v1-v9), a native string or a compact string.
-// A text that decodes exactly in two formats is refused with
-// kInvalidArgument naming both, rather than guessed.
+// Text is accepted only when it decodes exactly (no trailing bytes, no
+// anomalies) in one format; a text that decodes exactly in two formats is
+// refused with kInvalidArgument naming both, rather than guessed. Binary
+// input follows options.binary (ferogram-compatible by default).
 absl::StatusOr<DecodedSession> DecodeAnySession(absl::string_view input,
                                                 const StringDecodeOptions& options = {});
 

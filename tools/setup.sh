@@ -125,6 +125,8 @@ fi
 cat >"$here/.bazelrc.local" <<EOF
 # Written by tools/setup.sh: the pinned tarballs live here, so no network.
 build --distdir=$distdir
+# Shared with tests/external_workspace, so Abseil is compiled once.
+build --disk_cache=$HOME/.cache/tgsession-bazel-disk
 fetch --distdir=$distdir
 query --distdir=$distdir
 sync --distdir=$distdir
@@ -138,6 +140,12 @@ if [ -f "$here/wasm/tests/package.json" ]; then
     (cd "$here/wasm/tests" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     touch "$here/wasm/tests/node_modules/.tgsession-ok"
   fi
+fi
+
+# Tests read the shared golden vectors from ../shared when that folder exists
+# (a checkout next to the team's shared data); otherwise the committed copy.
+if [ -d "$here/../shared/vectors/ferogram" ]; then
+  echo "test --test_env=TGS_VECTORS_DIR=$(cd "$here/../shared/vectors" && pwd)" >>"$here/.bazelrc.local"
 fi
 
 log "ready"

@@ -1,0 +1,465 @@
+#include "backends/file_system.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "session/secret.h"
+#include "session/status_macros.h"
+
+namespace tgsession {
+
+absl::string_view FsOpName(FsOp op) {
+  switch (op) {
+    case FsOp::kOpen:
+      return "open";
+    case FsOp::kWrite:
+      return "write";
+    case FsOp::kRead:
+      return "read";
+    case FsOp::kFsync:
+      return "fsync";
+    case FsOp::kDirFsync:
+      return "fsync of folder";
+    case FsOp::kRename:
+      return "rename";
+    case FsOp::kUnlink:
+      return "unlink";
+    case FsOp::kLock:
+      return "flock";
+    case FsOp::kTruncate:
+      return "ftruncate";
+    case FsOp::kClose:
+      return "close";
+    case FsOp::kChmod:
+      return "fchmod";
+    case FsOp::kStat:
+      return "stat";
+    case FsOp::kLink:
+      return "link";
+  }
+  return "?";
+}
+
+absl::Status ErrnoToStatus(int err, FsOp op, absl::string_view path) {
+  const std::string msg = absl::StrCat(FsOpName(op), " ", path, ": ", std::strerror(err));
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(msg);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(msg);
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+      return absl::ResourceExhaustedError(msg);
+    case EEXIST:
+      return absl::AlreadyExistsError(msg);
+    case EWOULDBLOCK:
+      if (op == FsOp::kLock) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("session file lock ", path, " is held by another process or backend instance"));
+      }
+      return absl::UnavailableError(msg);
+    case EINTR:
+    case EBUSY:
+    case ETXTBSY:
+      return absl::UnavailableError(msg);
+    case EIO:
+      return op == FsOp::kRead ? absl::DataLossError(msg) : absl::UnavailableError(msg);
+    case EINVAL:
+    case ENAMETOOLONG:
+    case EISDIR:
+      return absl::InvalidArgumentError(msg);
+    default:
+      return absl::UnknownError(msg);
+  }
+}
+
+std::string DirName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+namespace {
+
+class PosixFs : public FileSystem {
+ public:
+  absl::StatusOr<int> Open(const std::string& path, int flags, mode_t mode) override {
+    int fd;
+    do {
+      fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return ErrnoToStatus(errno, FsOp::kOpen, path);
+    return fd;
+  }
+
+  absl::Status Write(int fd, absl::string_view data, const std::string& path) override {
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoToStatus(errno, FsOp::kWrite, path);
+      }
+      if (n == 0) return absl::UnavailableError(absl::StrCat("write ", path, ": wrote nothing"));
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<size_t> Read(int fd, char* buf, size_t n, const std::string& path) override {
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::read(fd, buf + got, n - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoToStatus(errno, FsOp::kRead, path);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    return got;
+  }
+
+  absl::Status Sync(int fd, bool data_only, const std::string& path) override {
+    const int r = data_only ? ::fdatasync(fd) : ::fsync(fd);
+    if (r != 0) return ErrnoToStatus(errno, FsOp::kFsync, path);
+    return absl::OkStatus();
+  }
+
+  absl::Status SyncDir(const std::string& dir) override {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoToStatus(errno, FsOp::kDirFsync, dir);
+    const int r = ::fsync(fd);
+    const int saved = errno;
+    ::close(fd);
+    if (r != 0) return ErrnoToStatus(saved, FsOp::kDirFsync, dir);
+    return absl::OkStatus();
+  }
+
+  absl::Status Close(int fd, const std::string& path) override {
+    // Linux closes the fd even when close() fails; never retry.
+    if (::close(fd) != 0 && errno != EINTR) return ErrnoToStatus(errno, FsOp::kClose, path);
+    return absl::OkStatus();
+  }
+
+  absl::Status Rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoToStatus(errno, FsOp::kRename, to);
+    return absl::OkStatus();
+  }
+
+  absl::Status Link(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) return ErrnoToStatus(errno, FsOp::kLink, to);
+    return absl::OkStatus();
+  }
+
+  absl::Status Unlink(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return ErrnoToStatus(errno, FsOp::kUnlink, path);
+    return absl::OkStatus();
+  }
+
+  absl::Status LockExclusive(int fd, const std::string& path) override {
+    int r;
+    do {
+      r = ::flock(fd, LOCK_EX | LOCK_NB);
+    } while (r != 0 && errno == EINTR);
+    if (r != 0) return ErrnoToStatus(errno, FsOp::kLock, path);
+    return absl::OkStatus();
+  }
+
+  absl::Status Truncate(int fd, uint64_t size, const std::string& path) override {
+    int r;
+    do {
+      r = ::ftruncate(fd, static_cast<off_t>(size));
+    } while (r != 0 && errno == EINTR);
+    if (r != 0) return ErrnoToStatus(errno, FsOp::kTruncate, path);
+    return absl::OkStatus();
+  }
+
+  absl::Status Chmod(int fd, mode_t mode, const std::string& path) override {
+    if (::fchmod(fd, mode) != 0) return ErrnoToStatus(errno, FsOp::kChmod, path);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<FileInfo> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoToStatus(errno, FsOp::kStat, path);
+    return Info(st);
+  }
+
+  absl::StatusOr<FileInfo> FStat(int fd, const std::string& path) override {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return ErrnoToStatus(errno, FsOp::kStat, path);
+    return Info(st);
+  }
+
+ private:
+  static FileInfo Info(const struct stat& st) {
+    FileInfo i;
+    i.size = static_cast<uint64_t>(st.st_size);
+    i.mode = st.st_mode & 07777;
+    i.is_directory = S_ISDIR(st.st_mode);
+    return i;
+  }
+};
+
+}  // namespace
+
+FileSystem* PosixFileSystem() {
+  static PosixFs* fs = new PosixFs();
+  return fs;
+}
+
+// --- fault injection ------------------------------------------------------------
+
+void FaultInjectingFileSystem::FailNth(FsOp op, int nth, int err, bool sticky) {
+  absl::MutexLock lock(&mu_);
+  rules_.push_back(Rule{op, nth, err, sticky});
+}
+
+void FaultInjectingFileSystem::FailWhen(std::function<bool(FsOp, const std::string&)> pred, int err) {
+  absl::MutexLock lock(&mu_);
+  pred_ = std::move(pred);
+  pred_err_ = err;
+}
+
+void FaultInjectingFileSystem::Reset() {
+  absl::MutexLock lock(&mu_);
+  rules_.clear();
+  pred_ = nullptr;
+}
+
+int FaultInjectingFileSystem::Calls(FsOp op) const {
+  absl::MutexLock lock(&mu_);
+  return calls_[static_cast<int>(op)];
+}
+
+int FaultInjectingFileSystem::InjectedFailures() const {
+  absl::MutexLock lock(&mu_);
+  return injected_;
+}
+
+int FaultInjectingFileSystem::Check(FsOp op, const std::string& path) {
+  absl::MutexLock lock(&mu_);
+  ++calls_[static_cast<int>(op)];
+  int err = 0;
+  for (Rule& r : rules_) {
+    if (r.op != op) continue;
+    if (r.fired && r.sticky) {
+      err = r.err;
+      continue;
+    }
+    if (r.fired) continue;
+    if (--r.remaining == 0) {
+      r.fired = true;
+      err = r.err;
+    }
+  }
+  if (err == 0 && pred_ && pred_(op, path)) err = pred_err_;
+  if (err != 0) ++injected_;
+  return err;
+}
+
+#define TGS_INJECT(op, path)                            \
+  do {                                                  \
+    if (int e = Check(op, path)) return ErrnoToStatus(e, op, path); \
+  } while (false)
+
+absl::StatusOr<int> FaultInjectingFileSystem::Open(const std::string& path, int flags, mode_t mode) {
+  TGS_INJECT(FsOp::kOpen, path);
+  return base_->Open(path, flags, mode);
+}
+
+absl::Status FaultInjectingFileSystem::Write(int fd, absl::string_view data, const std::string& path) {
+  if (int e = Check(FsOp::kWrite, path)) {
+    // A failing write may still have written part of the data, as a real
+    // disk-full write does: leave half of it behind.
+    (void)base_->Write(fd, data.substr(0, data.size() / 2), path);
+    return ErrnoToStatus(e, FsOp::kWrite, path);
+  }
+  return base_->Write(fd, data, path);
+}
+
+absl::StatusOr<size_t> FaultInjectingFileSystem::Read(int fd, char* buf, size_t n, const std::string& path) {
+  TGS_INJECT(FsOp::kRead, path);
+  return base_->Read(fd, buf, n, path);
+}
+
+absl::Status FaultInjectingFileSystem::Sync(int fd, bool data_only, const std::string& path) {
+  TGS_INJECT(FsOp::kFsync, path);
+  return base_->Sync(fd, data_only, path);
+}
+
+absl::Status FaultInjectingFileSystem::SyncDir(const std::string& dir) {
+  TGS_INJECT(FsOp::kDirFsync, dir);
+  return base_->SyncDir(dir);
+}
+
+absl::Status FaultInjectingFileSystem::Close(int fd, const std::string& path) {
+  if (int e = Check(FsOp::kClose, path)) {
+    (void)base_->Close(fd, path);  // the fd is gone either way, as on Linux
+    return ErrnoToStatus(e, FsOp::kClose, path);
+  }
+  return base_->Close(fd, path);
+}
+
+absl::Status FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {
+  TGS_INJECT(FsOp::kRename, to);
+  return base_->Rename(from, to);
+}
+
+absl::Status FaultInjectingFileSystem::Link(const std::string& from, const std::string& to) {
+  TGS_INJECT(FsOp::kLink, to);
+  return base_->Link(from, to);
+}
+
+absl::Status FaultInjectingFileSystem::Unlink(const std::string& path) {
+  TGS_INJECT(FsOp::kUnlink, path);
+  return base_->Unlink(path);
+}
+
+absl::Status FaultInjectingFileSystem::LockExclusive(int fd, const std::string& path) {
+  TGS_INJECT(FsOp::kLock, path);
+  return base_->LockExclusive(fd, path);
+}
+
+absl::Status FaultInjectingFileSystem::Truncate(int fd, uint64_t size, const std::string& path) {
+  TGS_INJECT(FsOp::kTruncate, path);
+  return base_->Truncate(fd, size, path);
+}
+
+absl::Status FaultInjectingFileSystem::Chmod(int fd, mode_t mode, const std::string& path) {
+  TGS_INJECT(FsOp::kChmod, path);
+  return base_->Chmod(fd, mode, path);
+}
+
+absl::StatusOr<FileInfo> FaultInjectingFileSystem::Stat(const std::string& path) {
+  TGS_INJECT(FsOp::kStat, path);
+  return base_->Stat(path);
+}
+
+absl::StatusOr<FileInfo> FaultInjectingFileSystem::FStat(int fd, const std::string& path) {
+  TGS_INJECT(FsOp::kStat, path);
+  return base_->FStat(fd, path);
+}
+
+#undef TGS_INJECT
+
+// --- helpers ----------------------------------------------------------------------
+
+ScopedFd::~ScopedFd() {
+  if (fd_ >= 0) (void)fs_->Close(fd_, path_);
+}
+
+absl::Status ScopedFd::Close() {
+  if (fd_ < 0) return absl::OkStatus();
+  const int fd = fd_;
+  fd_ = -1;
+  return fs_->Close(fd, path_);
+}
+
+namespace {
+
+std::string TempNameFor(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t salt = [] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }();
+  const uint64_t n = counter.fetch_add(1);
+  return absl::StrCat(DirName(path), "/.", BaseName(path), ".tmp-", ::getpid(), "-", n, "-",
+                      absl::Hex(salt ^ (n * 0x9E3779B97F4A7C15ull)));
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::string_view data,
+                                 const AtomicWriteOptions& options) {
+  const std::string tmp = TempNameFor(path);
+  TGS_ASSIGN_OR_RETURN(const int raw_fd, fs->Open(tmp, O_WRONLY | O_CREAT | O_EXCL, options.mode));
+  ScopedFd fd(fs, raw_fd, tmp);
+  const auto fail = [&](absl::Status s) {
+    (void)fd.Close();
+    (void)fs->Unlink(tmp);
+    return s;
+  };
+  // open()'s mode is filtered by the umask; set it explicitly.
+  absl::Status st = fs->Chmod(fd.get(), options.mode, tmp);
+  if (!st.ok()) return fail(st);
+  st = fs->Write(fd.get(), data, tmp);
+  if (!st.ok()) return fail(st);
+  if (options.sync) {
+    st = fs->Sync(fd.get(), /*data_only=*/false, tmp);
+    if (!st.ok()) return fail(st);
+  }
+  st = fd.Close();
+  if (!st.ok()) return fail(st);
+  st = fs->Rename(tmp, path);
+  if (!st.ok()) {
+    (void)fs->Unlink(tmp);
+    return st;
+  }
+  if (options.sync) {
+    // The new file is in place; if the folder sync fails the rename may not
+    // survive a power loss, so report it (the caller's previous session is
+    // still what a crash would leave, or the new one: never a mix).
+    TGS_RETURN_IF_ERROR(fs->SyncDir(DirName(path)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFileBounded(FileSystem* fs, const std::string& path, size_t max_bytes) {
+  TGS_ASSIGN_OR_RETURN(const int raw_fd, fs->Open(path, O_RDONLY, 0));
+  ScopedFd fd(fs, raw_fd, path);
+  TGS_ASSIGN_OR_RETURN(const FileInfo info, fs->FStat(fd.get(), path));
+  if (info.is_directory) return absl::InvalidArgumentError(absl::StrCat(path, " is a folder, not a file"));
+  if (info.size > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, " is ", info.size, " bytes, over the limit of ", max_bytes));
+  }
+  std::string out;
+  out.resize(static_cast<size_t>(info.size));
+  TGS_ASSIGN_OR_RETURN(const size_t got, fs->Read(fd.get(), out.empty() ? nullptr : &out[0], out.size(), path));
+  if (got != out.size()) {
+    // The file shrank while we read it; read what is there.
+    out.resize(got);
+  } else {
+    // It may also have grown (a pipe or /proc file reports size 0): read on,
+    // still within the bound.
+    char buf[4096];
+    while (out.size() <= max_bytes) {
+      TGS_ASSIGN_OR_RETURN(const size_t n, fs->Read(fd.get(), buf, sizeof buf, path));
+      if (n == 0) break;
+      out.append(buf, n);
+    }
+    if (out.size() > max_bytes) {
+      SecureZero(&out[0], out.size());
+      return absl::ResourceExhaustedError(absl::StrCat(path, " is over the limit of ", max_bytes, " bytes"));
+    }
+  }
+  return out;
+}
+
+}  // namespace tgsession

@@ -1,0 +1,184 @@
+// FileSystem: the POSIX calls our file backends make, behind an interface so
+// tests can make any single call fail (FaultInjectingFileSystem) and prove
+// that no failure loses a session. Each method is one system call (plus
+// EINTR/short-write loops), named after it.
+//
+// On top of it, the durable-write recipe every session file uses:
+//   WriteFileAtomically: unique temp file in the target's folder, created
+//   O_EXCL|O_CLOEXEC and fchmod'ed to 0600 (whatever the umask), full write,
+//   fsync, rename over the target, fsync of the folder; on any failure the
+//   temp file is removed and the target is untouched.
+#ifndef TGSESSION_BACKENDS_FILE_SYSTEM_H_
+#define TGSESSION_BACKENDS_FILE_SYSTEM_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+namespace tgsession {
+
+// The calls that can be made to fail.
+enum class FsOp {
+  kOpen,
+  kWrite,
+  kRead,
+  kFsync,     // fsync/fdatasync of a file
+  kDirFsync,  // fsync of a folder
+  kRename,
+  kUnlink,
+  kLock,
+  kTruncate,
+  kClose,
+  kChmod,
+  kStat,
+  kLink,
+};
+absl::string_view FsOpName(FsOp op);
+
+struct FileInfo {
+  uint64_t size = 0;
+  uint32_t mode = 0;  // permission bits
+  bool is_directory = false;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // open(2). Returns the fd. Errors name `path`.
+  virtual absl::StatusOr<int> Open(const std::string& path, int flags, mode_t mode) = 0;
+  // Writes all of `data` (loops over short writes and EINTR).
+  virtual absl::Status Write(int fd, absl::string_view data, const std::string& path_for_errors) = 0;
+  // Reads up to `n` bytes (loops over EINTR; a short read means EOF).
+  virtual absl::StatusOr<size_t> Read(int fd, char* buf, size_t n, const std::string& path_for_errors) = 0;
+  // fdatasync(2) when `data_only`, fsync(2) otherwise.
+  virtual absl::Status Sync(int fd, bool data_only, const std::string& path_for_errors) = 0;
+  // Opens the folder and fsyncs it, so a rename or create in it is durable.
+  virtual absl::Status SyncDir(const std::string& dir) = 0;
+  virtual absl::Status Close(int fd, const std::string& path_for_errors) = 0;
+  virtual absl::Status Rename(const std::string& from, const std::string& to) = 0;
+  // link(2): creates `to` only if it does not exist (used to move a file
+  // aside without ever overwriting an earlier backup).
+  virtual absl::Status Link(const std::string& from, const std::string& to) = 0;
+  // unlink(2). A missing file is kNotFound.
+  virtual absl::Status Unlink(const std::string& path) = 0;
+  // flock(LOCK_EX|LOCK_NB). kFailedPrecondition if another holder has it.
+  virtual absl::Status LockExclusive(int fd, const std::string& path_for_errors) = 0;
+  virtual absl::Status Truncate(int fd, uint64_t size, const std::string& path_for_errors) = 0;
+  virtual absl::Status Chmod(int fd, mode_t mode, const std::string& path_for_errors) = 0;
+  // stat(2). A missing file is kNotFound.
+  virtual absl::StatusOr<FileInfo> Stat(const std::string& path) = 0;
+  virtual absl::StatusOr<FileInfo> FStat(int fd, const std::string& path_for_errors) = 0;
+};
+
+// The real thing.
+FileSystem* PosixFileSystem();
+
+// Wraps another FileSystem and fails chosen calls: "fail the 3rd write",
+// "fail every fsync", with a chosen errno. Thread-safe.
+class FaultInjectingFileSystem : public FileSystem {
+ public:
+  explicit FaultInjectingFileSystem(FileSystem* base) : base_(base) {}
+
+  // Fails the `nth` (1-based, counted from now) call of `op` with `err`; with
+  // `sticky`, every later call of `op` fails too.
+  void FailNth(FsOp op, int nth, int err, bool sticky = false);
+  // Fails every call for which `pred` returns true (op, path).
+  void FailWhen(std::function<bool(FsOp, const std::string&)> pred, int err);
+  void Reset();
+  // How many calls of `op` were made (successful or not).
+  int Calls(FsOp op) const;
+  int InjectedFailures() const;
+
+  absl::StatusOr<int> Open(const std::string& path, int flags, mode_t mode) override;
+  absl::Status Write(int fd, absl::string_view data, const std::string& path) override;
+  absl::StatusOr<size_t> Read(int fd, char* buf, size_t n, const std::string& path) override;
+  absl::Status Sync(int fd, bool data_only, const std::string& path) override;
+  absl::Status SyncDir(const std::string& dir) override;
+  absl::Status Close(int fd, const std::string& path) override;
+  absl::Status Rename(const std::string& from, const std::string& to) override;
+  absl::Status Link(const std::string& from, const std::string& to) override;
+  absl::Status Unlink(const std::string& path) override;
+  absl::Status LockExclusive(int fd, const std::string& path) override;
+  absl::Status Truncate(int fd, uint64_t size, const std::string& path) override;
+  absl::Status Chmod(int fd, mode_t mode, const std::string& path) override;
+  absl::StatusOr<FileInfo> Stat(const std::string& path) override;
+  absl::StatusOr<FileInfo> FStat(int fd, const std::string& path) override;
+
+ private:
+  // Returns the errno to fail with, or 0.
+  int Check(FsOp op, const std::string& path);
+
+  FileSystem* base_;
+  mutable absl::Mutex mu_;
+  int calls_[16] ABSL_GUARDED_BY(mu_) = {};
+  struct Rule {
+    FsOp op;
+    int remaining;  // calls until it fires
+    int err;
+    bool sticky;
+    bool fired = false;
+  };
+  std::vector<Rule> rules_ ABSL_GUARDED_BY(mu_);
+  std::function<bool(FsOp, const std::string&)> pred_ ABSL_GUARDED_BY(mu_);
+  int pred_err_ ABSL_GUARDED_BY(mu_) = 0;
+  int injected_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Maps an errno from `op` on `path` to the most specific status code
+// (ENOENT -> kNotFound, EACCES -> kPermissionDenied, ENOSPC/EDQUOT ->
+// kResourceExhausted, EWOULDBLOCK on a lock -> kFailedPrecondition, EIO ->
+// kDataLoss for reads and kUnavailable otherwise, ...).
+absl::Status ErrnoToStatus(int err, FsOp op, absl::string_view path);
+
+// The folder part of `path` ("." when there is none).
+std::string DirName(const std::string& path);
+std::string BaseName(const std::string& path);
+
+struct AtomicWriteOptions {
+  mode_t mode = 0600;
+  bool sync = true;  // fsync file and folder (off only for benchmarks)
+};
+
+// See the file comment.
+absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::string_view data,
+                                 const AtomicWriteOptions& options = {});
+
+// Reads a whole file, refusing files larger than `max_bytes`
+// (kResourceExhausted) before reading them. kNotFound if it does not exist.
+absl::StatusOr<std::string> ReadFileBounded(FileSystem* fs, const std::string& path, size_t max_bytes);
+
+// Closes an fd on scope exit (errors ignored: used on failure paths only).
+class ScopedFd {
+ public:
+  ScopedFd(FileSystem* fs, int fd, std::string path) : fs_(fs), fd_(fd), path_(std::move(path)) {}
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd();
+  int get() const { return fd_; }
+  // Closes now and reports the result (close can report a deferred write
+  // error, so successful paths call this).
+  absl::Status Close();
+  int Release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  FileSystem* fs_;
+  int fd_;
+  std::string path_;
+};
+
+}  // namespace tgsession
+
+#endif  // TGSESSION_BACKENDS_FILE_SYSTEM_H_
