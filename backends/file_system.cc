@@ -396,7 +396,8 @@ std::string TempNameFor(const std::string& path) {
 }  // namespace
 
 absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::string_view data,
-                                 const AtomicWriteOptions& options) {
+                                 const AtomicWriteOptions& options, bool* replaced) {
+  if (replaced != nullptr) *replaced = false;
   const std::string tmp = TempNameFor(path);
   TGS_ASSIGN_OR_RETURN(const int raw_fd, fs->Open(tmp, O_WRONLY | O_CREAT | O_EXCL, options.mode));
   ScopedFd fd(fs, raw_fd, tmp);
@@ -421,11 +422,15 @@ absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::
     (void)fs->Unlink(tmp);
     return st;
   }
+  if (replaced != nullptr) *replaced = true;
   if (options.sync) {
     // The new file is in place; if the folder sync fails the rename may not
-    // survive a power loss, so report it (the caller's previous session is
-    // still what a crash would leave, or the new one: never a mix).
-    TGS_RETURN_IF_ERROR(fs->SyncDir(DirName(path)));
+    // survive a power loss, so report it (a crash leaves the previous file
+    // or the new one: never a mix).
+    st = fs->SyncDir(DirName(path));
+    if (!st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("new ", path, " is in place but may not be durable: ", st.message()));
+    }
   }
   return absl::OkStatus();
 }

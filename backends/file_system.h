@@ -148,9 +148,12 @@ struct AtomicWriteOptions {
   bool sync = true;  // fsync file and folder (off only for benchmarks)
 };
 
-// See the file comment.
+// See the file comment. When the final fsync of the folder fails, the new
+// file is already in place but may not survive a power loss: the error is
+// returned and `*replaced` (if given) is set to true, so callers know the
+// visible file is the new one.
 absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::string_view data,
-                                 const AtomicWriteOptions& options = {});
+                                 const AtomicWriteOptions& options = {}, bool* replaced = nullptr);
 
 // Reads a whole file, refusing files larger than `max_bytes`
 // (kResourceExhausted) before reading them. kNotFound if it does not exist.

@@ -142,7 +142,11 @@ void StripFields(rapidjson::Value& v, const std::vector<std::string>& names) {
 
 std::string MakeTempDir(absl::string_view name) {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string dir = absl::StrCat(base != nullptr ? base : "/tmp", "/", name, "-", ::getpid());
+  std::string safe(name);
+  for (char& c : safe) {
+    if (c == '/') c = '_';
+  }
+  std::string dir = absl::StrCat(base != nullptr ? base : "/tmp", "/", safe, "-", ::getpid());
   std::string cmd = absl::StrCat("rm -rf '", dir, "'");
   if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << cmd;
   if (::mkdir(dir.c_str(), 0700) != 0) ADD_FAILURE() << "mkdir " << dir;

@@ -1,0 +1,391 @@
+#include "backends/journal.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "session/binary_codec.h"
+#include "session/byte_io.h"
+#include "session/status_macros.h"
+
+namespace tgsession {
+namespace journal {
+namespace {
+
+using byte_io::GetI32LE;
+using byte_io::GetI64LE;
+using byte_io::GetU16LE;
+using byte_io::GetU32LE;
+using byte_io::GetU64LE;
+
+constexpr char kMagic[4] = {'T', 'G', 'S', 'J'};
+constexpr uint32_t kFormatVersion = 1;
+
+// As in LevelDB: storing the CRC of data that itself contains CRCs makes the
+// check weaker, so stored CRCs are masked.
+constexpr uint32_t kMaskDelta = 0xa282ead8u;
+uint32_t Mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
+
+enum class UpdateKind : uint8_t { kAll = 0, kPrimary = 1, kSecondary = 2, kChannel = 3 };
+
+void PutU8(std::string* s, uint8_t v) { s->push_back(static_cast<char>(v)); }
+void PutU16(std::string* s, uint16_t v) {
+  char b[2];
+  byte_io::PutU16LE(reinterpret_cast<uint8_t*>(b), v);
+  s->append(b, 2);
+}
+void PutU32(std::string* s, uint32_t v) {
+  char b[4];
+  byte_io::PutU32LE(reinterpret_cast<uint8_t*>(b), v);
+  s->append(b, 4);
+}
+void PutU64(std::string* s, uint64_t v) {
+  char b[8];
+  byte_io::PutU64LE(reinterpret_cast<uint8_t*>(b), v);
+  s->append(b, 8);
+}
+void PutI32(std::string* s, int32_t v) { PutU32(s, static_cast<uint32_t>(v)); }
+void PutI64(std::string* s, int64_t v) { PutU64(s, static_cast<uint64_t>(v)); }
+
+// Bounds-checked reader over one record payload.
+class PayloadReader {
+ public:
+  explicit PayloadReader(absl::string_view p) : p_(reinterpret_cast<const uint8_t*>(p.data())), n_(p.size()) {}
+  bool Need(size_t k) const { return n_ - pos_ >= k; }
+  bool U8(uint8_t* v) {
+    if (!Need(1)) return false;
+    *v = p_[pos_++];
+    return true;
+  }
+  bool U16(uint16_t* v) {
+    if (!Need(2)) return false;
+    *v = GetU16LE(p_ + pos_);
+    pos_ += 2;
+    return true;
+  }
+  bool U32(uint32_t* v) {
+    if (!Need(4)) return false;
+    *v = GetU32LE(p_ + pos_);
+    pos_ += 4;
+    return true;
+  }
+  bool I32(int32_t* v) {
+    if (!Need(4)) return false;
+    *v = GetI32LE(p_ + pos_);
+    pos_ += 4;
+    return true;
+  }
+  bool I64(int64_t* v) {
+    if (!Need(8)) return false;
+    *v = GetI64LE(p_ + pos_);
+    pos_ += 8;
+    return true;
+  }
+  const uint8_t* Bytes(size_t k) {
+    if (!Need(k)) return nullptr;
+    const uint8_t* r = p_ + pos_;
+    pos_ += k;
+    return r;
+  }
+  bool AtEnd() const { return pos_ == n_; }
+
+ private:
+  const uint8_t* p_;
+  size_t n_;
+  size_t pos_ = 0;
+};
+
+absl::Status BadRecord(size_t offset, absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("session journal record at byte ", offset, " is corrupt: ", what));
+}
+
+absl::Status DecodeOp(absl::string_view payload, size_t offset, Op* op) {
+  PayloadReader r(payload);
+  uint8_t type;
+  if (!r.U8(&type)) return BadRecord(offset, "empty payload");
+  switch (static_cast<Op::Type>(type)) {
+    case Op::Type::kCachePeer: {
+      op->type = Op::Type::kCachePeer;
+      uint8_t ptype, kind, community;
+      if (!r.I64(&op->peer.id) || !r.I64(&op->peer.access_hash) || !r.U8(&ptype) || !r.U8(&kind) ||
+          !r.U8(&community)) {
+        return BadRecord(offset, "short peer");
+      }
+      if (ptype > 2 || (kind > 2 && kind != 0xFF) || community > 1) return BadRecord(offset, "invalid peer bytes");
+      op->peer.type = static_cast<PeerType>(ptype);
+      op->peer.channel_kind =
+          kind == 0xFF ? std::nullopt : std::optional<ChannelKind>(static_cast<ChannelKind>(kind));
+      op->peer.is_community = community == 1;
+      break;
+    }
+    case Op::Type::kSetHomeDc:
+      op->type = Op::Type::kSetHomeDc;
+      if (!r.I32(&op->home_dc_id)) return BadRecord(offset, "short home DC");
+      break;
+    case Op::Type::kUpsertDc: {
+      op->type = Op::Type::kUpsertDc;
+      DcEntry& e = op->dc;
+      uint8_t has_key;
+      if (!r.I32(&e.dc_id) || !r.U8(&has_key) || has_key > 1) return BadRecord(offset, "bad DC header");
+      if (has_key == 1) {
+        const uint8_t* k = r.Bytes(AuthKey::kSize);
+        if (k == nullptr) return BadRecord(offset, "short auth key");
+        e.auth_key = AuthKey::FromRawUnchecked(k);
+      }
+      uint16_t addr_len;
+      uint8_t flags;
+      if (!r.I64(&e.first_salt) || !r.I32(&e.time_offset) || !r.U16(&addr_len)) return BadRecord(offset, "short DC");
+      const uint8_t* a = r.Bytes(addr_len);
+      if (a == nullptr || !r.U8(&flags)) return BadRecord(offset, "short DC address");
+      e.addr.assign(reinterpret_cast<const char*>(a), addr_len);
+      e.flags = DcFlags(flags);
+      break;
+    }
+    case Op::Type::kUpdateState: {
+      op->type = Op::Type::kUpdateState;
+      uint8_t kind;
+      if (!r.U8(&kind)) return BadRecord(offset, "short update");
+      UpdateStateChange& c = op->change;
+      switch (static_cast<UpdateKind>(kind)) {
+        case UpdateKind::kPrimary:
+          c.kind = UpdateStateChange::Kind::kPrimary;
+          if (!r.I32(&c.pts) || !r.I32(&c.date) || !r.I32(&c.seq)) return BadRecord(offset, "short update");
+          break;
+        case UpdateKind::kSecondary:
+          c.kind = UpdateStateChange::Kind::kSecondary;
+          if (!r.I32(&c.qts)) return BadRecord(offset, "short update");
+          break;
+        case UpdateKind::kChannel:
+          c.kind = UpdateStateChange::Kind::kChannel;
+          if (!r.I64(&c.channel_id) || !r.I32(&c.pts)) return BadRecord(offset, "short update");
+          break;
+        case UpdateKind::kAll: {
+          c.kind = UpdateStateChange::Kind::kAll;
+          UpdatesState& u = c.all;
+          uint32_t count;
+          if (!r.I32(&u.pts) || !r.I32(&u.qts) || !r.I32(&u.date) || !r.I32(&u.seq) || !r.U32(&count)) {
+            return BadRecord(offset, "short update");
+          }
+          if (!r.Need(size_t{count} * 12)) return BadRecord(offset, "channel count past the record");
+          std::vector<ChannelPts> channels(count);
+          for (ChannelPts& ch : channels) {
+            r.I64(&ch.channel_id);
+            r.I32(&ch.pts);
+          }
+          u.mutable_channels().Assign(std::move(channels));
+          break;
+        }
+        default:
+          return BadRecord(offset, absl::StrCat("unknown update kind ", kind));
+      }
+      break;
+    }
+    default:
+      return BadRecord(offset, absl::StrCat("unknown op ", type));
+  }
+  if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EncodeHeader(const Header& h) {
+  std::string s(kMagic, 4);
+  PutU32(&s, kFormatVersion);
+  PutU64(&s, h.snapshot_size);
+  PutU32(&s, h.snapshot_crc);
+  PutU64(&s, h.snapshot_fnv);
+  PutU32(&s, Crc32c(s));
+  return s;
+}
+
+absl::StatusOr<Header> DecodeHeader(absl::string_view b) {
+  if (b.size() < kHeaderSize) return absl::DataLossError("session journal header is truncated");
+  const auto* p = reinterpret_cast<const uint8_t*>(b.data());
+  if (std::memcmp(p, kMagic, 4) != 0) return absl::DataLossError("not a session journal (bad magic)");
+  if (GetU32LE(p + 28) != Crc32c(b.substr(0, 28))) return absl::DataLossError("session journal header checksum mismatch");
+  if (GetU32LE(p + 4) != kFormatVersion) {
+    return absl::DataLossError(absl::StrCat("unsupported session journal version ", GetU32LE(p + 4)));
+  }
+  Header h;
+  h.snapshot_size = GetU64LE(p + 8);
+  h.snapshot_crc = GetU32LE(p + 16);
+  h.snapshot_fnv = GetU64LE(p + 20);
+  return h;
+}
+
+Header HeaderFor(absl::string_view snapshot) {
+  Header h;
+  h.snapshot_size = snapshot.size();
+  h.snapshot_crc = Crc32c(snapshot);
+  // A second, independent 64-bit hash: a stale journal must never be taken
+  // for the current snapshot's (a CRC-32C alone collides once in 2^32 saves).
+  uint64_t fnv = 0xcbf29ce484222325ull;
+  for (unsigned char c : snapshot) fnv = (fnv ^ c) * 0x100000001b3ull;
+  h.snapshot_fnv = fnv;
+  return h;
+}
+
+Op Op::CachePeer(const CachedPeer& p) {
+  Op op;
+  op.type = Type::kCachePeer;
+  op.peer = p;
+  return op;
+}
+
+Op Op::SetHomeDc(int32_t dc_id) {
+  Op op;
+  op.type = Type::kSetHomeDc;
+  op.home_dc_id = dc_id;
+  return op;
+}
+
+Op Op::UpsertDc(const DcEntry& e) {
+  Op op;
+  op.type = Type::kUpsertDc;
+  op.dc = e;
+  return op;
+}
+
+Op Op::UpdateState(const UpdateStateChange& c) {
+  Op op;
+  op.type = Type::kUpdateState;
+  op.change = c;
+  return op;
+}
+
+void Op::ApplyTo(Session& s) const {
+  switch (type) {
+    case Type::kCachePeer:
+      s.CachePeer(peer);
+      return;
+    case Type::kSetHomeDc:
+      s.home_dc_id = home_dc_id;
+      return;
+    case Type::kUpsertDc:
+      s.UpsertDc(dc);
+      return;
+    case Type::kUpdateState:
+      s.ApplyUpdateState(change);
+      return;
+  }
+}
+
+absl::Status AppendRecord(const Op& op, std::string* out) {
+  // Frame in place: reserve the length and CRC, append the payload, then
+  // fill them in (no temporary buffer: DC records carry auth keys).
+  const size_t start = out->size();
+  out->append(kRecordOverhead, '\0');
+  std::string& payload = *out;
+  PutU8(&payload, static_cast<uint8_t>(op.type));
+  switch (op.type) {
+    case Op::Type::kCachePeer:
+      PutI64(&payload, op.peer.id);
+      PutI64(&payload, op.peer.access_hash);
+      PutU8(&payload, static_cast<uint8_t>(op.peer.type));
+      PutU8(&payload, op.peer.channel_kind ? static_cast<uint8_t>(*op.peer.channel_kind) : 0xFF);
+      PutU8(&payload, op.peer.is_community ? 1 : 0);
+      break;
+    case Op::Type::kSetHomeDc:
+      PutI32(&payload, op.home_dc_id);
+      break;
+    case Op::Type::kUpsertDc: {
+      const DcEntry& e = op.dc;
+      if (e.addr.size() > 0xFFFF) {
+        out->resize(start);
+        return absl::OutOfRangeError(absl::StrCat("DC address of ", e.addr.size(), " bytes is too long"));
+      }
+      PutI32(&payload, e.dc_id);
+      PutU8(&payload, e.auth_key ? 1 : 0);
+      if (e.auth_key) payload.append(reinterpret_cast<const char*>(e.auth_key->data()), AuthKey::kSize);
+      PutI64(&payload, e.first_salt);
+      PutI32(&payload, e.time_offset);
+      PutU16(&payload, static_cast<uint16_t>(e.addr.size()));
+      payload += e.addr;
+      PutU8(&payload, e.flags.bits);
+      break;
+    }
+    case Op::Type::kUpdateState: {
+      const UpdateStateChange& c = op.change;
+      switch (c.kind) {
+        case UpdateStateChange::Kind::kPrimary:
+          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kPrimary));
+          PutI32(&payload, c.pts);
+          PutI32(&payload, c.date);
+          PutI32(&payload, c.seq);
+          break;
+        case UpdateStateChange::Kind::kSecondary:
+          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kSecondary));
+          PutI32(&payload, c.qts);
+          break;
+        case UpdateStateChange::Kind::kChannel:
+          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kChannel));
+          PutI64(&payload, c.channel_id);
+          PutI32(&payload, c.pts);
+          break;
+        case UpdateStateChange::Kind::kAll: {
+          const UpdatesState& u = c.all;
+          if (u.channels().size() * 12 + 32 > kMaxPayload) {
+            out->resize(start);
+            return absl::OutOfRangeError("update state with too many channels for one journal record");
+          }
+          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kAll));
+          PutI32(&payload, u.pts);
+          PutI32(&payload, u.qts);
+          PutI32(&payload, u.date);
+          PutI32(&payload, u.seq);
+          PutU32(&payload, static_cast<uint32_t>(u.channels().size()));
+          for (const ChannelPts& ch : u.channels()) {
+            PutI64(&payload, ch.channel_id);
+            PutI32(&payload, ch.pts);
+          }
+          break;
+        }
+      }
+      break;
+    }
+  }
+  const size_t len = out->size() - start - kRecordOverhead;
+  auto* frame = reinterpret_cast<uint8_t*>(&(*out)[start]);
+  byte_io::PutU32LE(frame, static_cast<uint32_t>(len));
+  byte_io::PutU32LE(frame + 4, Mask(Crc32c(reinterpret_cast<const uint8_t*>(frame + kRecordOverhead), len)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s) {
+  ReplayResult r;
+  size_t pos = kHeaderSize;
+  if (journal.size() < kHeaderSize) return absl::DataLossError("session journal shorter than its header");
+  const auto* p = reinterpret_cast<const uint8_t*>(journal.data());
+  const auto all_zero_from = [&](size_t from) {
+    for (size_t i = from; i < journal.size(); ++i) {
+      if (p[i] != 0) return false;
+    }
+    return true;
+  };
+  while (journal.size() - pos >= kRecordOverhead) {
+    const uint32_t len = GetU32LE(p + pos);
+    const uint32_t crc = GetU32LE(p + pos + 4);
+    const size_t left = journal.size() - pos - kRecordOverhead;
+    // An append interrupted by a crash can only damage the last record: it
+    // is incomplete, or the file ends right after it, or (ext4 after a power
+    // loss) the tail reads as zeros. Anything else is corruption.
+    if (len > left) break;  // incomplete last record: torn
+    const absl::string_view payload = journal.substr(pos + kRecordOverhead, len);
+    if (len == 0 || len > kMaxPayload || Mask(Crc32c(payload)) != crc) {
+      if (len == left || all_zero_from(pos)) break;  // torn
+      return absl::DataLossError(absl::StrCat("session journal is corrupt at byte ", pos, " (",
+                                              journal.size() - pos, " bytes follow)"));
+    }
+    Op op;
+    TGS_RETURN_IF_ERROR(DecodeOp(payload, pos, &op));
+    op.ApplyTo(*s);
+    pos += kRecordOverhead + len;
+    ++r.records;
+  }
+  r.valid_bytes = pos;
+  r.torn_bytes = journal.size() - pos;
+  return r;
+}
+
+}  // namespace journal
+}  // namespace tgsession

@@ -1,0 +1,420 @@
+// BinaryFileBackend: conformance, ferogram file compatibility, the journal,
+// locking, corrupt-file recovery, file modes and injected I/O faults.
+#include "backends/binary_file_backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "session/binary_codec.h"
+#include "tests/testing/backend_conformance.h"
+#include "tests/testing/test_util.h"
+
+namespace tgsession {
+namespace testing {
+namespace {
+
+using Options = BinaryFileBackend::Options;
+
+BackendFactory FileFactory(const std::string& name, Options o) {
+  return BackendFactory{name,
+                        [o](const std::string& dir) -> std::unique_ptr<SessionBackend> {
+                          auto b = BinaryFileBackend::Open(dir + "/s.session", o);
+                          EXPECT_TRUE(b.ok()) << b.status();
+                          return b.ok() ? std::move(*b) : nullptr;
+                        },
+                        /*persistent=*/true, /*allows_second_writer=*/false};
+}
+
+Options Durable() { return Options(); }
+Options GroupCommit() {
+  Options o;
+  o.sync = BinaryFileBackend::Sync::kGroupCommit;
+  o.group_commit_window = absl::Milliseconds(5);
+  return o;
+}
+Options TinyJournal() {
+  // Compacts every few records: exercises snapshot rewrites under load.
+  Options o;
+  o.compact_min_journal_bytes = 200;
+  return o;
+}
+Options NoCompactOnClose() {
+  Options o;
+  o.compact_on_close = false;
+  return o;
+}
+
+INSTANTIATE_TEST_SUITE_P(BinaryFile, BackendConformanceTest,
+                         ::testing::Values(FileFactory("durable", Durable()), FileFactory("group_commit", GroupCommit()),
+                                           FileFactory("tiny_journal", TinyJournal()),
+                                           FileFactory("journal_kept_on_close", NoCompactOnClose())),
+                         BackendFactoryName);
+
+std::unique_ptr<BinaryFileBackend> OpenOrDie(const std::string& path, Options o = Options()) {
+  auto b = BinaryFileBackend::Open(path, o);
+  EXPECT_TRUE(b.ok()) << b.status();
+  return b.ok() ? std::move(*b) : nullptr;
+}
+
+Session LoadOrDie(BinaryFileBackend& b) {
+  auto s = b.Load();
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok() || !s->has_value()) return Session();
+  return **s;
+}
+
+void WriteRaw(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
+class BinaryFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path_ = dir_ + "/my.session";
+  }
+  std::string dir_, path_;
+};
+
+TEST_F(BinaryFileTest, SavedFileIsAPlainFerogramFile) {
+  const Session s = RichSession();
+  {
+    auto b = OpenOrDie(path_);
+    ASSERT_TRUE(b->Save(s).ok());
+  }
+  EXPECT_EQ(ReadFileOrDie(path_), *EncodeBinary(s));
+  EXPECT_FALSE(FileExists(path_ + ".journal"));
+}
+
+TEST_F(BinaryFileTest, LoadsFilesTheRealCrateWrote) {
+  const std::string src = VectorsDir() + "/ferogram/binary/v8_token_present.bin";
+  WriteRaw(path_, ReadFileOrDie(src));
+  auto b = OpenOrDie(path_);
+  EXPECT_EQ(LoadOrDie(*b), *DecodeBinary(ReadFileOrDie(src)));
+}
+
+TEST_F(BinaryFileTest, GranularOpsAppendAndCompactBackToFerogram) {
+  Session want = RichSession();
+  {
+    auto b = OpenOrDie(path_);
+    ASSERT_TRUE(b->Save(want).ok());
+    const size_t writes = b->snapshot_writes();
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(b->CachePeer(CachedPeer::User(9000 + i, i)).ok());
+      want.CachePeer(CachedPeer::User(9000 + i, i));
+    }
+    ASSERT_TRUE(b->ApplyUpdateState(UpdateStateChange::Channel(55, 5)).ok());
+    want.updates_state.SetChannelPts(55, 5);
+    EXPECT_EQ(b->snapshot_writes(), writes) << "granular ops must not rewrite the snapshot";
+    EXPECT_GT(b->journal_bytes(), 100u * 20);
+    EXPECT_TRUE(FileExists(path_ + ".journal"));
+    // The snapshot on disk is still the old one; the journal has the rest.
+    EXPECT_EQ(ReadFileOrDie(path_), *EncodeBinary(RichSession()));
+    auto read = BinaryFileBackend::ReadSessionFiles(path_);
+    ASSERT_TRUE(read.ok() && read->has_value());
+    EXPECT_EQ(**read, want);
+  }
+  // Closing compacts: a plain ferogram file again, no journal.
+  EXPECT_EQ(ReadFileOrDie(path_), *EncodeBinary(want));
+  EXPECT_FALSE(FileExists(path_ + ".journal"));
+}
+
+TEST_F(BinaryFileTest, JournalSurvivesWithoutCompaction) {
+  Session want = RichSession();
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(want).ok());
+    ASSERT_TRUE(b->SetHomeDc(4).ok());
+    DcEntry e = DcEntry::FromParts(4, "149.154.167.91", 443, DcFlags());
+    ASSERT_TRUE(b->UpdateDc(e).ok());
+    want.home_dc_id = 4;
+    want.UpsertDc(e);
+  }
+  EXPECT_TRUE(FileExists(path_ + ".journal"));
+  auto b = OpenOrDie(path_);
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+TEST_F(BinaryFileTest, TornJournalTailIsIgnoredAndCut) {
+  Session want = RichSession();
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(want).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());
+    want.CachePeer(CachedPeer::User(1, 1));
+  }
+  // A crash in the middle of an append leaves half a record.
+  const std::string journal = ReadFileOrDie(path_ + ".journal");
+  {
+    std::ofstream f(path_ + ".journal", std::ios::binary | std::ios::app);
+    f << std::string("\x13\x00\x00\x00\xaa\xbb", 6);
+  }
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    EXPECT_EQ(LoadOrDie(*b), want);
+    EXPECT_EQ(ReadFileOrDie(path_ + ".journal"), journal) << "torn tail must be cut at open";
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(2, 2)).ok());
+    want.CachePeer(CachedPeer::User(2, 2));
+  }
+  auto b = OpenOrDie(path_);
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+TEST_F(BinaryFileTest, CorruptJournalMiddleIsDataLossNotSilence) {
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(b->CachePeer(CachedPeer::User(i, i)).ok());
+  }
+  std::string j = ReadFileOrDie(path_ + ".journal");
+  j[journal::kHeaderSize + 12] ^= 0x40;  // inside the first record's payload
+  WriteRaw(path_ + ".journal", j);
+  auto b = OpenOrDie(path_);
+  auto s = b->Load();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "journal")) << s.status();
+  // Recovery keeps the good snapshot and moves only the journal aside.
+  auto backup = b->RecoverCorrupt();
+  ASSERT_TRUE(backup.ok()) << backup.status();
+  EXPECT_TRUE(absl::StrContains(*backup, ".journal.corrupt-"));
+  EXPECT_EQ(LoadOrDie(*b), RichSession());
+}
+
+TEST_F(BinaryFileTest, StaleJournalOfAnotherSnapshotIsIgnored) {
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(123, 1)).ok());
+  }
+  const std::string stale_journal = ReadFileOrDie(path_ + ".journal");
+  Session other;
+  other.home_dc_id = 3;
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(other).ok());
+  }
+  // As if the process crashed after the snapshot rename, before removing the
+  // journal.
+  WriteRaw(path_ + ".journal", stale_journal);
+  auto b = OpenOrDie(path_);
+  EXPECT_EQ(LoadOrDie(*b), other);
+  EXPECT_FALSE(FileExists(path_ + ".journal"));
+}
+
+TEST_F(BinaryFileTest, SavingTheSameBytesAgainDiscardsTheJournal) {
+  auto b = OpenOrDie(path_, NoCompactOnClose());
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  ASSERT_TRUE(b->CachePeer(CachedPeer::User(123, 1)).ok());
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  EXPECT_EQ(LoadOrDie(*b), RichSession());
+  b.reset();
+  auto again = OpenOrDie(path_);
+  EXPECT_EQ(LoadOrDie(*again), RichSession());
+}
+
+TEST_F(BinaryFileTest, FilesAre0600WhateverTheUmask) {
+  const mode_t old = ::umask(0);
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());
+    EXPECT_EQ(ModeOf(path_), 0600u);
+    EXPECT_EQ(ModeOf(path_ + ".journal"), 0600u);
+    EXPECT_EQ(ModeOf(path_ + ".lock"), 0600u);
+  }
+  ::umask(0277);
+  {
+    auto b = OpenOrDie(dir_ + "/other.session");
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    EXPECT_EQ(ModeOf(dir_ + "/other.session"), 0600u);
+  }
+  ::umask(old);
+}
+
+TEST_F(BinaryFileTest, SecondWriterIsRefusedWithThePath) {
+  auto first = OpenOrDie(path_);
+  auto second = BinaryFileBackend::Open(path_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(second.status().message(), path_)) << second.status();
+  // Another process too.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    auto b = BinaryFileBackend::Open(path_);
+    _exit(!b.ok() && b.status().code() == absl::StatusCode::kFailedPrecondition ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  first.reset();
+  EXPECT_TRUE(BinaryFileBackend::Open(path_).ok());
+}
+
+TEST_F(BinaryFileTest, CorruptFileIsNotReplacedUntilRecovered) {
+  WriteRaw(path_, std::string("\x08\x02", 2));
+  auto b = OpenOrDie(path_);
+  auto s = b->Load();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), path_));
+  absl::Status save = b->Save(RichSession());
+  EXPECT_EQ(save.code(), absl::StatusCode::kFailedPrecondition) << save;
+  EXPECT_EQ(b->CachePeer(CachedPeer::User(1, 1)).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadFileOrDie(path_), std::string("\x08\x02", 2));
+
+  auto backup = b->RecoverCorrupt();
+  ASSERT_TRUE(backup.ok()) << backup.status();
+  EXPECT_TRUE(absl::StartsWith(*backup, path_ + ".corrupt-")) << *backup;
+  EXPECT_EQ(ReadFileOrDie(*backup), std::string("\x08\x02", 2));
+  auto none = b->Load();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  EXPECT_EQ(b->RecoverCorrupt().status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // A second corruption in the same second never overwrites the first backup.
+  b.reset();
+  WriteRaw(path_, "garbage!");
+  Options o;
+  o.recover_corrupt_on_open = true;
+  auto c = OpenOrDie(path_, o);
+  auto fresh = c->Load();
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->has_value());
+  EXPECT_EQ(ReadFileOrDie(*backup), std::string("\x08\x02", 2));
+  int backups = 0;
+  for (const std::string& name : ListDir(dir_, "")) backups += absl::StrContains(name, ".corrupt-") ? 1 : 0;
+  EXPECT_EQ(backups, 2);
+}
+
+TEST_F(BinaryFileTest, TempFilesDoNotLinger) {
+  auto b = OpenOrDie(path_);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(b->Save(RichSession()).ok());
+  for (const std::string& name : ListDir(dir_, "")) EXPECT_FALSE(absl::StrContains(name, ".tmp-")) << name;
+}
+
+// --- fault injection -------------------------------------------------------
+
+struct FaultCase {
+  FsOp op;
+  int err;
+  // Whether a fault of `op` alone must make some operation fail. Failing to
+  // unlink a stale journal is harmless by design (it is ignored at the next
+  // open), so the state must simply stay right.
+  bool must_fail = true;
+  // ftruncate runs only to repair a failed append: fail a write alongside.
+  bool with_write_fault = false;
+};
+
+class FaultTest : public BinaryFileTest, public ::testing::WithParamInterface<FaultCase> {};
+
+// Every failing call in a Save, a granular op, or a compaction returns an
+// error, and what was stored before stays loadable with the real file
+// system, with no temporary file left behind.
+TEST_P(FaultTest, EveryFailureKeepsThePreviousSession) {
+  const FaultCase fc = GetParam();
+  Session base = RichSession();
+  Session next = RichSession();
+  next.home_dc_id = 5;
+  next.CachePeer(CachedPeer::User(42, 42));
+  int tried = 0, failed_ops = 0;
+  for (int nth = 1; nth <= 12; ++nth) {
+    SCOPED_TRACE(absl::StrCat(FsOpName(fc.op), " #", nth));
+    ::unlink(path_.c_str());
+    ::unlink((path_ + ".journal").c_str());
+    {
+      auto b = OpenOrDie(path_, NoCompactOnClose());
+      ASSERT_TRUE(b->Save(base).ok());
+    }
+    FaultInjectingFileSystem fs(PosixFileSystem());
+    Options o = NoCompactOnClose();
+    o.fs = &fs;
+    fs.FailNth(fc.op, nth, fc.err, /*sticky=*/false);
+    if (fc.with_write_fault) fs.FailNth(FsOp::kWrite, 1 + nth % 3, ENOSPC, /*sticky=*/false);
+    Session acknowledged = base;
+    {
+      auto opened = BinaryFileBackend::Open(path_, o);
+      if (!opened.ok()) {
+        ++tried;
+        ++failed_ops;
+        continue;
+      }
+      auto& b = *opened;
+      // A granular op, a full save, then more granular ops. After each one
+      // the backend's view must be the state before or after it (never a
+      // mix), and exactly the state after it when it succeeded.
+      const auto step = [&](absl::Status st, const Session& after) {
+        auto view = b->Load();
+        if (st.ok()) {
+          acknowledged = after;
+        } else {
+          ++failed_ops;
+        }
+        if (!view.ok()) {
+          ADD_FAILURE() << "Load after a failed op: " << view.status();
+          return;
+        }
+        ASSERT_TRUE(view->has_value());
+        if (!st.ok() && **view == after) acknowledged = after;  // applied, durability unknown
+        EXPECT_EQ(**view, acknowledged) << st;
+      };
+      Session after = acknowledged;
+      after.CachePeer(CachedPeer::User(7, 7));
+      step(b->CachePeer(CachedPeer::User(7, 7)), after);
+      step(b->Save(next), next);
+      after = acknowledged;
+      after.updates_state.SetChannelPts(8, 8);
+      step(b->ApplyUpdateState(UpdateStateChange::Channel(8, 8)), after);
+      step(b->Compact(), acknowledged);
+    }
+    ++tried;
+    // Whatever failed, the store holds the last acknowledged state (a failed
+    // operation may not be half-applied).
+    auto check = OpenOrDie(path_);
+    ASSERT_NE(check, nullptr);
+    auto loaded = check->Load();
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    ASSERT_TRUE(loaded->has_value());
+    EXPECT_EQ(**loaded, acknowledged);
+    for (const std::string& name : ListDir(dir_, "")) EXPECT_FALSE(absl::StrContains(name, ".tmp-")) << name;
+  }
+  EXPECT_EQ(tried, 12);
+  if (fc.must_fail) {
+    EXPECT_GT(failed_ops, 0) << "no operation hit the injected " << FsOpName(fc.op) << " fault";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, FaultTest,
+    ::testing::Values(FaultCase{FsOp::kOpen, EACCES}, FaultCase{FsOp::kWrite, ENOSPC}, FaultCase{FsOp::kWrite, EIO},
+                      FaultCase{FsOp::kFsync, EIO}, FaultCase{FsOp::kDirFsync, EIO}, FaultCase{FsOp::kRename, EIO},
+                      FaultCase{FsOp::kChmod, EPERM}, FaultCase{FsOp::kClose, EIO}, FaultCase{FsOp::kLock, ENOLCK},
+                      FaultCase{FsOp::kTruncate, EIO, true, true}, FaultCase{FsOp::kUnlink, EIO, false}, FaultCase{FsOp::kRead, EIO}),
+    [](const ::testing::TestParamInfo<FaultCase>& i) {
+      std::string n = absl::StrCat(FsOpName(i.param.op), "_", i.param.err);
+      for (char& c : n) {
+        if (c == ' ') c = '_';
+      }
+      return n;
+    });
+
+}  // namespace
+}  // namespace testing
+}  // namespace tgsession
