@@ -249,7 +249,9 @@ class BodyParser {
     channels.reserve(count);
     const uint8_t* r = d_ + pos_;
     for (uint32_t i = 0; i < count; ++i, r += kChannelRecord) {
-      channels.push_back(ChannelPts{GetI64LE(r), GetI32LE(r + 8)});
+      ChannelPts& c = channels.emplace_back();
+      c.channel_id = GetI64LE(r);
+      c.pts = GetI32LE(r + 8);
     }
     pos_ += size_t{count} * kChannelRecord;
     s->updates_state.mutable_channels().Assign(std::move(channels));
@@ -269,39 +271,52 @@ class BodyParser {
     }));
     std::vector<CachedPeer> peers;
     peers.reserve(count);
+    // One pass, no data-dependent branches: values ferogram would read
+    // leniently are mapped the way it maps them and flagged in `odd`; only
+    // when something was flagged does the slow pass below run to report (or,
+    // in strict mode, reject) each anomaly with its offset.
     const uint8_t* r = d_ + pos_;
+    unsigned odd = 0;
     for (uint32_t i = 0; i < count; ++i, r += rec) {
-      CachedPeer p;
+      // Filled in place: building a temporary and copying it costs a
+      // store-forwarding stall per peer.
+      CachedPeer& p = peers.emplace_back();
       p.id = GetI64LE(r);
       p.access_hash = GetI64LE(r + 8);
       const uint8_t type = r[16];
-      if (type <= 2) {
-        p.type = static_cast<PeerType>(type);
-      } else {
-        p.type = PeerType::kUser;  // ferogram: neither channel nor chat
-        TGS_RETURN_IF_ERROR(PeerAnomaly(i, r + 16, "type", type, "read as a user (as ferogram does)"));
-      }
+      odd |= type > 2;
+      p.type = static_cast<PeerType>(type <= 2 ? type : 0);
       if (l_.channel_kind) {
         const uint8_t kind = r[17];
-        if (kind <= 2) {
-          p.channel_kind = static_cast<ChannelKind>(kind);
-        } else if (kind != kNoChannelKind) {
-          TGS_RETURN_IF_ERROR(
-              PeerAnomaly(i, r + 17, "channel_kind", kind, "read as 'no kind' (as ferogram does)"));
-        }
+        odd |= kind > 2 && kind != kNoChannelKind;
+        if (kind <= 2) p.channel_kind = static_cast<ChannelKind>(kind);
       }
       if (l_.community) {
         const uint8_t community = r[rec - 1];
+        odd |= community > 1;
         p.is_community = community != 0;
-        if (community > 1) {
-          TGS_RETURN_IF_ERROR(
-              PeerAnomaly(i, r + rec - 1, "is_community", community, "read as true (as ferogram does)"));
-        }
       }
-      peers.push_back(p);
     }
+    if (odd != 0) TGS_RETURN_IF_ERROR(ReportPeerAnomalies(count, rec));
     pos_ += size_t{count} * rec;
     s->peers.Assign(std::move(peers));
+    return absl::OkStatus();
+  }
+
+  // The slow path of ParsePeers: names every odd byte (strict mode: the
+  // first one is the error).
+  absl::Status ReportPeerAnomalies(uint32_t count, size_t rec) {
+    const uint8_t* r = d_ + pos_;
+    for (uint32_t i = 0; i < count; ++i, r += rec) {
+      if (r[16] > 2) TGS_RETURN_IF_ERROR(PeerAnomaly(i, r + 16, "type", r[16], "read as a user (as ferogram does)"));
+      if (l_.channel_kind && r[17] > 2 && r[17] != kNoChannelKind) {
+        TGS_RETURN_IF_ERROR(PeerAnomaly(i, r + 17, "channel_kind", r[17], "read as 'no kind' (as ferogram does)"));
+      }
+      if (l_.community && r[rec - 1] > 1) {
+        TGS_RETURN_IF_ERROR(
+            PeerAnomaly(i, r + rec - 1, "is_community", r[rec - 1], "read as true (as ferogram does)"));
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -330,7 +345,10 @@ class BodyParser {
     mins.reserve(count);
     const uint8_t* r = d_ + pos_;
     for (uint32_t i = 0; i < count; ++i, r += kMinPeerRecord) {
-      mins.push_back(CachedMinPeer{GetI64LE(r), GetI64LE(r + 8), GetI32LE(r + 16)});
+      CachedMinPeer& m = mins.emplace_back();
+      m.user_id = GetI64LE(r);
+      m.peer_id = GetI64LE(r + 8);
+      m.msg_id = GetI32LE(r + 16);
     }
     pos_ += size_t{count} * kMinPeerRecord;
     s->min_peers.Assign(std::move(mins));

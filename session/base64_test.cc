@@ -1,0 +1,111 @@
+#include "session/base64.h"
+
+#include <random>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace tgsession {
+namespace {
+
+// A deliberately simple reference encoder.
+std::string RefEncode(const std::string& in, Base64Format f) {
+  const char* sym = f.alphabet == Base64Alphabet::kUrlSafe
+                        ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                        : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      out += sym[(acc >> (bits - 6)) & 63];
+      bits -= 6;
+    }
+  }
+  if (bits > 0) out += sym[(acc << (6 - bits)) & 63];
+  if (f.padding == Base64Padding::kRequired) {
+    while (out.size() % 4 != 0) out += '=';
+  }
+  return out;
+}
+
+std::string Random(std::mt19937& rng, size_t n) {
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+TEST(Base64Test, MatchesReferenceForManyLengthsAndBothAlphabets) {
+  std::mt19937 rng(7);
+  for (Base64Format f : {kBase64UrlNoPad, kBase64UrlPadded, kBase64StdPadded,
+                         Base64Format{Base64Alphabet::kStandard, Base64Padding::kNone}}) {
+    for (size_t n = 0; n < 700; ++n) {
+      const std::string in = Random(rng, n);
+      const std::string want = RefEncode(in, f);
+      ASSERT_EQ(Base64Encode(in, f), want) << n;
+      // In place, as EncodeNativeString does.
+      std::string buf(Base64EncodedLength(n, f), '\0');
+      std::copy(in.begin(), in.end(), buf.begin());
+      Base64EncodeInPlace(&buf[0], n, f);
+      ASSERT_EQ(buf, want) << n;
+      absl::StatusOr<std::string> back = Base64Decode(want, f);
+      ASSERT_TRUE(back.ok()) << n << " " << back.status();
+      ASSERT_EQ(*back, in) << n;
+    }
+  }
+}
+
+TEST(Base64Test, LargeInputsRoundTrip) {
+  std::mt19937 rng(9);
+  for (size_t n : {size_t{100000}, size_t{1587670}, size_t{2421763}}) {
+    const std::string in = Random(rng, n);
+    const std::string text = Base64Encode(in);
+    EXPECT_EQ(text, RefEncode(in, kBase64UrlNoPad));
+    EXPECT_EQ(*Base64Decode(text), in);
+  }
+}
+
+TEST(Base64Test, BadSymbolReportedAtItsOffsetAnywhere) {
+  std::mt19937 rng(3);
+  const std::string text = Base64Encode(Random(rng, 3000));
+  for (size_t pos : {size_t{0}, size_t{5}, size_t{31}, size_t{32}, size_t{1000}, size_t{3999}}) {
+    for (char bad : {'!', '+', '/', '=', ' ', '\x80', '\0'}) {
+      std::string t = text;
+      t[pos] = bad;
+      absl::StatusOr<std::string> r = Base64Decode(t);
+      ASSERT_FALSE(r.ok()) << pos << " " << int(bad);
+      EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_TRUE(absl::StrContains(r.status().message(), absl::StrCat("offset ", pos))) << r.status();
+    }
+  }
+}
+
+TEST(Base64Test, StrictnessMatchesRustBase64) {
+  EXPECT_FALSE(Base64Decode("A").ok());       // len % 4 == 1
+  EXPECT_FALSE(Base64Decode("AAAAA").ok());
+  EXPECT_FALSE(Base64Decode("AB").ok());      // non-canonical trailing bits
+  EXPECT_TRUE(Base64Decode("AA").ok());
+  EXPECT_TRUE(Base64Decode("").ok());
+  EXPECT_FALSE(Base64Decode("AA==").ok());    // no padding allowed
+  EXPECT_TRUE(Base64Decode("AA==", kBase64UrlPadded).ok());
+  EXPECT_FALSE(Base64Decode("AA", kBase64UrlPadded).ok());  // padding required
+  EXPECT_FALSE(Base64Decode("A===", kBase64StdPadded).ok());
+  EXPECT_FALSE(Base64Decode("AA=A", kBase64StdPadded).ok());
+  EXPECT_FALSE(Base64Decode("+/+/").ok());    // standard symbols in url-safe text
+  EXPECT_TRUE(Base64Decode("+/+/", kBase64StdPadded).ok());
+}
+
+TEST(Base64Test, TrimsUnicodeWhitespaceLikeRust) {
+  EXPECT_EQ(TrimUnicodeWhitespace("  abc\n\t"), "abc");
+  EXPECT_EQ(TrimUnicodeWhitespace("\xC2\xA0" "abc" "\xE3\x80\x80"), "abc");   // NBSP, ideographic space
+  EXPECT_EQ(TrimUnicodeWhitespace("\xE2\x80\xA8" "a b" "\xE2\x80\x89"), "a b");
+  EXPECT_EQ(TrimUnicodeWhitespace("\xE2\x80\x8B" "a"), "\xE2\x80\x8B" "a");  // ZWSP is not White_Space
+  EXPECT_EQ(TrimUnicodeWhitespace("   "), "");
+}
+
+}  // namespace
+}  // namespace tgsession
