@@ -1,0 +1,36 @@
+"""tgs_fuzz_target: a libFuzzer binary plus a regression test over its corpus."""
+
+load("//:build_defs.bzl", "TGS_COPTS")
+
+def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = []):
+    native.cc_library(
+        name = name + "_fuzz_lib",
+        testonly = True,
+        srcs = [name + "_fuzz.cc"],
+        hdrs = ["fuzz_support.h"],
+        copts = TGS_COPTS,
+        deps = deps,
+        alwayslink = 1,
+    )
+
+    # Needs clang: bazel build --config=fuzz //tests/fuzz:<name>_fuzzer
+    native.cc_binary(
+        name = name + "_fuzzer",
+        testonly = True,
+        linkopts = ["-fsanitize=fuzzer"],
+        deps = [":" + name + "_fuzz_lib"],
+        tags = ["manual"],
+    )
+
+    findings = native.glob(["findings/" + name + "/**"])
+    native.cc_test(
+        name = name + "_fuzz_regression_test",
+        size = "medium",
+        srcs = ["regression_main.cc"],
+        copts = TGS_COPTS,
+        args = ["$(location //tests/fuzz:findings/.keep)"] + corpus_dirs + (
+            ["tests/fuzz/findings/" + name] if findings else []
+        ),
+        data = corpus + findings + ["//tests/fuzz:findings/.keep"],
+        deps = [":" + name + "_fuzz_lib"],
+    )
