@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Runs every tgsession test suite. Expects tools/setup.sh to have run.
-#   bash tools/test_all.sh            # everything
-#   TGS_QUICK=1 bash tools/test_all.sh  # native tests only
+#   bash tools/test_all.sh               # everything (what CI runs)
+#   TGS_QUICK=1 bash tools/test_all.sh   # native g++ tests only
+#   TGS_FUZZ_SECONDS=60 ...              # longer fuzzing (default 20 s per target)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-step "native tests (g++ 12, warnings as errors)"
+step "native tests, g++ 12, warnings as errors"
 bazel test --define=werror=1 //...
 
 if [ "${TGS_QUICK:-0}" = 1 ]; then exit 0; fi
 
-step "build with clang 14 (warnings as errors)"
-bazel build --config=clang --define=werror=1 //...
+step "native tests under ASan + UBSan, clang 14, warnings as errors"
+bazel test --config=asan --define=werror=1 //...
+
+step "threaded tests under TSan"
+bazel test --config=tsan --define=werror=1 \
+  //session:session_test //tests:memory_string_backend_test //tests:binary_file_backend_test
+
+step "fuzzing, ${TGS_FUZZ_SECONDS:-20} s per target"
+TGS_FUZZ_SECONDS="${TGS_FUZZ_SECONDS:-20}" bash tools/fuzz.sh
 
 step "tgsession as an external dependency (tests/external_workspace)"
 (cd tests/external_workspace &&
