@@ -270,10 +270,26 @@ void Op::ApplyTo(Session& s) const {
   }
 }
 
+size_t PayloadSize(const Op& op) {
+  switch (op.type) {
+    case Op::Type::kCachePeer:
+      return 1 + 19;
+    case Op::Type::kSetHomeDc:
+      return 1 + 4;
+    case Op::Type::kUpsertDc:
+      return 1 + 4 + 1 + (op.dc.auth_key ? AuthKey::kSize : 0) + 8 + 4 + 2 + op.dc.addr.size() + 1;
+    case Op::Type::kUpdateState:
+      return 2 + 16 + 4 + 12 * op.change.all.channels().size();
+  }
+  return 0;
+}
+
 absl::Status AppendRecord(const Op& op, std::string* out) {
   // Frame in place: reserve the length and CRC, append the payload, then
-  // fill them in (no temporary buffer: DC records carry auth keys).
+  // fill them in. The exact capacity is reserved first so the buffer never
+  // reallocates, which would free a copy of an auth key unwiped.
   const size_t start = out->size();
+  out->reserve(start + kRecordOverhead + PayloadSize(op));
   out->append(kRecordOverhead, '\0');
   std::string& payload = *out;
   PutU8(&payload, static_cast<uint8_t>(op.type));

@@ -1,5 +1,6 @@
 #include "session/json.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -18,6 +19,48 @@ namespace tgsession {
 namespace {
 
 constexpr char kRedacted[] = "<redacted>";
+
+// RapidJSON allocator that wipes every block before freeing it: parsed
+// documents and output buffers hold auth keys as hex. Blocks carry their size
+// in a 16-byte header because RapidJSON's Free() does not pass it.
+class WipingAllocator {
+ public:
+  static const bool kNeedFree = true;
+  void* Malloc(size_t size) {
+    if (size == 0) return nullptr;
+    auto* p = static_cast<unsigned char*>(std::malloc(size + kHeader));
+    if (p == nullptr) return nullptr;
+    std::memcpy(p, &size, sizeof size);
+    return p + kHeader;
+  }
+  void* Realloc(void* original, size_t original_size, size_t new_size) {
+    if (new_size == 0) {
+      Free(original);
+      return nullptr;
+    }
+    void* fresh = Malloc(new_size);
+    if (fresh != nullptr && original != nullptr) {
+      std::memcpy(fresh, original, original_size < new_size ? original_size : new_size);
+    }
+    Free(original);
+    return fresh;
+  }
+  static void Free(void* ptr) {
+    if (ptr == nullptr) return;
+    unsigned char* p = static_cast<unsigned char*>(ptr) - kHeader;
+    size_t size;
+    std::memcpy(&size, p, sizeof size);
+    SecureZero(p, size + kHeader);
+    std::free(p);
+  }
+
+ private:
+  static constexpr size_t kHeader = 16;  // keeps malloc's 16-byte alignment
+};
+
+using WipingDocument =
+    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<WipingAllocator>, WipingAllocator>;
+using WipingStringBuffer = rapidjson::GenericStringBuffer<rapidjson::UTF8<>, WipingAllocator>;
 
 template <typename W>
 void WriteKeyHex(W& w, const std::optional<AuthKey>& key, bool reveal) {
@@ -138,7 +181,7 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
 
 // --- reading ------------------------------------------------------------------
 
-using Value = rapidjson::Value;
+using Value = WipingDocument::ValueType;
 
 absl::Status Bad(absl::string_view path, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("JSON session: ", path, ": ", what));
@@ -301,18 +344,16 @@ bool NestingWithin(absl::string_view json, int limit) {
 }  // namespace
 
 std::string SessionToJson(const Session& session, const JsonWriteOptions& options) {
-  rapidjson::StringBuffer buf;
+  WipingStringBuffer buf;
   if (options.pretty) {
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+    rapidjson::PrettyWriter<WipingStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingAllocator> w(buf);
     w.SetIndent(' ', 2);
     WriteSession(w, session, options);
   } else {
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    rapidjson::Writer<WipingStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingAllocator> w(buf);
     WriteSession(w, session, options);
   }
-  std::string out(buf.GetString(), buf.GetSize());
-  if (options.reveal_secrets) SecureZero(const_cast<char*>(buf.GetString()), buf.GetSize());
-  return out;
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
 absl::StatusOr<Session> SessionFromJson(absl::string_view json, const JsonReadOptions& options) {
@@ -321,7 +362,7 @@ absl::StatusOr<Session> SessionFromJson(absl::string_view json, const JsonReadOp
         absl::StrCat("JSON session of ", json.size(), " bytes is over the limit of ", options.max_bytes));
   }
   if (!NestingWithin(json, 16)) return absl::InvalidArgumentError("JSON session: nesting deeper than 16 levels");
-  rapidjson::Document doc;
+  WipingDocument doc;
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
   doc.Parse<kFlags>(json.data(), json.size());

@@ -19,7 +19,8 @@
 // 64-bit integers are written as exact JSON integers (not strings): readers
 // must not round them through doubles (RapidJSON, Python, serde do not).
 //
-// Writing redacts keys and the token unless the caller asks to reveal them.
+// Writing redacts keys and the token unless the caller asks to reveal them;
+// every buffer RapidJSON uses is wiped before it is freed.
 // Reading is strict and bounded: unknown fields, wrong types, inexact or
 // out-of-range numbers, hex of the wrong length and "<redacted>" values are
 // kInvalidArgument naming the JSON path (e.g. "dcs[3].auth_key_hex").
@@ -47,8 +48,10 @@ struct JsonWriteOptions {
 std::string SessionToJson(const Session& session, const JsonWriteOptions& options = {});
 
 struct JsonReadOptions {
-  // Largest document accepted. A JSON session is ~4x its binary size.
-  size_t max_bytes = 512u << 20;
+  // Largest document accepted (checked before parsing, which needs about
+  // twice the document's size). A JSON session is ~5x its binary size, so
+  // 64 MiB holds about 400,000 peers; raise it for bigger sessions.
+  size_t max_bytes = 64u << 20;
   // Counts are bounded like the binary decoder's.
   DecodeLimits limits;
 };

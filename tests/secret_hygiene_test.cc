@@ -1,0 +1,205 @@
+// Secrets never linger in freed memory and never print by accident.
+//
+// This binary replaces the global operator delete: before a block is freed,
+// it is scanned for the test's auth key and token (raw bytes and hex). Every
+// tgsession code path that handles keys runs here; afterwards no freed block
+// may have contained them. (Buffers we hand to the caller, such as an encoded
+// session, are the caller's to wipe: the test keeps them in SecretString, as
+// the API documentation asks.)
+#include <malloc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "backends/binary_file_backend.h"
+#include "gtest/gtest.h"
+#include "session/binary_codec.h"
+#include "session/json.h"
+#include "session/secret.h"
+#include "session/string_codec.h"
+#include "tests/testing/test_util.h"
+#include "tools/cli.h"
+
+namespace {
+
+// The secrets: bytes no ordinary data contains.
+uint8_t g_key[256];
+char g_key_hex[33];    // first 16 bytes of the key as hex
+uint8_t g_token[24];
+std::atomic<bool> g_armed{false};
+std::atomic<int> g_leaks{0};
+
+bool Contains(const unsigned char* p, size_t n, const void* needle, size_t m) {
+  if (n < m) return false;
+  const unsigned char first = *static_cast<const unsigned char*>(needle);
+  for (size_t i = 0; i + m <= n; ++i) {
+    if (p[i] == first && std::memcmp(p + i, needle, m) == 0) return true;
+  }
+  return false;
+}
+
+void Scan(void* ptr) {
+  if (ptr == nullptr || !g_armed.load(std::memory_order_relaxed)) return;
+  const size_t n = malloc_usable_size(ptr);
+  const auto* p = static_cast<const unsigned char*>(ptr);
+  if (Contains(p, n, g_key, 16) || Contains(p, n, g_key + 128, 16) || Contains(p, n, g_key_hex, 32) ||
+      Contains(p, n, g_token, 16)) {
+    g_leaks.fetch_add(1);
+  }
+}
+
+}  // namespace
+
+void* operator new(size_t n) {
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) std::abort();
+  return p;
+}
+void* operator new[](size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept {
+  Scan(p);
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  Scan(p);
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  Scan(p);
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  Scan(p);
+  std::free(p);
+}
+
+namespace tgsession {
+namespace {
+
+class SecretHygieneTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    for (int i = 0; i < 256; ++i) g_key[i] = static_cast<uint8_t>((i * 167 + 13) & 0xff);
+    static const char* kDigits = "0123456789abcdef";
+    for (int i = 0; i < 16; ++i) {
+      g_key_hex[2 * i] = kDigits[g_key[i] >> 4];
+      g_key_hex[2 * i + 1] = kDigits[g_key[i] & 15];
+    }
+    for (int i = 0; i < 24; ++i) g_token[i] = static_cast<uint8_t>(0xC0 ^ (i * 29));
+  }
+  void SetUp() override {
+    g_leaks = 0;
+    g_armed = true;
+  }
+  void TearDown() override { g_armed = false; }
+
+  static Session SecretSession() {
+    Session s = NewSessionWithDefaults();
+    s.dcs[1].auth_key = AuthKey(g_key);
+    DcEntry v6 = DcEntry::FromParts(2, "2001:67c:4e8:f002::a", 443, DcFlags(DcFlags::kIpv6));
+    v6.auth_key = AuthKey(g_key);
+    s.dcs.push_back(v6);
+    s.future_auth_token.emplace(absl::Span<const uint8_t>(g_token, sizeof g_token));
+    for (int i = 0; i < 50; ++i) s.CachePeer(CachedPeer::User(i, i));
+    return s;
+  }
+};
+
+TEST_F(SecretHygieneTest, CodecsLeaveNoSecretsInFreedMemory) {
+  {
+    Session s = SecretSession();
+    Session copy = s;                // copies
+    Session moved = std::move(copy);  // moves
+    for (int i = 0; i < 20; ++i) moved.dcs.push_back(moved.dcs[1]);  // vector growth moves keys
+    SecretString bin(*EncodeBinary(s));
+    SecretString v9(*EncodeBinary(s, EncodeOptions{VersionPolicy::kExtended}));
+    EXPECT_EQ(*DecodeBinary(bin.view()), s);
+    EXPECT_EQ(*DecodeBinary(v9.view()), s);
+    SecretString native(*EncodeNativeString(s));
+    EXPECT_EQ(*DecodeNativeString(native.view()), s);
+    EXPECT_TRUE(DecodeAnySession(native.view()).ok());
+    CompactSession c = *SessionToCompact(s, 5);
+    SecretString compact(*EncodeCompactString(c));
+    EXPECT_EQ(*DecodeCompactString(compact.view()), c);
+    JsonWriteOptions jo;
+    jo.reveal_secrets = true;
+    SecretString json(SessionToJson(s, jo));
+    EXPECT_EQ(*SessionFromJson(json.view()), s);
+    EXPECT_EQ(SessionToJson(s).find(g_key_hex), std::string::npos);
+  }
+  EXPECT_EQ(g_leaks.load(), 0) << "freed blocks held an auth key or token";
+}
+
+TEST_F(SecretHygieneTest, FileBackendLeavesNoSecretsInFreedMemory) {
+  const std::string dir = testing::MakeTempDir("hygiene");
+  {
+    BinaryFileBackend::Options o;
+    o.compact_min_journal_bytes = 300;  // compactions too
+    auto b = *BinaryFileBackend::Open(dir + "/s.session", o);
+    ASSERT_TRUE(b->Save(SecretSession()).ok());
+    DcEntry e = DcEntry::FromParts(4, "149.154.167.91", 443, DcFlags());
+    e.auth_key = AuthKey(g_key);
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_TRUE(b->UpdateDc(e).ok());
+      ASSERT_TRUE(b->CachePeer(CachedPeer::User(1000 + i, i)).ok());
+    }
+    auto loaded = b->Load();
+    ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  }
+  {
+    auto again = BinaryFileBackend::ReadSessionFiles(dir + "/s.session");
+    ASSERT_TRUE(again.ok());
+  }
+  EXPECT_EQ(g_leaks.load(), 0) << "freed blocks held an auth key or token";
+}
+
+TEST_F(SecretHygieneTest, NothingPrintsSecretsByDefault) {
+  const Session s = SecretSession();
+  std::ostringstream os;
+  os << s << s.dcs[1].auth_key.value() << *s.future_auth_token;
+  EXPECT_FALSE(absl::StrContains(os.str(), g_key_hex));
+  EXPECT_FALSE(absl::StrContains(s.DebugString(), g_key_hex));
+  EXPECT_FALSE(absl::StrContains(SessionToJson(s), g_key_hex));
+  // The CLI: human and JSON output redact; --show-secrets reveals.
+  const std::string dir = testing::MakeTempDir("hygiene_cli");
+  const std::string path = dir + "/s.bin";
+  {
+    SecretString bin(*EncodeBinary(s));
+    ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path, bin.view()).ok());
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"inspect", path}, {"inspect", "--json", path}}) {
+    std::istringstream in;
+    std::ostringstream out, err;
+    ASSERT_EQ(RunTgsession(args, in, out, err), 0);
+    EXPECT_FALSE(absl::StrContains(out.str(), g_key_hex));
+    EXPECT_TRUE(absl::StrContains(out.str(), "<redacted>"));
+  }
+  {
+    std::istringstream in;
+    std::ostringstream out, err;
+    ASSERT_EQ(RunTgsession({"convert", "--to", "ferogram-native", path, "-o", dir + "/s.txt"}, in, out, err), 0);
+    ASSERT_EQ(RunTgsession({"convert", "--to", "ferogram-binary", dir + "/s.txt", "-o", dir + "/s2.bin"}, in, out,
+                           err),
+              0);
+    EXPECT_FALSE(absl::StrContains(err.str(), g_key_hex));
+  }
+  EXPECT_EQ(g_leaks.load(), 0) << "the CLI freed a block holding a secret";
+  std::istringstream in;
+  std::ostringstream out, err;
+  ASSERT_EQ(RunTgsession({"inspect", "--show-secrets", path}, in, out, err), 0);
+  EXPECT_TRUE(absl::StrContains(out.str(), g_key_hex));
+  // Error messages never carry key bytes, even for a damaged file.
+  std::string damaged = *EncodeBinary(s);
+  damaged.resize(damaged.size() - 3);
+  absl::StatusOr<Session> bad = DecodeBinary(damaged);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_FALSE(absl::StrContains(bad.status().message(), g_key_hex));
+}
+
+}  // namespace
+}  // namespace tgsession
