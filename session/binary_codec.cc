@@ -428,9 +428,14 @@ absl::StatusOr<Session> DecodeV9(const uint8_t* d, size_t n, const DecodeOptions
   return std::move(a.session);
 }
 
-absl::StatusOr<Session> Finish(Attempt& a, int version, size_t n, DecodeInfo* info) {
+absl::StatusOr<Session> Finish(Attempt& a, int version, size_t n, const DecodeLimits& limits, DecodeInfo* info) {
   if (a.end != n) {
     const size_t trailing = n - a.end;
+    if (trailing > limits.max_trailing_bytes) {
+      return absl::DataLossError(absl::StrCat(trailing, " bytes follow the v", version, " session ending at byte ",
+                                              a.end, ": this is not a session (at most ",
+                                              limits.max_trailing_bytes, " trailing bytes are tolerated)"));
+    }
     if (a.anomalies.strict()) {
       return absl::DataLossError(absl::StrCat(trailing, " trailing bytes after the v", version,
                                               " session, at byte ", a.end));
@@ -470,7 +475,7 @@ absl::StatusOr<Session> DecodeBinary(absl::string_view data, const DecodeOptions
   if (first >= 2 && first <= 8) {
     Attempt versioned(options.mode);
     RunAttempt(d, n, first, options, &versioned);
-    if (versioned.status.ok() && versioned.end == n) return Finish(versioned, first, n, info);
+    if (versioned.status.ok() && versioned.end == n) return Finish(versioned, first, n, options.limits, info);
     // The first byte may instead be the low byte of a v1 file's home_dc_id.
     // A genuine v1 file for home DC 2..8 reads as home_dc_id == first byte
     // (bytes 1..3 zero) and has at least one DC (a v1 file without a DC holds
@@ -481,10 +486,10 @@ absl::StatusOr<Session> DecodeBinary(absl::string_view data, const DecodeOptions
       RunAttempt(d, n, 1, options, &v1);
       if (v1.status.ok() && v1.end == n) {
         if (info != nullptr) info->read_as_v1_fallback = true;
-        return Finish(v1, 1, n, info);
+        return Finish(v1, 1, n, options.limits, info);
       }
     }
-    if (versioned.status.ok()) return Finish(versioned, first, n, info);
+    if (versioned.status.ok()) return Finish(versioned, first, n, options.limits, info);
     return versioned.status;
   }
   // 0x00, 0x01, 0x09 without magic and 0x0A..0xFF: ferogram reads all of
@@ -492,7 +497,7 @@ absl::StatusOr<Session> DecodeBinary(absl::string_view data, const DecodeOptions
   Attempt v1(options.mode);
   RunAttempt(d, n, 1, options, &v1);
   if (!v1.status.ok()) return v1.status;
-  return Finish(v1, 1, n, info);
+  return Finish(v1, 1, n, options.limits, info);
 }
 
 absl::StatusOr<Session> DecodeBinaryAsVersion(absl::string_view data, int version,
@@ -519,7 +524,7 @@ absl::StatusOr<Session> DecodeBinaryAsVersion(absl::string_view data, int versio
   Attempt a(options.mode);
   RunAttempt(d, n, version, options, &a);
   if (!a.status.ok()) return a.status;
-  return Finish(a, version, n, info);
+  return Finish(a, version, n, options.limits, info);
 }
 
 // ---------------------------------------------------------------------------

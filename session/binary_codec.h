@@ -49,7 +49,8 @@
 //     peer type > 2, unknown channel kind, is_community > 1, trailing bytes)
 //     are, in DecodeMode::kCompatible (the default), read exactly as ferogram
 //     reads them and reported in DecodeInfo::warnings; in DecodeMode::kStrict
-//     they are errors.
+//     they are errors. Trailing bytes are tolerated only up to
+//     DecodeLimits::max_trailing_bytes (ferogram reads past any amount).
 //   * Addresses that are not valid UTF-8: ferogram replaces the bad bytes with
 //     U+FFFD (changing the file on the next save). We keep the bytes exactly,
 //     so a re-save is byte-identical, and warn (kCompatible) or fail (kStrict).
@@ -94,6 +95,10 @@ struct DecodeLimits {
   uint32_t max_min_peers = 16u << 20;
   // Future auth token bytes (Telegram's are tens of bytes).
   uint32_t max_token_bytes = 1u << 20;
+  // Bytes after a complete session that DecodeMode::kCompatible tolerates.
+  // ferogram ignores any amount; a few bytes of padding or garbage are worth
+  // reading past, megabytes mean the input is something else entirely.
+  size_t max_trailing_bytes = 4096;
 };
 
 enum class DecodeMode {

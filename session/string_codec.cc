@@ -254,6 +254,10 @@ absl::StatusOr<CompactSession> DecodeCompactString(absl::string_view text, const
   c.auth_key = AuthKey::FromRawUnchecked(d + p);
   p += AuthKey::kSize;
   if (p != n) {
+    if (n - p > options.binary.limits.max_trailing_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("compact session string: ", n - p,
+                                                     " bytes follow the session: not a compact session"));
+    }
     if (options.binary.mode == DecodeMode::kStrict) {
       return absl::InvalidArgumentError(
           absl::StrCat("compact session string: ", n - p, " trailing bytes at byte ", p));
@@ -364,7 +368,10 @@ absl::string_view SessionFormatName(SessionFormat f) {
 absl::StatusOr<DecodedSession> DecodeAnySession(absl::string_view input, const StringDecodeOptions& options) {
   if (input.empty()) return absl::InvalidArgumentError("empty input");
   const absl::string_view trimmed = TrimUnicodeWhitespace(input);
-  const bool looks_textual = !trimmed.empty() && IsBase64Text(trimmed, Base64Alphabet::kUrlSafe, false);
+  // Text longer than the string limit can only be a binary session; checking
+  // first keeps a huge input from being scanned as text.
+  const bool looks_textual = !trimmed.empty() && trimmed.size() <= options.limits.max_chars &&
+                             IsBase64Text(trimmed, Base64Alphabet::kUrlSafe, false);
   DecodedSession out;
   if (!looks_textual) {
     TGS_ASSIGN_OR_RETURN(out.session, DecodeBinary(input, options.binary, &out.info));
