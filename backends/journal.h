@@ -8,7 +8,7 @@
 //
 // Layout (little-endian):
 //   header (32 bytes): "TGSJ", u32 format version (1), u64 snapshot size,
-//                      u32 CRC-32C and u64 FNV-1a of the snapshot, u32
+//                      u32 CRC-32C and a u64 hash of the snapshot, u32
 //                      CRC-32C of the previous 28 header bytes
 //   records:           u32 payload length, u32 masked CRC-32C of the
 //                      payload, payload
@@ -46,10 +46,10 @@ constexpr size_t kMaxPayload = 64u << 20;
 struct Header {
   uint64_t snapshot_size = 0;
   uint32_t snapshot_crc = 0;
-  uint64_t snapshot_fnv = 0;
+  uint64_t snapshot_hash64 = 0;
   friend bool operator==(const Header& a, const Header& b) {
     return a.snapshot_size == b.snapshot_size && a.snapshot_crc == b.snapshot_crc &&
-           a.snapshot_fnv == b.snapshot_fnv;
+           a.snapshot_hash64 == b.snapshot_hash64;
   }
 };
 
@@ -59,7 +59,8 @@ absl::StatusOr<Header> DecodeHeader(absl::string_view bytes);
 // The header for a given snapshot's bytes.
 Header HeaderFor(absl::string_view snapshot);
 
-// One granular change.
+// One granular change, referring to the caller's values (an Op is built and
+// appended within one call; nothing is copied, and no auth key is duplicated).
 struct Op {
   enum class Type : uint8_t {
     kCachePeer = 1,
@@ -68,10 +69,10 @@ struct Op {
     kUpdateState = 4,
   };
   Type type = Type::kCachePeer;
-  CachedPeer peer;           // kCachePeer
-  int32_t home_dc_id = 0;    // kSetHomeDc
-  DcEntry dc;                // kUpsertDc
-  UpdateStateChange change;  // kUpdateState
+  const CachedPeer* peer = nullptr;           // kCachePeer
+  int32_t home_dc_id = 0;                     // kSetHomeDc
+  const DcEntry* dc = nullptr;                // kUpsertDc
+  const UpdateStateChange* change = nullptr;  // kUpdateState
 
   static Op CachePeer(const CachedPeer& p);
   static Op SetHomeDc(int32_t dc_id);
