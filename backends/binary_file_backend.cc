@@ -184,7 +184,7 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   const journal::Header header = journal::HeaderFor(bytes.view());
   if (session_ && corrupt_.ok() && header == snapshot_header_) {
     // Byte-identical to the snapshot on disk (equal size, CRC-32C and
-    // FNV-64): the current journal would still match it after a crash and
+    // 64-bit hash): the current journal would still match it after a crash and
     // replay changes this save discards. Empty the journal instead of
     // rewriting identical bytes.
     if (journal_fd_ >= 0) {
