@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "session/byte_io.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
 
@@ -17,6 +18,45 @@ constexpr size_t kMaxJournalBytes = size_t{1} << 30;
 
 absl::Status WithPath(const absl::Status& s, const std::string& path) {
   return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+}
+
+// Seals journal records with the session key; the associated data is the
+// journal's header (which names the snapshot) and the record's offset.
+class JournalSealer : public journal::RecordCipher {
+ public:
+  JournalSealer(const SessionCipher* c, std::string header) : c_(c), header_(std::move(header)) {}
+  std::string Seal(absl::string_view payload, uint64_t offset) const override {
+    return c_->SealRecord(payload, Ad(offset));
+  }
+  absl::StatusOr<SecretString> Open(absl::string_view sealed, uint64_t offset) const override {
+    return c_->OpenRecord(sealed, Ad(offset));
+  }
+
+ private:
+  std::string Ad(uint64_t offset) const {
+    std::string ad = header_;
+    char b[8];
+    byte_io::PutU64LE(reinterpret_cast<uint8_t*>(b), offset);
+    ad.append(b, 8);
+    return ad;
+  }
+  const SessionCipher* c_;
+  std::string header_;
+};
+
+// Decrypts (when needed) and decodes a snapshot file's bytes. `cipher` is
+// filled for an encrypted file; errors are kFailedPrecondition (encrypted,
+// no passphrase), kPermissionDenied (wrong passphrase or modified), kDataLoss.
+absl::StatusOr<Session> DecodeSnapshot(absl::string_view bytes, const DecodeOptions& decode,
+                                       absl::string_view passphrase, bool have_passphrase,
+                                       std::unique_ptr<SessionCipher>* cipher) {
+  if (!IsEncryptedSession(bytes)) return DecodeBinary(bytes, decode);
+  if (!have_passphrase) {
+    return absl::FailedPreconditionError("the session file is encrypted: a passphrase is needed to open it");
+  }
+  TGS_ASSIGN_OR_RETURN(*cipher, SessionCipher::ForEnvelope(bytes, passphrase));
+  TGS_ASSIGN_OR_RETURN(SecretString plain, (*cipher)->Open(bytes));
+  return DecodeBinary(plain.view(), decode);
 }
 
 }  // namespace
@@ -93,6 +133,8 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
   CloseJournalLocked();
   session_.reset();
   corrupt_ = absl::OkStatus();
+  locked_ = absl::OkStatus();
+  snapshot_encrypted_ = false;
   journal_broken_ = false;
   snapshot_size_ = 0;
   snapshot_header_ = journal::Header();
@@ -114,12 +156,22 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
     return snap.status();
   }
   SecretString snapshot(*std::move(snap));
-  absl::StatusOr<Session> decoded = DecodeBinary(snapshot.view(), options_.decode);
+  std::unique_ptr<SessionCipher> cipher;
+  absl::StatusOr<Session> decoded =
+      DecodeSnapshot(snapshot.view(), options_.decode, options_.passphrase ? options_.passphrase->view() : "",
+                     options_.passphrase != nullptr, &cipher);
   if (!decoded.ok()) {
-    corrupt_ = WithPath(decoded.status(), path_);
+    const absl::StatusCode code = decoded.status().code();
+    if (code == absl::StatusCode::kFailedPrecondition || code == absl::StatusCode::kPermissionDenied) {
+      locked_ = WithPath(decoded.status(), path_);
+    } else {
+      corrupt_ = WithPath(decoded.status(), path_);
+    }
     loaded_ = true;
     return absl::OkStatus();
   }
+  snapshot_encrypted_ = cipher != nullptr;
+  if (cipher != nullptr) cipher_ = std::move(cipher);
   session_ = *std::move(decoded);
   snapshot_size_ = snapshot.view().size();
   snapshot_header_ = journal::HeaderFor(snapshot.view());
@@ -143,7 +195,11 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
     return absl::OkStatus();
   }
   Session replayed = *session_;
-  absl::StatusOr<journal::ReplayResult> r = journal::Replay(jguard.view(), &replayed);
+  std::unique_ptr<JournalSealer> sealer;
+  if (snapshot_encrypted_) {
+    sealer = std::make_unique<JournalSealer>(cipher_.get(), std::string(jguard.view().substr(0, journal::kHeaderSize)));
+  }
+  absl::StatusOr<journal::ReplayResult> r = journal::Replay(jguard.view(), &replayed, sealer.get());
   if (!r.ok()) {
     corrupt_ = WithPath(r.status(), journal_path_);
     loaded_ = true;
@@ -165,6 +221,10 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
 
 absl::Status BinaryFileBackend::CheckWritableLocked() {
   if (!loaded_) TGS_RETURN_IF_ERROR(LoadFromDiskLocked());
+  if (!locked_.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("refusing to overwrite a session we cannot open (",
+                                                      locked_.message(), ")"));
+  }
   if (!corrupt_.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("refusing to overwrite a session that cannot be decoded (",
                                                       corrupt_.message(),
@@ -181,6 +241,12 @@ absl::Status BinaryFileBackend::CheckWritableLocked() {
 absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   TGS_ASSIGN_OR_RETURN(std::string encoded, EncodeBinary(s, options_.encode));
   SecretString bytes(std::move(encoded));
+  if (options_.passphrase != nullptr) {
+    if (cipher_ == nullptr) {
+      TGS_ASSIGN_OR_RETURN(cipher_, SessionCipher::ForNewFile(options_.passphrase->view(), options_.kdf));
+    }
+    bytes = SecretString(cipher_->Seal(bytes.view()));
+  }
   const journal::Header header = journal::HeaderFor(bytes.view());
   if (session_ && corrupt_.ok() && header == snapshot_header_) {
     // Byte-identical to the snapshot on disk (equal size, CRC-32C and
@@ -204,6 +270,7 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   ++snapshot_writes_;
   snapshot_size_ = bytes.view().size();
   snapshot_header_ = header;
+  snapshot_encrypted_ = options_.passphrase != nullptr;
   session_ = s;
   // The old journal is now stale (its header no longer matches); remove it.
   // If that fails it is ignored at the next load anyway.
@@ -216,9 +283,9 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
 
 absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   TGS_RETURN_IF_ERROR(CheckWritableLocked());
-  if (!session_ || journal_broken_) {
-    // No session yet (start one) or a journal we could not repair: write a
-    // full snapshot including the change.
+  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_)) {
+    // No session yet (start one), a journal we could not repair, or a plain
+    // file to be encrypted: write a full snapshot including the change.
     Session s = session_ ? *session_ : Session();
     op.ApplyTo(s);
     return WriteSnapshotLocked(s);
@@ -233,7 +300,12 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     journal_size_ = journal::kHeaderSize;
   }
   std::string record;
-  TGS_RETURN_IF_ERROR(journal::AppendRecord(op, &record));
+  if (snapshot_encrypted_) {
+    const JournalSealer sealer(cipher_.get(), journal::EncodeHeader(snapshot_header_));
+    TGS_RETURN_IF_ERROR(journal::AppendRecord(op, &record, &sealer, journal_size_));
+  } else {
+    TGS_RETURN_IF_ERROR(journal::AppendRecord(op, &record));
+  }
   SecretString guard(std::move(record));
   absl::Status st = fs_->Write(journal_fd_, guard.view(), journal_path_);
   if (st.ok() && options_.sync == Sync::kEveryOperation) st = fs_->Sync(journal_fd_, true, journal_path_);
@@ -284,6 +356,7 @@ absl::Status BinaryFileBackend::Save(const Session& session) {
 absl::StatusOr<std::optional<Session>> BinaryFileBackend::Load() {
   absl::MutexLock lock(&mu_);
   if (!loaded_) TGS_RETURN_IF_ERROR(LoadFromDiskLocked());
+  if (!locked_.ok()) return locked_;
   if (!corrupt_.ok()) return corrupt_;
   return session_;
 }
@@ -342,6 +415,10 @@ absl::Status BinaryFileBackend::Compact() {
 absl::StatusOr<std::string> BinaryFileBackend::RecoverCorrupt() {
   absl::MutexLock lock(&mu_);
   if (!loaded_) TGS_RETURN_IF_ERROR(LoadFromDiskLocked());
+  if (!locked_.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path_, " is encrypted and not corrupt (", locked_.message(), "); nothing to recover"));
+  }
   if (corrupt_.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(path_, " decodes; there is nothing to recover"));
   }
@@ -388,20 +465,26 @@ size_t BinaryFileBackend::snapshot_writes() const {
 
 absl::StatusOr<std::optional<Session>> BinaryFileBackend::ReadSessionFiles(const std::string& path,
                                                                           const DecodeOptions& decode,
-                                                                          FileSystem* fs) {
+                                                                          FileSystem* fs,
+                                                                          absl::string_view passphrase) {
   if (fs == nullptr) fs = PosixFileSystem();
   absl::StatusOr<std::string> snap = ReadFileBounded(fs, path, decode.limits.max_input_bytes);
   if (!snap.ok() && snap.status().code() == absl::StatusCode::kNotFound) return std::optional<Session>();
   if (!snap.ok()) return snap.status();
   SecretString guard(*std::move(snap));
-  absl::StatusOr<Session> s = DecodeBinary(guard.view(), decode);
+  std::unique_ptr<SessionCipher> cipher;
+  absl::StatusOr<Session> s = DecodeSnapshot(guard.view(), decode, passphrase, !passphrase.empty(), &cipher);
   if (!s.ok()) return WithPath(s.status(), path);
   absl::StatusOr<std::string> j = ReadFileBounded(fs, path + ".journal", kMaxJournalBytes);
   if (j.ok()) {
     SecretString jguard(*std::move(j));
     absl::StatusOr<journal::Header> h = journal::DecodeHeader(jguard.view());
     if (h.ok() && *h == journal::HeaderFor(guard.view())) {
-      absl::StatusOr<journal::ReplayResult> r = journal::Replay(jguard.view(), &*s);
+      std::unique_ptr<JournalSealer> sealer;
+      if (cipher != nullptr) {
+        sealer = std::make_unique<JournalSealer>(cipher.get(), std::string(jguard.view().substr(0, journal::kHeaderSize)));
+      }
+      absl::StatusOr<journal::ReplayResult> r = journal::Replay(jguard.view(), &*s, sealer.get());
       if (!r.ok()) return WithPath(r.status(), path + ".journal");
     }
   } else if (j.status().code() != absl::StatusCode::kNotFound) {

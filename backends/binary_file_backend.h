@@ -35,6 +35,14 @@
 // overwriting an earlier backup) and starts fresh. ferogram instead renames
 // to PATH.bak, overwriting any earlier .bak.
 //
+// Encryption at rest (Options::passphrase): snapshots are written as
+// Argon2id + XChaCha20-Poly1305 envelopes and journal records are sealed
+// (backends/encryption.h). An existing plain file is encrypted by the first
+// write. Opening an encrypted file without the passphrase, or with a wrong
+// one, makes Load() fail (kFailedPrecondition / kPermissionDenied) and every
+// write refuse, without touching the file. Encrypted files are not ferogram
+// files: ferogram cannot read them.
+//
 // Thread-safe: one mutex serializes operations.
 #ifndef TGSESSION_BACKENDS_BINARY_FILE_BACKEND_H_
 #define TGSESSION_BACKENDS_BINARY_FILE_BACKEND_H_
@@ -49,6 +57,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "backends/backend.h"
+#include "backends/encryption.h"
 #include "backends/file_system.h"
 #include "backends/journal.h"
 #include "session/binary_codec.h"
@@ -71,6 +80,9 @@ class BinaryFileBackend : public SessionBackend {
     bool recover_corrupt_on_open = false;
     EncodeOptions encode;
     DecodeOptions decode;
+    // When set, the files are encrypted with a key derived from it.
+    std::shared_ptr<const SecretString> passphrase;
+    KdfParams kdf;
   };
 
   // Opens (creating nothing but the lock file) the session at `path` and
@@ -86,7 +98,8 @@ class BinaryFileBackend : public SessionBackend {
   // changing anything: for inspection tools. std::nullopt if there is none.
   static absl::StatusOr<std::optional<Session>> ReadSessionFiles(const std::string& path,
                                                                  const DecodeOptions& decode = {},
-                                                                 FileSystem* fs = nullptr);
+                                                                 FileSystem* fs = nullptr,
+                                                                 absl::string_view passphrase = {});
 
   ~BinaryFileBackend() override;
 
@@ -138,6 +151,11 @@ class BinaryFileBackend : public SessionBackend {
   std::optional<Session> session_ ABSL_GUARDED_BY(mu_);
   // Set when the snapshot or journal cannot be decoded.
   absl::Status corrupt_ ABSL_GUARDED_BY(mu_);
+  // Set when the files are encrypted and cannot be opened with what we have
+  // (no or a wrong passphrase): not corrupt, but not ours to touch.
+  absl::Status locked_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<SessionCipher> cipher_ ABSL_GUARDED_BY(mu_);
+  bool snapshot_encrypted_ ABSL_GUARDED_BY(mu_) = false;
   int journal_fd_ ABSL_GUARDED_BY(mu_) = -1;
   uint64_t journal_size_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t snapshot_size_ ABSL_GUARDED_BY(mu_) = 0;

@@ -306,7 +306,16 @@ size_t PayloadSize(const Op& op) {
   return 0;
 }
 
-absl::Status AppendRecord(const Op& op, std::string* out) {
+absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* cipher, uint64_t offset) {
+  if (cipher != nullptr) {
+    SecretString plain;
+    TGS_RETURN_IF_ERROR(AppendRecord(op, plain.mutable_str(), nullptr, 0));
+    const std::string sealed = cipher->Seal(plain.view().substr(kRecordOverhead), offset);
+    PutU32(out, static_cast<uint32_t>(sealed.size()));
+    PutU32(out, Mask(Crc32c(sealed)));
+    out->append(sealed);
+    return absl::OkStatus();
+  }
   // Frame in place: reserve the length and CRC, append the payload, then
   // fill them in. The exact capacity is reserved first so the buffer never
   // reallocates, which would free a copy of an auth key unwiped.
@@ -389,7 +398,7 @@ absl::Status AppendRecord(const Op& op, std::string* out) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s) {
+absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s, const RecordCipher* cipher) {
   ReplayResult r;
   size_t pos = kHeaderSize;
   if (journal.size() < kHeaderSize) return absl::DataLossError("session journal shorter than its header");
@@ -414,7 +423,12 @@ absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s) {
       return absl::DataLossError(absl::StrCat("session journal is corrupt at byte ", pos, " (",
                                               journal.size() - pos, " bytes follow)"));
     }
-    TGS_RETURN_IF_ERROR(DecodeAndApply(payload, pos, s));
+    if (cipher != nullptr) {
+      TGS_ASSIGN_OR_RETURN(SecretString plain, cipher->Open(payload, pos));
+      TGS_RETURN_IF_ERROR(DecodeAndApply(plain.view(), pos, s));
+    } else {
+      TGS_RETURN_IF_ERROR(DecodeAndApply(payload, pos, s));
+    }
     pos += kRecordOverhead + len;
     ++r.records;
   }

@@ -32,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "session/secret.h"
 #include "session/session.h"
 
 namespace tgsession {
@@ -83,10 +84,22 @@ struct Op {
   void ApplyTo(Session& s) const;
 };
 
-// Appends the framed record for `op` to `out`. Fails only for values that do
-// not fit the record format (a DC address over 65535 bytes, more than 2^32
-// channel pts).
-absl::Status AppendRecord(const Op& op, std::string* out);
+// Seals record payloads of an encrypted journal (see backends/encryption.h);
+// `offset` is the record's position in the journal file, bound into the
+// authentication so records cannot be moved.
+class RecordCipher {
+ public:
+  virtual ~RecordCipher() = default;
+  virtual std::string Seal(absl::string_view payload, uint64_t offset) const = 0;
+  virtual absl::StatusOr<SecretString> Open(absl::string_view sealed, uint64_t offset) const = 0;
+};
+
+// Appends the framed record for `op` to `out`; `offset` is where the record
+// will start in the journal file (used when `cipher` seals the payload).
+// Fails only for values that do not fit the record format (a DC address over
+// 65535 bytes, more than 2^32 channel pts).
+absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* cipher = nullptr,
+                          uint64_t offset = 0);
 
 struct ReplayResult {
   size_t records = 0;       // records applied
@@ -95,8 +108,10 @@ struct ReplayResult {
 };
 
 // Applies every record after the header of `journal` to `s`. The header must
-// already have been checked by the caller.
-absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s);
+// already have been checked by the caller. Payloads are unsealed with
+// `cipher` when given; a record that checks out but does not unseal fails
+// the replay (kPermissionDenied).
+absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s, const RecordCipher* cipher = nullptr);
 
 }  // namespace journal
 }  // namespace tgsession

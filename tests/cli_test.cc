@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "backends/binary_file_backend.h"
 #include "session/binary_codec.h"
 #include "session/string_codec.h"
 #include "tests/testing/test_util.h"
@@ -202,6 +203,46 @@ TEST(CliTest, HundredThousandPeersConvertLosslessly) {
   ASSERT_EQ(j.code, 0) << j.err;
   EXPECT_TRUE(absl::StrContains(j.out, "ferogram-binary v9"));
   EXPECT_TRUE(absl::StrContains(j.out, "100000 (100000 users"));
+}
+
+TEST(CliTest, EncryptedFilesAndJournals) {
+  const std::string dir = MakeTempDir("cli_enc");
+  const std::string src = VectorsDir() + "/ferogram/binary/v7_full.bin";
+  {
+    FILE* f = fopen((dir + "/pass").c_str(), "w");
+    fputs("hunter2 but longer\n", f);
+    fclose(f);
+  }
+  Result r = RunCli({"convert", "--to", "ferogram-binary", "--encrypt", "--passphrase-file", dir + "/pass", src, "-o",
+                     dir + "/e.bin"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "encrypted at rest"));
+  Result no = RunCli({"inspect", dir + "/e.bin"});
+  EXPECT_EQ(no.code, 1);
+  EXPECT_TRUE(absl::StrContains(no.err, "encrypted")) << no.err;
+  ::setenv("TGS_TEST_PASS", "wrong", 1);
+  Result wrong = RunCli({"inspect", "--passphrase-env", "TGS_TEST_PASS", dir + "/e.bin"});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_TRUE(absl::StrContains(wrong.err, "wrong passphrase")) << wrong.err;
+  Result ok = RunCli({"inspect", "--json", "--show-secrets", "--passphrase-file", dir + "/pass", dir + "/e.bin"});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  Result plain = RunCli({"inspect", "--json", "--show-secrets", src});
+  EXPECT_EQ(ok.out, plain.out);
+  // A journal next to a plain file is applied.
+  {
+    auto b = BinaryFileBackend::Open(dir + "/j.session", [] {
+      BinaryFileBackend::Options o;
+      o.compact_on_close = false;
+      return o;
+    }());
+    ASSERT_TRUE(b.ok());
+    ASSERT_TRUE((*b)->Save(*DecodeBinary(ReadFileOrDie(src))).ok());
+    ASSERT_TRUE((*b)->CachePeer(CachedPeer::User(31337, 1)).ok());
+  }
+  Result j = RunCli({"inspect", dir + "/j.session"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_TRUE(absl::StrContains(j.out, "(+ journal)"));
+  EXPECT_TRUE(absl::StrContains(j.out, "peers:         8"));
 }
 
 }  // namespace

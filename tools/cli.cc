@@ -16,6 +16,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "backends/binary_file_backend.h"
+#include "backends/encryption.h"
 #include "backends/file_system.h"
 #include "session/base64.h"
 #include "session/binary_codec.h"
@@ -32,8 +34,9 @@ constexpr size_t kMaxInputBytes = 512u << 20;
 
 std::string Usage() {
   return R"(usage:
-  tgsession inspect [--json] [--show-secrets] [--strict] [--from FORMAT] INPUT
-  tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--force] INPUT (-o OUT | --stdout)
+  tgsession inspect [--json] [--show-secrets] [--strict] [--from FORMAT] [PASSPHRASE] INPUT
+  tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--force] [--encrypt] [PASSPHRASE]
+                    INPUT (-o OUT | --stdout)
   tgsession help
 
 INPUT is a file, a session string, or - for standard input. The format is
@@ -41,6 +44,11 @@ detected unless --from names it.
 
 FORMAT: ferogram-binary (v8 when the session fits, else tgsession's v9),
         ferogram-native (base64url of the binary), ferogram-compact (V2)
+
+PASSPHRASE, for files encrypted at rest (BinaryFileBackend with a passphrase):
+  --passphrase-file FILE (first line) or --passphrase-env VARIABLE.
+  convert --to ferogram-binary --encrypt writes an encrypted file.
+A binary file's journal (FILE.journal) is applied when present.
 
 Auth keys and tokens are printed as <redacted> unless --show-secrets is given.
 Session strings are secrets: convert writes them to a file (mode 0600) and to
@@ -60,6 +68,9 @@ struct Options {
   std::string output;
   std::optional<int64_t> user_id;
   std::string input;
+  bool encrypt = false;
+  std::string passphrase_file;
+  std::string passphrase_env;
 };
 
 // Relative paths are relative to where the user ran the command, also under
@@ -95,6 +106,12 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       o->force = true;
     } else if (a == "--stdout") {
       o->to_stdout = true;
+    } else if (a == "--encrypt") {
+      o->encrypt = true;
+    } else if (a == "--passphrase-file") {
+      TGS_RETURN_IF_ERROR(value(&o->passphrase_file));
+    } else if (a == "--passphrase-env") {
+      TGS_RETURN_IF_ERROR(value(&o->passphrase_env));
     } else if (a == "--from") {
       TGS_RETURN_IF_ERROR(value(&o->from));
     } else if (a == "--to") {
@@ -167,13 +184,57 @@ struct Loaded {
   Session session;
   DecodeInfo info;
   std::optional<CompactSession> compact;
+  bool encrypted = false;
+  bool journal_applied = false;
 };
+
+// The passphrase named by --passphrase-file / --passphrase-env, if any.
+absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
+  if (!o.passphrase_file.empty()) {
+    TGS_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(PosixFileSystem(), ResolvePath(o.passphrase_file), 4096));
+    SecretString guard(std::move(text));
+    absl::string_view line = guard.view().substr(0, guard.view().find('\n'));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return absl::InvalidArgumentError("the passphrase file is empty");
+    return std::optional<SecretString>(SecretString(std::string(line)));
+  }
+  if (!o.passphrase_env.empty()) {
+    const char* v = std::getenv(o.passphrase_env.c_str());
+    if (v == nullptr || *v == '\0') {
+      return absl::InvalidArgumentError(absl::StrCat("environment variable ", o.passphrase_env, " is not set"));
+    }
+    return std::optional<SecretString>(SecretString(std::string(v)));
+  }
+  return std::optional<SecretString>();
+}
 
 absl::StatusOr<Loaded> Decode(const Input& input, const Options& o) {
   StringDecodeOptions opts;
   opts.limits.max_chars = kMaxInputBytes;
   if (o.strict) opts.binary.mode = DecodeMode::kStrict;
   Loaded l;
+  // A session file of BinaryFileBackend: encrypted, or with a journal of
+  // changes beside it. Read it the way the backend does.
+  if (input.from_file && (o.from.empty() || o.from == "ferogram-binary")) {
+    const bool encrypted = IsEncryptedSession(input.bytes.view());
+    const bool journal = PosixFileSystem()->Stat(input.label + ".journal").ok();
+    if (encrypted || journal) {
+      TGS_ASSIGN_OR_RETURN(std::optional<SecretString> pass, ReadPassphrase(o));
+      if (encrypted && !pass) {
+        return absl::FailedPreconditionError(
+            "the file is encrypted: give the passphrase with --passphrase-file or --passphrase-env");
+      }
+      TGS_ASSIGN_OR_RETURN(std::optional<Session> s,
+                           BinaryFileBackend::ReadSessionFiles(input.label, opts.binary, nullptr,
+                                                               pass ? pass->view() : absl::string_view()));
+      if (!s) return absl::NotFoundError("the file disappeared while reading it");
+      l.format = SessionFormat::kFerogramBinary;
+      l.session = *std::move(s);
+      l.encrypted = encrypted;
+      l.journal_applied = journal;
+      return l;
+    }
+  }
   if (o.from.empty()) {
     TGS_ASSIGN_OR_RETURN(DecodedSession d, DecodeAnySession(input.bytes.view(), opts));
     l.format = d.format;
@@ -203,6 +264,8 @@ std::string FormatLabel(const Loaded& l) {
     absl::StrAppend(&s, l.format == SessionFormat::kFerogramCompact ? " V" : " v", l.info.version);
   }
   if (l.info.read_as_v1_fallback) absl::StrAppend(&s, " (v1 file whose first byte looks like a version)");
+  if (l.encrypted) absl::StrAppend(&s, " (encrypted at rest)");
+  if (l.journal_applied) absl::StrAppend(&s, " (+ journal)");
   return s;
 }
 
@@ -292,11 +355,31 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   std::vector<std::string> notes;
   absl::StatusOr<std::string> encoded;
   bool text = true;
+  if (o.encrypt && o.to != "ferogram-binary") {
+    err << "tgsession: --encrypt applies to --to ferogram-binary only\n";
+    return 2;
+  }
   if (o.to == "ferogram-binary") {
     text = false;
     encoded = EncodeBinary(l->session);
     if (encoded.ok() && (*encoded)[0] == kExtendedBinaryVersion) {
       notes.push_back("written as tgsession binary v9: the session does not fit ferogram's v8 counts");
+    }
+    if (encoded.ok() && o.encrypt) {
+      SecretString plain(*std::move(encoded));
+      absl::StatusOr<std::optional<SecretString>> pass = ReadPassphrase(o);
+      if (!pass.ok() || !pass->has_value()) {
+        err << "tgsession: --encrypt needs --passphrase-file or --passphrase-env"
+            << (pass.ok() ? "" : absl::StrCat(": ", pass.status().message())) << "\n";
+        return 2;
+      }
+      absl::StatusOr<std::unique_ptr<SessionCipher>> cipher = SessionCipher::ForNewFile((**pass).view(), KdfParams());
+      if (!cipher.ok()) {
+        encoded = cipher.status();
+      } else {
+        encoded = (*cipher)->Seal(plain.view());
+        notes.push_back("encrypted at rest (Argon2id + XChaCha20-Poly1305): ferogram cannot read this file");
+      }
     }
   } else if (o.to == "ferogram-native") {
     encoded = EncodeNativeString(l->session);
