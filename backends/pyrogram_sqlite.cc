@@ -218,7 +218,7 @@ absl::StatusOr<ImportedSession> ImportPyrogramSqlite(absl::string_view file_byte
 }
 
 absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const SessionExtras& extras,
-                                                  int64_t now_unix) {
+                                                  int64_t now_unix, std::vector<std::string>* dropped) {
   if (session.home_dc_id < 1 || session.home_dc_id > 255) {
     return absl::FailedPreconditionError(absl::StrCat("home DC ", session.home_dc_id, " is not a Pyrogram DC id"));
   }
@@ -256,10 +256,15 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
     TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
                          db.Prepare("REPLACE INTO peers (id, access_hash, type, username, phone_number) "
                                     "VALUES (?, ?, ?, ?, ?)"));
+    size_t unmarkable = 0;
     for (const CachedPeer& p : session.peers.items()) {
       absl::StatusOr<int64_t> marked = MarkPeerId(p.type, p.id);
       if (!marked.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat("peer ", p.id, ": ", marked.status().message()));
+        // ferogram accepts any i64 id; marked ids cannot express some.
+        if (++unmarkable <= 3 && dropped != nullptr) {
+          dropped->push_back(absl::StrCat("peer ", p.id, " (", marked.status().message(), ")"));
+        }
+        continue;
       }
       const PeerExtras* x = extras.FindPeer(p);
       const char* type = "user";
@@ -282,6 +287,9 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
         st.BindNull(5);
       }
       TGS_RETURN_IF_ERROR(st.Run());
+    }
+    if (unmarkable > 3 && dropped != nullptr) {
+      dropped->push_back(absl::StrCat(unmarkable - 3, " more peers whose ids have no marked form"));
     }
   }
   TGS_RETURN_IF_ERROR(tx.Commit());

@@ -27,6 +27,8 @@
 #define TGSESSION_BACKENDS_PYROGRAM_SQLITE_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -44,7 +46,7 @@ absl::StatusOr<ImportedSession> ImportPyrogramSqlite(absl::string_view file_byte
 // Needs extras.user_id (Pyrogram treats a session without one as logged
 // out): kFailedPrecondition otherwise. `now_unix` fills sessions.date.
 absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const SessionExtras& extras,
-                                                  int64_t now_unix);
+                                                  int64_t now_unix, std::vector<std::string>* dropped);
 
 namespace sqlite_internal {
 absl::StatusOr<ImportedSession> ImportPyrogramSqliteDb(sqlite::Db& db);

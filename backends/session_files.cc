@@ -219,11 +219,11 @@ absl::StatusOr<ExportResult> ExportSession(const ImportedSession& in, Format to,
   const int64_t now = options.now_unix != 0 ? options.now_unix : static_cast<int64_t>(std::time(nullptr));
   switch (to) {
     case Format::kTelethonSqlite: {
-      TGS_ASSIGN_OR_RETURN(out.data, ExportTelethonSqlite(in.session, plan.extras, now));
+      TGS_ASSIGN_OR_RETURN(out.data, ExportTelethonSqlite(in.session, plan.extras, now, &out.summary.dropped));
       return out;
     }
     case Format::kPyrogramSqlite: {
-      TGS_ASSIGN_OR_RETURN(out.data, ExportPyrogramSqlite(in.session, plan.extras, now));
+      TGS_ASSIGN_OR_RETURN(out.data, ExportPyrogramSqlite(in.session, plan.extras, now, &out.summary.dropped));
       return out;
     }
     case Format::kFerogramSqlite: {

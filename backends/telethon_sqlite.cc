@@ -243,7 +243,7 @@ absl::StatusOr<ImportedSession> ImportTelethonSqlite(absl::string_view file_byte
 }
 
 absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const SessionExtras& extras,
-                                                  int64_t now_unix) {
+                                                  int64_t now_unix, std::vector<std::string>* dropped) {
   // The sessions row: as for Telethon strings, the home DC's entry with a
   // key; a host name is allowed here (Telethon connects to it).
   TGS_ASSIGN_OR_RETURN(const DcEntry* home, internal::HomeEntryWithKey(session, kWhat));
@@ -289,10 +289,15 @@ absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const 
       bind_date();
       TGS_RETURN_IF_ERROR(st.Run());
     }
+    size_t unmarkable = 0;
     for (const CachedPeer& p : session.peers.items()) {
       absl::StatusOr<int64_t> marked = MarkPeerId(p.type, p.id);
       if (!marked.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat("peer ", p.id, ": ", marked.status().message()));
+        // ferogram accepts any i64 id; marked ids cannot express some.
+        if (++unmarkable <= 3 && dropped != nullptr) {
+          dropped->push_back(absl::StrCat("peer ", p.id, " (", marked.status().message(), ")"));
+        }
+        continue;
       }
       const PeerExtras* x = extras.FindPeer(p);
       st.BindInt(1, *marked).BindInt(2, p.access_hash);
@@ -301,6 +306,9 @@ absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const 
       bind_opt(5, x != nullptr ? x->name : std::nullopt);
       bind_date();
       TGS_RETURN_IF_ERROR(st.Run());
+    }
+    if (unmarkable > 3 && dropped != nullptr) {
+      dropped->push_back(absl::StrCat(unmarkable - 3, " more peers whose ids have no marked form"));
     }
   }
   {
@@ -311,6 +319,11 @@ absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const 
       TGS_RETURN_IF_ERROR(st.Run());
     }
     for (const ChannelPts& c : u.channels()) {
+      if (c.channel_id <= 0) {
+        // Row 0 is the global state; negative ids are no channel.
+        if (dropped != nullptr) dropped->push_back(absl::StrCat("pts of channel ", c.channel_id, " (not a channel id)"));
+        continue;
+      }
       // Telethon ignores a channel's date ("any datetime works; channels
       // don't need it"), but reads it as a number.
       st.BindInt(1, c.channel_id).BindInt(2, c.pts).BindInt(3, 0).BindInt(4, 0).BindInt(5, 0);

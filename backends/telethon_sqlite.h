@@ -30,6 +30,8 @@
 #define TGSESSION_BACKENDS_TELETHON_SQLITE_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -49,7 +51,7 @@ absl::StatusOr<ImportedSession> ImportTelethonSqlite(absl::string_view file_byte
 // preferred), the peer cache and update state. `now_unix` fills
 // entities.date as Telethon does (0: NULL).
 absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const SessionExtras& extras,
-                                                  int64_t now_unix);
+                                                  int64_t now_unix, std::vector<std::string>* dropped);
 
 namespace sqlite_internal {
 // The same, on a database already open (session_files.cc classifies files).

@@ -32,7 +32,16 @@ absl::StatusOr<GramjsStringSession> DecodeGramjsString(absl::string_view text, c
     return absl::InvalidArgumentError(absl::StrCat(kWhat, ": must start with the version character '1'"));
   }
   internal::SecretBuffer buf;
-  TGS_RETURN_IF_ERROR(buf.DecodeBase64(t.substr(1), kBase64StdPadded, kWhat));
+  absl::Status decoded = buf.DecodeBase64(t.substr(1), kBase64StdPadded, kWhat);
+  if (!decoded.ok()) {
+    // GramJS writes standard base64; '-' or '_' mean a base64url writer,
+    // most likely Telethon (GramJS itself would read that string as one).
+    if (t.find_first_of("-_") != absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          decoded.message(), " (base64url: a Telethon string? try --from telethon-string)"));
+    }
+    return decoded;
+  }
   internal::Reader r(buf.data(), buf.size(), kWhat);
   internal::Anomalies anomalies(options.mode, info, kWhat);
   TGS_RETURN_IF_ERROR(r.Need(3, "dc_id and address length"));

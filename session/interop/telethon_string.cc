@@ -30,7 +30,16 @@ absl::StatusOr<TelethonStringSession> DecodeTelethonString(absl::string_view tex
         absl::StrCat(kWhat, ": must start with the version character '1'"));
   }
   internal::SecretBuffer buf;
-  TGS_RETURN_IF_ERROR(buf.DecodeBase64(t.substr(1), kBase64UrlPadded, kWhat));
+  absl::Status decoded = buf.DecodeBase64(t.substr(1), kBase64UrlPadded, kWhat);
+  if (!decoded.ok()) {
+    // Telethon writes base64url; '+' or '/' mean another writer, most likely
+    // GramJS (whose strings also start with '1').
+    if (t.find_first_of("+/") != absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          decoded.message(), " (standard base64: a GramJS string? try --from gramjs-string)"));
+    }
+    return decoded;
+  }
   const size_t n = buf.size();
   if (n != kV4Size && n != kV6Size) {
     return absl::InvalidArgumentError(absl::StrCat(kWhat, ": ", n, " bytes after base64 decoding; a Telethon string has ",
