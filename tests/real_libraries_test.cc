@@ -4,8 +4,12 @@
 //     same DC, address, port, auth key, takeout id, update state and
 //     entities (looked up by id, username and phone through its own API),
 //     and reads our telethon-strings;
-//   * GramJS (npm `telegram`, installed into tests/interop_js by
-//     tools/setup.sh, run with node) loads our gramjs-strings.
+//   * GramJS (npm `telegram` 2.26.22) loads our gramjs-strings and writes
+//     them back byte for byte;
+//   * mtcute (npm `@mtcute/core` 0.29.7) reads our mtcute-strings as our
+//     decoder does and writes them back byte for byte.
+// The npm packages are installed into tests/interop_js by tools/setup.sh
+// (npm ci from the committed lock file) and run with node.
 // Each part is skipped, with the reason, only when its library is missing.
 // Nothing connects to the network: the scripts use the session classes only.
 #include <sys/stat.h>
@@ -24,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "session/interop/convert.h"
+#include "session/interop/mtcute_string.h"
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
@@ -344,6 +349,64 @@ TEST(RealGramjs, LoadsOurStrings) {
     }
   }
   EXPECT_GE(high_ports, 2);
+}
+
+TEST(RealMtcute, ReadsOurStrings) {
+  if (std::system("node --version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "node is not installed (apt-get install nodejs): the mtcute checks are skipped";
+  }
+  std::vector<StringCase> cases = StringCases(Format::kMtcuteString);
+  ASSERT_GE(cases.size(), 100u);
+  std::vector<std::string> strings;
+  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
+  Output r = RunCommand(absl::StrCat("node ", Runfile("tests/interop_js/mtcute_check.mjs")),
+                        absl::StrCat("[", absl::StrJoin(strings, ","), "]"));
+  ASSERT_EQ(r.exit_code, 0);
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
+  ASSERT_FALSE(d.HasParseError()) << r.out;
+  if (d.HasMember("missing")) {
+    GTEST_SKIP() << "mtcute (npm @mtcute/core) is not installed in tests/interop_js (run tools/setup.sh): "
+                 << Str(d["missing"]);
+  }
+  EXPECT_EQ(Str(d["version"]), "0.29.7");
+  ASSERT_EQ(d["results"].Size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].id);
+    const rapidjson::Value& m = d["results"][static_cast<rapidjson::SizeType>(i)];
+    ASSERT_FALSE(m.HasMember("error")) << Str(m["error"]);
+    // mtcute reads what our decoder reads...
+    absl::StatusOr<MtcuteStringSession> ours = DecodeMtcuteString(cases[i].ours);
+    ASSERT_TRUE(ours.ok()) << ours.status();
+    const auto check_dc = [&](const rapidjson::Value& got, const MtcuteDcOption& want) {
+      EXPECT_EQ(got["id"].GetInt(), want.id);
+      EXPECT_EQ(Str(got["ipAddress"]), want.ip_address);
+      EXPECT_EQ(got["port"].GetInt(), want.port);
+      EXPECT_EQ(got["ipv6"].GetBool(), (want.flags & MtcuteDcOption::kIpv6) != 0);
+      EXPECT_EQ(got["mediaOnly"].GetBool(), (want.flags & MtcuteDcOption::kMediaOnly) != 0);
+      EXPECT_EQ(got["testMode"].GetBool(), ours->test_mode());
+    };
+    check_dc(m["main"], ours->main);
+    check_dc(m["media"], ours->media ? *ours->media : ours->main);
+    EXPECT_EQ(m["mediaIsMain"].GetBool(), !ours->media.has_value());
+    if (ours->self) {
+      EXPECT_EQ(m["self"]["userId"].GetInt64(), ours->self->user_id);
+      EXPECT_EQ(m["self"]["isBot"].GetBool(), ours->self->is_bot);
+    } else {
+      EXPECT_TRUE(m["self"].IsNull());
+    }
+    EXPECT_EQ(Str(m["authKeyHex"]), ours->auth_key.RevealHex(kRevealSecrets));
+    // ...which is the source's home DC and key...
+    const Session& s = cases[i].source.session;
+    absl::StatusOr<HostPort> hp = s.dcs[0].ParseAddress();
+    ASSERT_TRUE(hp.ok());
+    EXPECT_EQ(m["main"]["id"].GetInt(), s.home_dc_id);
+    EXPECT_EQ(Str(m["main"]["ipAddress"]), hp->host);
+    EXPECT_EQ(m["main"]["port"].GetInt(), hp->port);
+    EXPECT_EQ(Str(m["authKeyHex"]), s.dcs[0].auth_key->RevealHex(kRevealSecrets));
+    // ...and writes back exactly our string.
+    EXPECT_EQ(Str(m["save"]), cases[i].ours);
+  }
 }
 
 }  // namespace
