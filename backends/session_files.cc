@@ -170,8 +170,21 @@ absl::StatusOr<ImportedSession> ImportStoreFolder(const std::string& dir) {
 
 }  // namespace
 
-absl::StatusOr<ImportedSession> ImportSessionBytes(absl::string_view bytes, std::optional<Format> format,
-                                                   const InteropDecodeOptions& options, const std::string& path) {
+// kStrict for files: the SQLite readers record anomalies (extra session
+// rows, duplicate bare ids, bool columns of 2) as warnings; strict mode
+// turns the first into an error.
+absl::StatusOr<ImportedSession> StrictCheck(absl::StatusOr<ImportedSession> s, const InteropDecodeOptions& options) {
+  if (s.ok() && options.mode == DecodeMode::kStrict && s->info.anomaly_count > 0) {
+    return absl::DataLossError(absl::StrCat(FormatName(s->format), ": ", s->info.warnings.empty()
+                                                                             ? std::string("anomalies")
+                                                                             : s->info.warnings.front()));
+  }
+  return s;
+}
+
+absl::StatusOr<ImportedSession> ImportSessionBytesImpl(absl::string_view bytes, std::optional<Format> format,
+                                                       const InteropDecodeOptions& options,
+                                                       const std::string& path) {
   const bool sqlite_file = sqlite::LooksLikeSqlite(bytes);
   if (format == Format::kGramjsStore) {
     return absl::InvalidArgumentError("gramjs-store is a folder (GramJS StoreSession files), not a single input");
@@ -196,6 +209,11 @@ absl::StatusOr<ImportedSession> ImportSessionBytes(absl::string_view bytes, std:
   }
 }
 
+absl::StatusOr<ImportedSession> ImportSessionBytes(absl::string_view bytes, std::optional<Format> format,
+                                                   const InteropDecodeOptions& options, const std::string& path) {
+  return StrictCheck(ImportSessionBytesImpl(bytes, format, options, path), options);
+}
+
 absl::StatusOr<ImportedSession> ImportSessionPath(const std::string& path, std::optional<Format> format,
                                                   const InteropDecodeOptions& options) {
   TGS_ASSIGN_OR_RETURN(FileInfo info, PosixFileSystem()->Stat(path));
@@ -203,7 +221,7 @@ absl::StatusOr<ImportedSession> ImportSessionPath(const std::string& path, std::
     if (format && *format != Format::kGramjsStore) {
       return absl::InvalidArgumentError(absl::StrCat(path, " is a folder; ", FormatName(*format), " is a file"));
     }
-    return ImportStoreFolder(path);
+    return StrictCheck(ImportStoreFolder(path), options);
   }
   TGS_ASSIGN_OR_RETURN(std::string data, ReadFileBounded(PosixFileSystem(), path, kMaxSessionFileBytes));
   SecretString bytes(std::move(data));

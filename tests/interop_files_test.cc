@@ -447,6 +447,28 @@ TEST(InteropFilesHostile, OtherSqliteDatabasesAreNotSessions) {
   EXPECT_TRUE(absl::StrContains(r.status().message(), "table sessions row 1 column auth_key")) << r.status();
 }
 
+TEST(InteropFilesHostile, AnomaliesAreWarningsOrStrictErrors) {
+  // A second sessions row (Telethon keeps one and reads the first).
+  const std::string dir = MakeTempDir("anomaly");
+  const std::string path = dir + "/two.session";
+  ASSERT_TRUE(
+      WriteFileAtomically(PosixFileSystem(), path, ReadFileOrDie(Dir() + "/telethon_1.25.1_dc2_v4_full.session")).ok());
+  {
+    absl::StatusOr<sqlite::Db> db = sqlite::Db::Open(path, sqlite::OpenOptions{});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO sessions VALUES (4, '149.154.167.91', 443, x'00', NULL)").ok());
+  }
+  absl::StatusOr<ImportedSession> s = ImportSessionPath(path, std::nullopt);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->session.home_dc_id, 2);
+  EXPECT_EQ(s->info.anomaly_count, 1u);
+  EXPECT_TRUE(absl::StrContains(s->info.warnings.back(), "sessions row 2 (DC 4) ignored")) << s->info.warnings.back();
+  InteropDecodeOptions strict;
+  strict.mode = DecodeMode::kStrict;
+  absl::StatusOr<ImportedSession> st = ImportSessionPath(path, std::nullopt, strict);
+  EXPECT_EQ(st.status().code(), absl::StatusCode::kDataLoss);
+}
+
 }  // namespace
 }  // namespace interop
 }  // namespace tgsession
