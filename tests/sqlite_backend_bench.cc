@@ -26,9 +26,7 @@ namespace {
 
 constexpr int kRepeats = 3;
 
-double Ms(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+double Ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 void Check(const absl::Status& s, const char* what) {
   if (!s.ok()) {
@@ -43,7 +41,8 @@ Session MakeSession(int64_t peers) {
   for (size_t i = 0; i < sizeof raw; ++i) raw[i] = static_cast<uint8_t>(i * 7 + 1);
   s.dcs[1].auth_key = AuthKey(raw);
   s.updates_state.pts = 1000;
-  for (int64_t c = 0; c < 200; ++c) s.updates_state.SetChannelPts(1000000000 + c * 7919 % 1000, static_cast<int32_t>(c));
+  for (int64_t c = 0; c < 200; ++c)
+    s.updates_state.SetChannelPts(1000000000 + c * 7919 % 1000, static_cast<int32_t>(c));
   std::vector<CachedPeer> list;
   list.reserve(static_cast<size_t>(peers));
   for (int64_t i = 0; i < peers; ++i) {
@@ -53,8 +52,9 @@ Session MakeSession(int64_t peers) {
                               : CachedPeer::User(id, -id * 17));
   }
   std::sort(list.begin(), list.end(), [](const CachedPeer& a, const CachedPeer& b) { return a.id < b.id; });
-  list.erase(std::unique(list.begin(), list.end(), [](const CachedPeer& a, const CachedPeer& b) { return a.id == b.id; }),
-             list.end());
+  list.erase(
+      std::unique(list.begin(), list.end(), [](const CachedPeer& a, const CachedPeer& b) { return a.id == b.id; }),
+      list.end());
   std::reverse(list.begin(), list.end());  // not id order, so order keeping is exercised
   s.peers.Assign(std::move(list));
   return s;
@@ -105,9 +105,10 @@ void RunConfig(const std::string& dir, const Config& c) {
   for (int64_t i = 0; i < 10000; ++i) Check(b->CachePeer(CachedPeer::User(10000000 + i, -i)), "cache_peer");
   const double cache_update = Ms(std::chrono::steady_clock::now() - t0);
 
-  std::printf("%-26s save100k first %7.1f ms  save100k %7.1f ms  load100k %7.1f ms  (file %lld KiB)  "
-              "cache_peer x10k: new %7.1f ms (%5.1f us/op), update %7.1f ms (%5.1f us/op)\n",
-              c.name, first_save, save, load, file_kb, cache_new, cache_new / 10, cache_update, cache_update / 10);
+  std::printf(
+      "%-26s save100k first %7.1f ms  save100k %7.1f ms  load100k %7.1f ms  (file %lld KiB)  "
+      "cache_peer x10k: new %7.1f ms (%5.1f us/op), update %7.1f ms (%5.1f us/op)\n",
+      c.name, first_save, save, load, file_kb, cache_new, cache_new / 10, cache_update, cache_update / 10);
   b.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
 }

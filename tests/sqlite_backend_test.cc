@@ -146,8 +146,8 @@ std::vector<std::string> RowsOf(const std::string& path, const std::string& tabl
   std::vector<std::string> parts;
   for (const std::string& c : columns) parts.push_back(absl::StrCat("typeof(", c, ") || ':' || quote(", c, ")"));
   std::vector<std::string> out;
-  absl::StatusOr<sqlite::Statement> st = db.Prepare(
-      absl::StrCat("SELECT ", absl::StrJoin(parts, " || ' ' || "), " FROM ", table, " ORDER BY rowid"));
+  absl::StatusOr<sqlite::Statement> st =
+      db.Prepare(absl::StrCat("SELECT ", absl::StrJoin(parts, " || ' ' || "), " FROM ", table, " ORDER BY rowid"));
   EXPECT_TRUE(st.ok()) << st.status();
   if (!st.ok()) return out;
   while (true) {
@@ -338,9 +338,9 @@ TEST(SqliteGolden, DefaultFileAddsOnlyTheOrderColumn) {
     EXPECT_EQ(RowsOf(ours, table, *cols), RowsOf(theirs, table, *cols)) << table;
   }
   // Positions 1..n in saved order.
-  EXPECT_EQ(RowsOf(ours, "channel_pts", {"channel_id", "tgs_order"}),
-            (std::vector<std::string>{"integer:-1 integer:2", "integer:5 integer:3",
-                                      "integer:1234567890123 integer:1"}));
+  EXPECT_EQ(
+      RowsOf(ours, "channel_pts", {"channel_id", "tgs_order"}),
+      (std::vector<std::string>{"integer:-1 integer:2", "integer:5 integer:3", "integer:1234567890123 integer:1"}));
 }
 
 // Statements of the shape ferogram-session issues (its SCHEMA and migration
@@ -385,9 +385,10 @@ TEST(SqliteGolden, FerogramStatementsWorkOnOurFile) {
       ids.push_back(st->ColumnInt(0));
     }
     EXPECT_EQ(ids.size(), saved.peers.size());
-    for (const char* q : {"SELECT dc_id, flags, addr, auth_key, first_salt, time_offset FROM dcs",
-                          "SELECT pts, qts, date, seq FROM update_state WHERE id = 1",
-                          "SELECT channel_id, pts FROM channel_pts", "SELECT user_id, peer_id, msg_id FROM min_peers"}) {
+    for (const char* q :
+         {"SELECT dc_id, flags, addr, auth_key, first_salt, time_offset FROM dcs",
+          "SELECT pts, qts, date, seq FROM update_state WHERE id = 1", "SELECT channel_id, pts FROM channel_pts",
+          "SELECT user_id, peer_id, msg_id FROM min_peers"}) {
       EXPECT_TRUE(db.Prepare(q).ok()) << q;
     }
     // ferogram's save of a two-peer session, then its cache_peer.
@@ -638,7 +639,7 @@ TEST_F(SqliteProbes, FailedSaveAftermath) {
     ASSERT_TRUE(b->Save(good).ok());
     EXPECT_FALSE(b->Save(bad).ok());
     ExpectNoWriterHoldsTheLock(path);
-    EXPECT_EQ(LoadOrDie(*b), good);  // ferogram: the half-written `bad`
+    EXPECT_EQ(LoadOrDie(*b), good);    // ferogram: the half-written `bad`
     EXPECT_TRUE(b->Save(good2).ok());  // ferogram: "cannot start a transaction within a transaction"
     EXPECT_EQ(LoadOrDie(*b), good2);
   }
@@ -925,8 +926,10 @@ TEST(SqliteOrder, LoadReturnsSavedOrderAndGranularOpsKeepIt) {
   const std::string path = TestDir() + "/order.db";
   Session s;
   s.home_dc_id = 1;
-  for (int64_t id : std::initializer_list<int64_t>{900, -5, 300, 7, 100000000000}) s.CachePeer(CachedPeer::User(id, id * 2));
-  for (int64_t id : std::initializer_list<int64_t>{50, 10, 30}) s.updates_state.SetChannelPts(id, static_cast<int32_t>(id));
+  for (int64_t id : std::initializer_list<int64_t>{900, -5, 300, 7, 100000000000})
+    s.CachePeer(CachedPeer::User(id, id * 2));
+  for (int64_t id : std::initializer_list<int64_t>{50, 10, 30})
+    s.updates_state.SetChannelPts(id, static_cast<int32_t>(id));
   for (int64_t id : std::initializer_list<int64_t>{3, 1, 2}) s.CacheMinPeer({id, id + 1, 1});
   auto b = OpenOrDie(path);
   ASSERT_TRUE(b->Save(s).ok());

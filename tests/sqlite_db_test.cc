@@ -177,8 +177,11 @@ TEST(SqliteStatementTest, BindingAndTypedColumns) {
   absl::StatusOr<Statement> ins = db->Prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)");
   ASSERT_TRUE(ins.ok()) << ins.status();
   const std::string text_with_nul("a\0b\xff", 4);  // NUL and invalid UTF-8 kept as bytes
-  ins->BindInt(1, INT64_MIN).BindText(2, text_with_nul).BindBlob(3, absl::string_view()).BindNull(4).BindBlob(
-      5, absl::string_view("\x01\x02", 2));
+  ins->BindInt(1, INT64_MIN)
+      .BindText(2, text_with_nul)
+      .BindBlob(3, absl::string_view())
+      .BindNull(4)
+      .BindBlob(5, absl::string_view("\x01\x02", 2));
   ASSERT_TRUE(ins->Run().ok());
 
   absl::StatusOr<Statement> sel = db->Prepare("SELECT a, b, c, d, e, typeof(c) FROM t");
@@ -205,6 +208,15 @@ TEST(SqliteStatementTest, BindingAndTypedColumns) {
   ASSERT_TRUE(row.ok());
   EXPECT_TRUE(*row);
   EXPECT_EQ(ValueTypeName(ValueType::kFloat), "real");
+
+  // A default (null) string_view is empty text, not NULL.
+  absl::StatusOr<Statement> empty = db->Prepare("SELECT typeof(?1), length(?1)");
+  ASSERT_TRUE(empty.ok());
+  empty->BindText(1, absl::string_view());
+  row = empty->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(empty->ColumnText(0), "text");
+  EXPECT_EQ(empty->ColumnInt(1), 0);
 }
 
 TEST(SqliteStatementTest, FirstBindErrorSticksUntilReset) {
