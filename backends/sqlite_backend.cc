@@ -134,6 +134,7 @@ enum StmtId {
   kInsertPeer,
   kUpsertPeer,
   kInsertMinPeer,
+  kDataVersion,
   kNumStatements,
 };
 
@@ -198,6 +199,8 @@ std::string StatementSql(int id, bool with_order, bool keep_newer_pts_qts) {
     case kInsertMinPeer:
       return absl::StrCat("INSERT INTO min_peers (user_id, peer_id, msg_id", order_col, ") VALUES (?1, ?2, ?3",
                           with_order ? ", ?4" : "", ")");
+    case kDataVersion:
+      return "PRAGMA data_version";
     default:
       return "";
   }
@@ -612,6 +615,9 @@ absl::Status SqliteBackend::Initialize(const std::string& path, bool in_memory, 
   // Freed rows are overwritten with zeros, so a replaced or deleted auth key
   // does not stay readable in the file's free space.
   TGS_RETURN_IF_ERROR(db_.Exec("PRAGMA secure_delete = ON", where));
+  // Files may come from elsewhere: check b-tree cell sizes as pages are read,
+  // so a corrupted page is SQLITE_CORRUPT (kDataLoss) at once.
+  TGS_RETURN_IF_ERROR(db_.Exec("PRAGMA cell_size_check = ON", where));
   if (options.max_file_bytes > 0) {
     TGS_ASSIGN_OR_RETURN(const int64_t page_size, db_.QueryInt("PRAGMA page_size"));
     const int64_t pages = std::max<int64_t>(1, options.max_file_bytes / std::max<int64_t>(page_size, 512));
@@ -685,11 +691,19 @@ absl::Status SqliteBackend::EnsureOrderColumns() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<int64_t> SqliteBackend::DataVersion() {
+  TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kDataVersion));
+  TGS_ASSIGN_OR_RETURN(const bool row, st->Step());
+  const int64_t version = row ? st->ColumnInt(0) : -1;
+  st->Reset();
+  return version;
+}
+
 absl::Status SqliteBackend::RefreshNextOrder() {
   if (!write_order_) return absl::OkStatus();
   // data_version changes only when another connection commits, so the cached
   // numbers stay right across our own writes.
-  TGS_ASSIGN_OR_RETURN(const int64_t version, db_.QueryInt("PRAGMA data_version"));
+  TGS_ASSIGN_OR_RETURN(const int64_t version, DataVersion());
   if (next_order_version_ == version) return absl::OkStatus();
   for (int list = 0; list < kOrderedLists; ++list) {
     TGS_ASSIGN_OR_RETURN(const int64_t max_order, db_.QueryInt(absl::StrCat("SELECT IFNULL(MAX(", kOrderColumn,
@@ -738,7 +752,7 @@ absl::Status SqliteBackend::InsertChannels(const UpdatesState& state) {
 }
 
 absl::Status SqliteBackend::WriteSession(const Session& s) {
-  TGS_ASSIGN_OR_RETURN(const int64_t version, db_.QueryInt("PRAGMA data_version"));
+  TGS_ASSIGN_OR_RETURN(const int64_t version, DataVersion());
   {
     TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kSetHome));
     st->BindInt(1, s.home_dc_id);
