@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
@@ -133,6 +134,7 @@ enum StmtId {
   kInsertPeer,
   kUpsertPeer,
   kInsertMinPeer,
+  kDataVersion,
   kNumStatements,
 };
 
@@ -197,6 +199,8 @@ std::string StatementSql(int id, bool with_order, bool keep_newer_pts_qts) {
     case kInsertMinPeer:
       return absl::StrCat("INSERT INTO min_peers (user_id, peer_id, msg_id", order_col, ") VALUES (?1, ?2, ?3",
                           with_order ? ", ?4" : "", ")");
+    case kDataVersion:
+      return "PRAGMA data_version";
     default:
       return "";
   }
@@ -245,8 +249,8 @@ class RowRef {
       : table_(table), key_name_(key_name), text_key_(text_key), has_text_key_(true) {}
 
   absl::Status Error(absl::string_view column, absl::string_view problem) const {
-    const std::string row = has_text_key_ ? absl::StrCat(key_name_, "='", text_key_, "'")
-                                          : absl::StrCat(key_name_, "=", key_);
+    const std::string row =
+        has_text_key_ ? absl::StrCat(key_name_, "='", text_key_, "'") : absl::StrCat(key_name_, "=", key_);
     return absl::DataLossError(absl::StrCat("table ", table_, ", row ", row, ", column ", column, ": ", problem));
   }
 
@@ -290,8 +294,8 @@ absl::StatusOr<bool> ReadBool(const Statement& st, int col, const RowRef& row, a
 absl::StatusOr<size_t> CountRows(Db& db, absl::string_view table, uint32_t limit, absl::string_view limit_name) {
   TGS_ASSIGN_OR_RETURN(const int64_t n, db.QueryInt(absl::StrCat("SELECT count(*) FROM ", table)));
   if (n < 0 || static_cast<uint64_t>(n) > limit) {
-    return absl::ResourceExhaustedError(absl::StrCat("table ", table, " has ", n, " rows; the limit is ", limit,
-                                                     " (DecodeLimits::", limit_name, ")"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("table ", table, " has ", n, " rows; the limit is ", limit, " (DecodeLimits::", limit_name, ")"));
   }
   return static_cast<size_t>(n);
 }
@@ -325,8 +329,7 @@ absl::Status ReadMeta(Db& db, const DecodeLimits& limits, Session* s) {
     if (t != ValueType::kBlob) return TypeError(row, "value", t, "a blob");
     const size_t n = st.ColumnBytes(1);
     if (n > limits.max_token_bytes) {
-      return row.Error("value", absl::StrCat("token of ", n, " bytes is over the limit of ",
-                                             limits.max_token_bytes));
+      return row.Error("value", absl::StrCat("token of ", n, " bytes is over the limit of ", limits.max_token_bytes));
     }
     s->future_auth_token.emplace(st.ColumnBlob(1));
     return absl::OkStatus();
@@ -358,13 +361,13 @@ absl::Status ReadDcs(Db& db, const DecodeLimits& limits, Session* s) {
       // Only the length is ever reported, never the bytes.
       const absl::string_view key = st.ColumnBlob(4);
       if (key.size() != AuthKey::kSize) {
-        return row.Error("auth_key", absl::StrCat("blob of ", key.size(), " bytes; an auth key is ",
-                                                  AuthKey::kSize, " bytes (or NULL for none)"));
+        return row.Error("auth_key", absl::StrCat("blob of ", key.size(), " bytes; an auth key is ", AuthKey::kSize,
+                                                  " bytes (or NULL for none)"));
       }
       dc.auth_key = AuthKey::FromRawUnchecked(reinterpret_cast<const uint8_t*>(key.data()));
     } else if (key_type != ValueType::kNull) {
-      return row.Error("auth_key", absl::StrCat("has type ", sqlite::ValueTypeName(key_type),
-                                                ", expected a 256-byte blob or NULL"));
+      return row.Error(
+          "auth_key", absl::StrCat("has type ", sqlite::ValueTypeName(key_type), ", expected a 256-byte blob or NULL"));
     }
     TGS_ASSIGN_OR_RETURN(dc.first_salt, ReadInt(st, 5, row, "first_salt"));
     TGS_ASSIGN_OR_RETURN(const int64_t offset, ReadInt(st, 6, row, "time_offset", kI32Min, kI32Max));
@@ -399,8 +402,8 @@ absl::Status ReadChannels(Db& db, const DecodeLimits& limits, bool ordered, Sess
   TGS_ASSIGN_OR_RETURN(const size_t n, CountRows(db, "channel_pts", limits.max_channels, "max_channels"));
   std::vector<ChannelPts> channels;
   channels.reserve(n);
-  TGS_ASSIGN_OR_RETURN(Statement st,
-                       db.Prepare(absl::StrCat("SELECT channel_id, pts FROM channel_pts", OrderBy(ordered, "channel_id"))));
+  TGS_ASSIGN_OR_RETURN(Statement st, db.Prepare(absl::StrCat("SELECT channel_id, pts FROM channel_pts",
+                                                             OrderBy(ordered, "channel_id"))));
   TGS_RETURN_IF_ERROR(ForEachRow(st, [&]() -> absl::Status {
     const RowRef row{"channel_pts", "channel_id", st.ColumnInt(0)};
     TGS_ASSIGN_OR_RETURN(const int64_t id, ReadInt(st, 0, row, "channel_id"));
@@ -430,8 +433,8 @@ absl::Status ReadPeers(Db& db, const DecodeLimits& limits, bool ordered, Session
     const ValueType kind_type = st.ColumnType(4);
     if (kind_type != ValueType::kNull) {
       if (kind_type != ValueType::kInteger) {
-        return row.Error("channel_kind", absl::StrCat("has type ", sqlite::ValueTypeName(kind_type),
-                                                      ", expected NULL, 0, 1 or 2"));
+        return row.Error("channel_kind",
+                         absl::StrCat("has type ", sqlite::ValueTypeName(kind_type), ", expected NULL, 0, 1 or 2"));
       }
       const int64_t kind = st.ColumnInt(4);
       if (kind < 0 || kind > 2) {
@@ -474,28 +477,28 @@ absl::Status ReadMinPeers(Db& db, const DecodeLimits& limits, bool ordered, Sess
 // the offending index, instead of failing half-way through the transaction.
 absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
   if (s.dcs.size() > limits.max_dcs) {
-    return absl::OutOfRangeError(absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ",
-                                              limits.max_dcs));
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ", limits.max_dcs));
   }
   absl::flat_hash_map<int64_t, size_t> dc_keys;
   for (size_t i = 0; i < s.dcs.size(); ++i) {
     const DcEntry& dc = s.dcs[i];
     if (dc.addr.size() > limits.max_addr_bytes) {
-      return absl::OutOfRangeError(absl::StrCat("dcs[", i, "] address is ", dc.addr.size(),
-                                                " bytes; the limit is ", limits.max_addr_bytes));
+      return absl::OutOfRangeError(
+          absl::StrCat("dcs[", i, "] address is ", dc.addr.size(), " bytes; the limit is ", limits.max_addr_bytes));
     }
     const int64_t key = (static_cast<int64_t>(dc.dc_id) << 8) | dc.flags.bits;
     auto [it, inserted] = dc_keys.try_emplace(key, i);
     if (!inserted) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "dcs[", i, "] (dc_id ", dc.dc_id, ", flags ", static_cast<int>(dc.flags.bits), ") duplicates dcs[",
-          it->second, "]: the SQLite schema keys DC entries by (dc_id, flags)"));
+      return absl::InvalidArgumentError(absl::StrCat("dcs[", i, "] (dc_id ", dc.dc_id, ", flags ",
+                                                     static_cast<int>(dc.flags.bits), ") duplicates dcs[", it->second,
+                                                     "]: the SQLite schema keys DC entries by (dc_id, flags)"));
     }
   }
   const auto& channels = s.updates_state.channel_list();
   if (channels.size() > limits.max_channels) {
-    return absl::OutOfRangeError(absl::StrCat("session has ", channels.size(), " channel pts entries; the limit is ",
-                                              limits.max_channels));
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", channels.size(), " channel pts entries; the limit is ", limits.max_channels));
   }
   for (size_t i = 0; i < channels.size(); ++i) {
     if (channels.Find(channels[i].channel_id) != &channels[i]) {
@@ -569,9 +572,7 @@ absl::StatusOr<std::unique_ptr<LibSqlBackend>> LibSqlBackend::OpenInMemory(const
   return backend;
 }
 
-std::string SqliteBackend::Name() const {
-  return absl::StrCat(name_prefix_, ":", path_.empty() ? ":memory:" : path_);
-}
+std::string SqliteBackend::Name() const { return absl::StrCat(name_prefix_, ":", path_.empty() ? ":memory:" : path_); }
 
 absl::Status SqliteBackend::Initialize(const std::string& path, bool in_memory, const SqliteOptions& options) {
   absl::MutexLock lock(&mu_);
@@ -585,8 +586,8 @@ absl::Status SqliteBackend::Initialize(const std::string& path, bool in_memory, 
   open.busy_timeout_ms = options.busy_timeout_ms;
   // Nothing we store is bigger than a token or an address; a stored value
   // above that is refused by SQLite before it is allocated.
-  const uint64_t largest = std::max<uint64_t>({options.limits.max_token_bytes, options.limits.max_addr_bytes,
-                                               AuthKey::kSize}) + 1024;
+  const uint64_t largest =
+      std::max<uint64_t>({options.limits.max_token_bytes, options.limits.max_addr_bytes, AuthKey::kSize}) + 1024;
   open.max_value_bytes = static_cast<int>(std::min<uint64_t>(largest, std::numeric_limits<int>::max()));
   TGS_ASSIGN_OR_RETURN(db_, in_memory ? Db::OpenInMemory(open) : Db::Open(path, open));
   if (db_.ReadOnly()) {
@@ -597,14 +598,12 @@ absl::Status SqliteBackend::Initialize(const std::string& path, bool in_memory, 
   // Our tables go only into an empty database or a ferogram one: a Telethon
   // or Pyrogram .session (which has its own update_state table) or another
   // application's database is not ours to extend.
-  TGS_ASSIGN_OR_RETURN(const int64_t tables,
-                       db_.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                                    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
+  TGS_ASSIGN_OR_RETURN(const int64_t tables, db_.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                                          "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
   TGS_ASSIGN_OR_RETURN(const bool has_meta, db_.HasTable("meta"));
   if (tables > 0 && !has_meta) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        where, ": not a ferogram session database (it has ", tables,
-        " tables but no `meta` table); refusing to add tables to it"));
+    return absl::FailedPreconditionError(absl::StrCat(where, ": not a ferogram session database (it has ", tables,
+                                                      " tables but no `meta` table); refusing to add tables to it"));
   }
 
   // ferogram's SCHEMA starts with these two PRAGMAs. journal_mode=WAL is
@@ -616,6 +615,9 @@ absl::Status SqliteBackend::Initialize(const std::string& path, bool in_memory, 
   // Freed rows are overwritten with zeros, so a replaced or deleted auth key
   // does not stay readable in the file's free space.
   TGS_RETURN_IF_ERROR(db_.Exec("PRAGMA secure_delete = ON", where));
+  // Files may come from elsewhere: check b-tree cell sizes as pages are read,
+  // so a corrupted page is SQLITE_CORRUPT (kDataLoss) at once.
+  TGS_RETURN_IF_ERROR(db_.Exec("PRAGMA cell_size_check = ON", where));
   if (options.max_file_bytes > 0) {
     TGS_ASSIGN_OR_RETURN(const int64_t page_size, db_.QueryInt("PRAGMA page_size"));
     const int64_t pages = std::max<int64_t>(1, options.max_file_bytes / std::max<int64_t>(page_size, 512));
@@ -689,16 +691,23 @@ absl::Status SqliteBackend::EnsureOrderColumns() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<int64_t> SqliteBackend::DataVersion() {
+  TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kDataVersion));
+  TGS_ASSIGN_OR_RETURN(const bool row, st->Step());
+  const int64_t version = row ? st->ColumnInt(0) : -1;
+  st->Reset();
+  return version;
+}
+
 absl::Status SqliteBackend::RefreshNextOrder() {
   if (!write_order_) return absl::OkStatus();
   // data_version changes only when another connection commits, so the cached
   // numbers stay right across our own writes.
-  TGS_ASSIGN_OR_RETURN(const int64_t version, db_.QueryInt("PRAGMA data_version"));
+  TGS_ASSIGN_OR_RETURN(const int64_t version, DataVersion());
   if (next_order_version_ == version) return absl::OkStatus();
   for (int list = 0; list < kOrderedLists; ++list) {
-    TGS_ASSIGN_OR_RETURN(const int64_t max_order,
-                         db_.QueryInt(absl::StrCat("SELECT IFNULL(MAX(", kOrderColumn, "), 0) FROM ",
-                                                   kOrderedTables[list])));
+    TGS_ASSIGN_OR_RETURN(const int64_t max_order, db_.QueryInt(absl::StrCat("SELECT IFNULL(MAX(", kOrderColumn,
+                                                                            "), 0) FROM ", kOrderedTables[list])));
     next_order_[static_cast<size_t>(list)] = max_order < kI64Max ? max_order + 1 : kI64Max;
   }
   next_order_version_ = version;
@@ -712,10 +721,10 @@ absl::Status SqliteBackend::EnsureSessionRow() {
 
 template <typename F>
 absl::Status SqliteBackend::WriteTransaction(bool durable, F body) {
-  const bool upgrade = durable && options_.durable_key_writes &&
-                       options_.synchronous != SqliteOptions::Synchronous::kFull;
+  const bool upgrade =
+      durable && options_.durable_key_writes && options_.synchronous != SqliteOptions::Synchronous::kFull;
   if (upgrade) TGS_RETURN_IF_ERROR(SetSynchronous(true));
-  absl::Status result = [&]() -> absl::Status {
+  absl::Status result = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Transaction::Kind::kImmediate));
     TGS_RETURN_IF_ERROR(body());
     return txn.Commit();
@@ -743,7 +752,7 @@ absl::Status SqliteBackend::InsertChannels(const UpdatesState& state) {
 }
 
 absl::Status SqliteBackend::WriteSession(const Session& s) {
-  TGS_ASSIGN_OR_RETURN(const int64_t version, db_.QueryInt("PRAGMA data_version"));
+  TGS_ASSIGN_OR_RETURN(const int64_t version, DataVersion());
   {
     TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kSetHome));
     st->BindInt(1, s.home_dc_id);
@@ -804,7 +813,7 @@ absl::Status SqliteBackend::Save(const Session& session) {
   TGS_RETURN_IF_ERROR(WithContext(CheckStorable(session, options_.limits), Name()));
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(EnsureOrderColumns());
-  return WriteTransaction(/*durable=*/true, [&] { return WriteSession(session); });
+  return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return WriteSession(session); });
 }
 
 absl::StatusOr<std::optional<Session>> SqliteBackend::ReadSession() {
@@ -838,7 +847,7 @@ absl::StatusOr<std::optional<Session>> SqliteBackend::Load() {
 
 absl::Status SqliteBackend::Delete() {
   absl::MutexLock lock(&mu_);
-  TGS_RETURN_IF_ERROR(WriteTransaction(/*durable=*/true, [&]() -> absl::Status {
+  TGS_RETURN_IF_ERROR(WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     for (const char* table : {"meta", "dcs", "update_state", "channel_pts", "peers", "min_peers"}) {
       TGS_RETURN_IF_ERROR(db_.Exec(absl::StrCat("DELETE FROM ", table)));
     }
@@ -855,7 +864,7 @@ absl::Status SqliteBackend::Delete() {
 
 absl::Status SqliteBackend::SetHomeDc(int32_t dc_id) {
   absl::MutexLock lock(&mu_);
-  return WriteTransaction(/*durable=*/true, [&]() -> absl::Status {
+  return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kSetHome));
     st->BindInt(1, dc_id);
     return st->Run();
@@ -864,11 +873,11 @@ absl::Status SqliteBackend::SetHomeDc(int32_t dc_id) {
 
 absl::Status SqliteBackend::UpdateDc(const DcEntry& entry) {
   if (entry.addr.size() > options_.limits.max_addr_bytes) {
-    return absl::OutOfRangeError(absl::StrCat(Name(), ": DC address is ", entry.addr.size(),
-                                              " bytes; the limit is ", options_.limits.max_addr_bytes));
+    return absl::OutOfRangeError(absl::StrCat(Name(), ": DC address is ", entry.addr.size(), " bytes; the limit is ",
+                                              options_.limits.max_addr_bytes));
   }
   absl::MutexLock lock(&mu_);
-  return WriteTransaction(/*durable=*/true, [&]() -> absl::Status {
+  return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
     TGS_ASSIGN_OR_RETURN(Statement * find, Cached(kFindDc));
     find->BindInt(1, entry.dc_id).BindInt(2, entry.flags.bits & (DcFlags::kIpv6 | DcFlags::kMediaOnly));
@@ -899,7 +908,7 @@ absl::Status SqliteBackend::UpdateDc(const DcEntry& entry) {
 absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(EnsureOrderColumns());
-  return WriteTransaction(/*durable=*/false, [&]() -> absl::Status {
+  return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
     switch (change.kind) {
       case UpdateStateChange::Kind::kAll: {
@@ -911,8 +920,8 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
         }
         for (size_t i = 0; i < u.channels().size(); ++i) {
           if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
-            return absl::InvalidArgumentError(absl::StrCat("channels[", i, "] repeats channel_id ",
-                                                           u.channels()[i].channel_id));
+            return absl::InvalidArgumentError(
+                absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id));
           }
         }
         // Replaces the counters (no MAX: this is an explicit state change).
@@ -948,7 +957,7 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
 absl::Status SqliteBackend::CachePeer(const CachedPeer& peer) {
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(EnsureOrderColumns());
-  return WriteTransaction(/*durable=*/false, [&]() -> absl::Status {
+  return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
     TGS_RETURN_IF_ERROR(RefreshNextOrder());
     TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kUpsertPeer));

@@ -288,9 +288,10 @@ Statement& Statement::BindInt(int index, int64_t value) {
 
 Statement& Statement::BindText(int index, absl::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies the bytes, so `value` need not outlive
-  // the statement. The explicit length keeps embedded NULs.
-  NoteBindResult(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-                 index);
+  // the statement. The explicit length keeps embedded NULs. A null data()
+  // (a default string_view) would bind NULL, not empty text.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  NoteBindResult(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8), index);
   return *this;
 }
 
@@ -552,8 +553,7 @@ absl::StatusOr<int64_t> Db::QueryInt(absl::string_view sql) {
 }
 
 absl::StatusOr<bool> Db::HasTable(absl::string_view table) {
-  absl::StatusOr<Statement> st =
-      Prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1");
+  absl::StatusOr<Statement> st = Prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1");
   if (!st.ok()) return st.status();
   st->BindText(1, table);
   return st->Step();
