@@ -287,10 +287,11 @@ std::string MissingConsequence(Field f, Format to) {
       return "left empty";
     case Field::kPeers:
       return "the peer cache starts empty";
+    case Field::kPeerBotFlags:
+      return "users written with type \"user\" (bots too)";
     case Field::kPeerUsernames:
     case Field::kPeerPhones:
     case Field::kPeerNames:
-    case Field::kPeerBotFlags:
       return "peers written without them";
     case Field::kChannelKinds:
       return to == Format::kPyrogramSqlite ? "channels written with type \"channel\"" : "";
