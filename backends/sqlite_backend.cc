@@ -480,14 +480,16 @@ absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
     return absl::OutOfRangeError(
         absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ", limits.max_dcs));
   }
-  absl::flat_hash_map<int64_t, size_t> dc_keys;
+  absl::flat_hash_map<uint64_t, size_t> dc_keys;
   for (size_t i = 0; i < s.dcs.size(); ++i) {
     const DcEntry& dc = s.dcs[i];
     if (dc.addr.size() > limits.max_addr_bytes) {
       return absl::OutOfRangeError(
           absl::StrCat("dcs[", i, "] address is ", dc.addr.size(), " bytes; the limit is ", limits.max_addr_bytes));
     }
-    const int64_t key = (static_cast<int64_t>(dc.dc_id) << 8) | dc.flags.bits;
+    // (dc_id, flags) packed losslessly; shifting the unsigned form avoids
+    // the undefined left shift of a negative dc_id.
+    const uint64_t key = (uint64_t{static_cast<uint32_t>(dc.dc_id)} << 8) | dc.flags.bits;
     auto [it, inserted] = dc_keys.try_emplace(key, i);
     if (!inserted) {
       return absl::InvalidArgumentError(absl::StrCat("dcs[", i, "] (dc_id ", dc.dc_id, ", flags ",
