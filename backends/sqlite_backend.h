@@ -192,6 +192,8 @@ class SqliteBackend : public SessionBackend {
   // Inside a write transaction: makes next_order_ current (recomputed when
   // another connection changed the database since we last looked).
   absl::Status RefreshNextOrder() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The next position in `list` (an OrderedList), advancing the counter.
+  int64_t TakeOrder(int list) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // PRAGMA data_version: changes when another connection commits.
   absl::StatusOr<int64_t> DataVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inside a write transaction: inserts meta.home_dc_id = 0 unless a session
