@@ -480,14 +480,16 @@ absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
     return absl::OutOfRangeError(
         absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ", limits.max_dcs));
   }
-  absl::flat_hash_map<int64_t, size_t> dc_keys;
+  absl::flat_hash_map<uint64_t, size_t> dc_keys;
   for (size_t i = 0; i < s.dcs.size(); ++i) {
     const DcEntry& dc = s.dcs[i];
     if (dc.addr.size() > limits.max_addr_bytes) {
       return absl::OutOfRangeError(
           absl::StrCat("dcs[", i, "] address is ", dc.addr.size(), " bytes; the limit is ", limits.max_addr_bytes));
     }
-    const int64_t key = (static_cast<int64_t>(dc.dc_id) << 8) | dc.flags.bits;
+    // (dc_id, flags) packed losslessly; shifting the unsigned form avoids
+    // the undefined left shift of a negative dc_id.
+    const uint64_t key = (uint64_t{static_cast<uint32_t>(dc.dc_id)} << 8) | dc.flags.bits;
     auto [it, inserted] = dc_keys.try_emplace(key, i);
     if (!inserted) {
       return absl::InvalidArgumentError(absl::StrCat("dcs[", i, "] (dc_id ", dc.dc_id, ", flags ",
@@ -706,12 +708,24 @@ absl::Status SqliteBackend::RefreshNextOrder() {
   TGS_ASSIGN_OR_RETURN(const int64_t version, DataVersion());
   if (next_order_version_ == version) return absl::OkStatus();
   for (int list = 0; list < kOrderedLists; ++list) {
-    TGS_ASSIGN_OR_RETURN(const int64_t max_order, db_.QueryInt(absl::StrCat("SELECT IFNULL(MAX(", kOrderColumn,
-                                                                            "), 0) FROM ", kOrderedTables[list])));
+    // Only integers count: another writer may have stored anything there.
+    TGS_ASSIGN_OR_RETURN(
+        const int64_t max_order,
+        db_.QueryInt(absl::StrCat("SELECT IFNULL(MAX(", kOrderColumn, "), 0) FROM ", kOrderedTables[list],
+                                  " WHERE typeof(", kOrderColumn, ") = 'integer'")));
     next_order_[static_cast<size_t>(list)] = max_order < kI64Max ? max_order + 1 : kI64Max;
   }
   next_order_version_ = version;
   return absl::OkStatus();
+}
+
+int64_t SqliteBackend::TakeOrder(int list) {
+  int64_t& next = next_order_[static_cast<size_t>(list)];
+  const int64_t order = next;
+  // Saturates instead of overflowing when a file already holds the largest
+  // number: later items then tie, and ties are broken by id.
+  if (next < kI64Max) ++next;
+  return order;
 }
 
 absl::Status SqliteBackend::EnsureSessionRow() {
@@ -812,7 +826,7 @@ absl::Status SqliteBackend::Save(const Session& session) {
   // Checked before taking the lock: it reads only `session`.
   TGS_RETURN_IF_ERROR(WithContext(CheckStorable(session, options_.limits), Name()));
   absl::MutexLock lock(&mu_);
-  TGS_RETURN_IF_ERROR(EnsureOrderColumns());
+  TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return WriteSession(session); });
 }
 
@@ -907,7 +921,7 @@ absl::Status SqliteBackend::UpdateDc(const DcEntry& entry) {
 
 absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
   absl::MutexLock lock(&mu_);
-  TGS_RETURN_IF_ERROR(EnsureOrderColumns());
+  TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
     switch (change.kind) {
@@ -946,7 +960,7 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
         st->BindInt(1, change.channel_id).BindInt(2, change.pts);
         // An existing row keeps its position (the upsert does not touch
         // tgs_order); a number is used up either way, which only leaves gaps.
-        if (write_order_) st->BindInt(3, next_order_[kChannels]++);
+        if (write_order_) st->BindInt(3, TakeOrder(kChannels));
         return st->Run();
       }
     }
@@ -956,13 +970,13 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
 
 absl::Status SqliteBackend::CachePeer(const CachedPeer& peer) {
   absl::MutexLock lock(&mu_);
-  TGS_RETURN_IF_ERROR(EnsureOrderColumns());
+  TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
     TGS_RETURN_IF_ERROR(RefreshNextOrder());
     TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kUpsertPeer));
     BindPeer(*st, peer);
-    if (write_order_) st->BindInt(7, next_order_[kPeers]++);
+    if (write_order_) st->BindInt(7, TakeOrder(kPeers));
     return st->Run();
   });
 }

@@ -66,14 +66,17 @@
 // column, `tgs_order INTEGER`, to each of those three tables (ALTER TABLE ADD
 // COLUMN, exactly how ferogram itself grew is_chat, channel_kind and
 // is_community). Save numbers the rows 1..n; a granular insert takes the
-// next number; an update keeps its row's number. Load sorts by (tgs_order,
-// id): rows written by ferogram (tgs_order NULL) come first, in id order, as
-// ferogram would return them, then ours in saved order. ferogram names every
+// next number (cached, and recounted when PRAGMA data_version shows that
+// another connection committed, so two processes sharing a file never hand
+// out the same number); an update keeps its row's number. Load sorts by
+// (tgs_order, id): rows written by ferogram (tgs_order NULL) come first, in
+// id order, as ferogram would return them, then ours in saved order. ferogram names every
 // column in its INSERTs and SELECTs and checks columns by name when it
 // migrates, so the extra column is invisible to it (tested by replaying its
 // statements on our file). With keep_order = false no column is ever added:
-// the file is byte-for-byte ferogram's schema and loads come back in
-// ferogram's order.
+// sqlite_master stays identical to a ferogram file's (SQL text and root
+// pages), and loads come back in ferogram's order (with keep_order = false
+// an existing tgs_order column is ignored).
 //
 // Durability. journal_mode=WAL as ferogram. synchronous=NORMAL (ferogram's
 // setting) by default: in WAL mode a commit is then not fsynced until the
@@ -84,6 +87,15 @@
 // Delete commit with synchronous=FULL. synchronous is a per-connection
 // setting and not stored in the file, so this choice does not affect
 // compatibility.
+//
+// Untrusted files. Every value is read with its storage class checked (no
+// silent conversion of '12abc' or 1.5), ranges checked against the model's
+// types, row counts and value sizes bounded by SqliteOptions::limits (sizes
+// also by SQLITE_LIMIT_LENGTH, so an oversized value is refused before it is
+// allocated), and the connection runs with defensive settings,
+// trusted_schema=OFF and cell_size_check=ON. SQLite keeps no checksums of
+// page contents, so a flipped bit inside a stored integer cannot be noticed
+// (the binary format v9 has a CRC for that).
 //
 // Files are created 0600 whatever the umask (the -wal and -shm files follow,
 // SQLite gives them the database file's mode). A busy timeout
@@ -180,6 +192,8 @@ class SqliteBackend : public SessionBackend {
   // Inside a write transaction: makes next_order_ current (recomputed when
   // another connection changed the database since we last looked).
   absl::Status RefreshNextOrder() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The next position in `list` (an OrderedList), advancing the counter.
+  int64_t TakeOrder(int list) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // PRAGMA data_version: changes when another connection commits.
   absl::StatusOr<int64_t> DataVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inside a write transaction: inserts meta.home_dc_id = 0 unless a session

@@ -1026,6 +1026,27 @@ TEST(SqliteOrder, TwoConnectionsInterleave) {
   EXPECT_EQ(LoadOrDie(*b), want);
 }
 
+// Positions written by someone else are untrusted too: the largest integer,
+// text, or a real must not make the numbering overflow or misbehave.
+TEST(SqliteOrder, HostilePositionsAreHarmless) {
+  const std::string path = TestDir() + "/hostile.db";
+  auto b = OpenOrDie(path);
+  Session s;
+  s.home_dc_id = 2;
+  for (int64_t id : std::initializer_list<int64_t>{30, 20, 10}) s.CachePeer(CachedPeer::User(id, 1));
+  ASSERT_TRUE(b->Save(s).ok());
+  {
+    Db raw = RawOrDie(path);
+    ExecOrDie(raw,
+              "UPDATE peers SET tgs_order = 9223372036854775807 WHERE id = 30;"
+              "UPDATE peers SET tgs_order = 'zz' WHERE id = 20;"
+              "UPDATE peers SET tgs_order = 1.5 WHERE id = 10;");
+  }
+  for (int64_t id = 1; id <= 3; ++id) ASSERT_TRUE(b->CachePeer(CachedPeer::User(id, id)).ok());
+  Session got = LoadOrDie(*b);
+  ASSERT_EQ(got.peers.size(), 6u);  // every peer still loads
+}
+
 TEST(SqliteOrder, KeepOrderFalseNeverChangesTheSchema) {
   const std::string dir = TestDir();
   const std::string path = dir + "/plain.db";
