@@ -150,6 +150,9 @@ for npm_dir in wasm/tests tests/interop_js; do
   fi
 done
 
+# TSan needs the absolute path of its suppression file (tests run elsewhere).
+echo "test:tsan --test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$here/tools/tsan_suppressions.txt" >>"$here/.bazelrc.local"
+
 # Tests read the shared golden vectors from ../shared when that folder exists
 # (a checkout next to the team's shared data); otherwise the committed copy.
 if [ -d "$here/../shared/vectors/ferogram" ]; then
