@@ -1,0 +1,1223 @@
+#include "backends/postgres_backend.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/memory/memory.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "backends/postgres_db.h"
+#include "session/status_macros.h"
+#include "session/utf8.h"
+
+namespace tgsession {
+
+using pg::Params;
+using pg::Result;
+using pg::Transaction;
+
+namespace {
+
+constexpr int64_t kI32Min = std::numeric_limits<int32_t>::min();
+constexpr int64_t kI32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
+constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
+
+constexpr size_t kMaxNameBytes = 255;
+
+// pg_advisory_xact_lock key that serializes schema migrations ("tgsmigr1").
+constexpr int64_t kMigrationLockKey = 0x7467736d69677231;
+
+// Schema migrations: kMigrations[v - 1] takes the schema from version v - 1
+// to v. Each runs in the migration transaction; never edit a published one,
+// append a new one (and bump PostgresStore::kSchemaVersion).
+constexpr const char* kMigrations[] = {
+    // Version 1.
+    R"sql(
+CREATE SEQUENCE tgs_ord_seq AS bigint;
+COMMENT ON SEQUENCE tgs_ord_seq IS
+  'tgsession: positions of rows in their lists (load order = first-write order)';
+
+CREATE TABLE tgs_sessions (
+  id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name              text NOT NULL UNIQUE,
+  has_session       boolean NOT NULL DEFAULT false,
+  home_dc_id        integer NOT NULL DEFAULT 0,
+  pts               integer NOT NULL DEFAULT 0,
+  qts               integer NOT NULL DEFAULT 0,
+  update_date       integer NOT NULL DEFAULT 0,
+  seq               integer NOT NULL DEFAULT 0,
+  future_auth_token bytea,
+  generation        bigint NOT NULL DEFAULT 0,
+  lease_owner       text,
+  lease_epoch       bigint NOT NULL DEFAULT 0,
+  lease_expires     timestamptz,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT tgs_sessions_lease_epoch_key UNIQUE (id, lease_epoch)
+);
+COMMENT ON TABLE tgs_sessions IS
+  'tgsession: one Telegram client session per name, and its ownership lease';
+COMMENT ON CONSTRAINT tgs_sessions_lease_epoch_key ON tgs_sessions IS
+  'makes lease_epoch a key column: writers hold FOR KEY SHARE on the row, so a lease takeover waits for writes in flight';
+
+CREATE TABLE tgs_dcs (
+  session_id  bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
+  ord         bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
+  dc_id       integer NOT NULL,
+  flags       smallint NOT NULL,
+  addr        bytea NOT NULL,
+  auth_key    bytea,
+  first_salt  bigint NOT NULL,
+  time_offset integer NOT NULL,
+  PRIMARY KEY (session_id, ord)
+);
+
+CREATE TABLE tgs_channel_pts (
+  session_id bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
+  ord        bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
+  channel_id bigint NOT NULL,
+  pts        integer NOT NULL,
+  PRIMARY KEY (session_id, channel_id)
+);
+
+CREATE TABLE tgs_peers (
+  session_id   bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
+  ord          bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
+  peer_id      bigint NOT NULL,
+  access_hash  bigint NOT NULL,
+  peer_type    smallint NOT NULL,
+  channel_kind smallint,
+  is_community boolean NOT NULL,
+  PRIMARY KEY (session_id, peer_id)
+);
+
+CREATE TABLE tgs_min_peers (
+  session_id bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
+  ord        bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
+  user_id    bigint NOT NULL,
+  peer_id    bigint NOT NULL,
+  msg_id     integer NOT NULL,
+  PRIMARY KEY (session_id, user_id)
+);
+)sql",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == PostgresStore::kSchemaVersion,
+              "one migration per schema version");
+
+constexpr char kCreateVersionTable[] = R"sql(
+CREATE TABLE IF NOT EXISTS tgs_schema_version (
+  id          integer PRIMARY KEY CHECK (id = 1),
+  version     integer NOT NULL,
+  migrated_at timestamptz NOT NULL DEFAULT now()
+))sql";
+
+// --- statements ------------------------------------------------------------------
+//
+// Every write names $1 session id, $2 owner, $3 epoch (the fence).
+
+constexpr char kFenceWhere[] = "id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+
+// The session row, locked against takeovers (not against lease renewal or
+// other writers' FOR KEY SHARE) until the transaction ends.
+constexpr char kLockSession[] =
+    "SELECT has_session FROM tgs_sessions WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 FOR KEY SHARE";
+
+constexpr char kDeleteChildren[] =
+    "WITH d AS (DELETE FROM tgs_dcs WHERE session_id = $1), "
+    "c AS (DELETE FROM tgs_channel_pts WHERE session_id = $1), "
+    "p AS (DELETE FROM tgs_peers WHERE session_id = $1) "
+    "DELETE FROM tgs_min_peers WHERE session_id = $1";
+
+constexpr char kInsertDc[] =
+    "INSERT INTO tgs_dcs (session_id, dc_id, flags, addr, auth_key, first_salt, time_offset) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+constexpr char kSaveSessionRow[] =
+    "UPDATE tgs_sessions SET has_session = true, home_dc_id = $4, pts = $5, qts = $6, update_date = $7, seq = $8, "
+    "future_auth_token = $9, generation = generation + 1, updated_at = now() "
+    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+
+constexpr char kClearSessionRow[] =
+    "UPDATE tgs_sessions SET has_session = false, home_dc_id = 0, pts = 0, qts = 0, update_date = 0, seq = 0, "
+    "future_auth_token = NULL, generation = generation + 1, updated_at = now() "
+    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+
+// Single-statement upserts: the CTE `s` is the fence (no row when the lease
+// is not ours: nothing is written); `m` marks the session as started when a
+// granular operation comes first.
+constexpr char kFencedCte[] =
+    "WITH s AS (SELECT id FROM tgs_sessions WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 "
+    "FOR KEY SHARE), "
+    "m AS (UPDATE tgs_sessions SET has_session = true WHERE id = (SELECT id FROM s) AND NOT has_session) ";
+
+std::string UpsertPeerSql() {
+  return absl::StrCat(kFencedCte,
+                      "INSERT INTO tgs_peers (session_id, peer_id, access_hash, peer_type, channel_kind, is_community) "
+                      "SELECT id, $4, $5, $6, $7, $8 FROM s "
+                      "ON CONFLICT (session_id, peer_id) DO UPDATE SET access_hash = EXCLUDED.access_hash, "
+                      "peer_type = EXCLUDED.peer_type, channel_kind = EXCLUDED.channel_kind, "
+                      "is_community = EXCLUDED.is_community");
+}
+
+std::string UpsertChannelSql() {
+  return absl::StrCat(kFencedCte,
+                      "INSERT INTO tgs_channel_pts (session_id, channel_id, pts) SELECT id, $4, $5 FROM s "
+                      "ON CONFLICT (session_id, channel_id) DO UPDATE SET pts = EXCLUDED.pts");
+}
+
+// After the session row is locked: replaces the entry Session::UpsertDc
+// replaces (same dc_id, same IPV6 and MEDIA_ONLY bits = flags & 3, first in
+// order), keeping its position, or appends.
+constexpr char kUpsertDc[] =
+    "WITH t AS (SELECT ord FROM tgs_dcs WHERE session_id = $1 AND dc_id = $2 AND (flags & 3) = ($3 & 3) "
+    "ORDER BY ord LIMIT 1), "
+    "u AS (UPDATE tgs_dcs d SET flags = $3, addr = $4, auth_key = $5, first_salt = $6, time_offset = $7 "
+    "FROM t WHERE d.session_id = $1 AND d.ord = t.ord) "
+    "INSERT INTO tgs_dcs (session_id, dc_id, flags, addr, auth_key, first_salt, time_offset) "
+    "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM t)";
+
+constexpr char kAcquireLease[] =
+    "UPDATE tgs_sessions SET lease_owner = $2, lease_epoch = lease_epoch + 1, "
+    "lease_expires = clock_timestamp() + $3::float8 * interval '1 millisecond' "
+    "WHERE name = $1 AND (lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp()) "
+    "RETURNING id, lease_epoch";
+
+constexpr char kLeaseHolder[] =
+    "SELECT lease_owner, lease_epoch, "
+    "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint "
+    "FROM tgs_sessions WHERE name = $1";
+
+constexpr char kRenewLeases[] =
+    "UPDATE tgs_sessions SET lease_expires = clock_timestamp() + $2::float8 * interval '1 millisecond' "
+    "WHERE lease_owner = $1 AND (id, lease_epoch) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[])) "
+    "RETURNING id";
+
+constexpr char kReleaseLease[] =
+    "UPDATE tgs_sessions SET lease_owner = NULL, lease_expires = NULL "
+    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+
+std::string Quoted(absl::string_view name) { return absl::StrCat("'", name, "'"); }
+
+std::string FormatDurationMs(int64_t ms) { return absl::StrFormat("%.1f s", static_cast<double>(ms) / 1000.0); }
+
+absl::Status Prefix(const absl::Status& s, absl::string_view context) {
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat(context, ": ", s.message()));
+}
+
+std::string MakeOwnerId(const std::string& label) {
+  std::string prefix = label;
+  if (prefix.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    prefix = absl::StrCat(host[0] != '\0' ? host : "unknown-host", ":", ::getpid());
+  }
+  std::random_device rd;
+  const uint64_t r = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return absl::StrCat(prefix, ":", absl::StrFormat("%016x", r));
+}
+
+int64_t Ms(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+
+// --- reading untrusted rows -----------------------------------------------------------
+
+// Names a value in error messages: "table tgs_peers, session 'bot', row
+// peer_id=5, column channel_kind". Built only when an error is reported.
+class RowRef {
+ public:
+  RowRef(absl::string_view table, absl::string_view session, absl::string_view key_name, int64_t key)
+      : table_(table), session_(session), key_name_(key_name), key_(key) {}
+
+  std::string Where(absl::string_view column) const {
+    return absl::StrCat("table ", table_, ", session ", Quoted(session_), ", row ", key_name_, "=", key_,
+                        ", column ", column);
+  }
+  absl::Status Error(absl::string_view column, absl::string_view problem) const {
+    return absl::DataLossError(absl::StrCat(Where(column), ": ", problem));
+  }
+
+ private:
+  absl::string_view table_;
+  absl::string_view session_;
+  absl::string_view key_name_;
+  int64_t key_;
+};
+
+absl::StatusOr<int64_t> ReadInt(const Result& r, int row, int col, const RowRef& ref, absl::string_view column,
+                                int64_t lo = kI64Min, int64_t hi = kI64Max) {
+  TGS_ASSIGN_OR_RETURN(const int64_t v, pg::GetInt(r, row, col, [&] { return ref.Where(column); }));
+  if (v < lo || v > hi) return ref.Error(column, absl::StrCat(v, " is out of range [", lo, ", ", hi, "]"));
+  return v;
+}
+
+absl::StatusOr<int32_t> ReadInt32(const Result& r, int row, int col, const RowRef& ref, absl::string_view column) {
+  TGS_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, row, col, ref, column, kI32Min, kI32Max));
+  return static_cast<int32_t>(v);
+}
+
+// Checks a row count against a DecodeLimits bound (queries ask for one row
+// more than the limit, so a table past it is detected without reading it).
+absl::Status CheckRowLimit(const Result& r, absl::string_view table, absl::string_view session, uint32_t limit,
+                           absl::string_view limit_name) {
+  if (static_cast<uint64_t>(r.rows()) > limit) {
+    return absl::ResourceExhaustedError(absl::StrCat("table ", table, " has more than ", limit, " rows for session ",
+                                                     Quoted(session), " (DecodeLimits::", limit_name, ")"));
+  }
+  return absl::OkStatus();
+}
+
+int32_t LimitPlusOne(uint64_t limit) {
+  return static_cast<int32_t>(std::min<uint64_t>(limit + 1, static_cast<uint64_t>(kI32Max)));
+}
+
+// --- checking a session before writing it ----------------------------------------------
+
+absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
+  if (s.dcs.size() > limits.max_dcs) {
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ", limits.max_dcs));
+  }
+  for (size_t i = 0; i < s.dcs.size(); ++i) {
+    if (s.dcs[i].addr.size() > limits.max_addr_bytes) {
+      return absl::OutOfRangeError(absl::StrCat("dcs[", i, "] address is ", s.dcs[i].addr.size(),
+                                                " bytes; the limit is ", limits.max_addr_bytes));
+    }
+  }
+  const auto& channels = s.updates_state.channel_list();
+  if (channels.size() > limits.max_channels) {
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", channels.size(), " channel pts entries; the limit is ", limits.max_channels));
+  }
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels.Find(channels[i].channel_id) != &channels[i]) {
+      return absl::InvalidArgumentError(absl::StrCat("updates_state.channels[", i, "] repeats channel_id ",
+                                                     channels[i].channel_id, ": tgs_channel_pts keys them by id"));
+    }
+  }
+  if (s.peers.size() > limits.max_peers) {
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", s.peers.size(), " peers; the limit is ", limits.max_peers));
+  }
+  for (size_t i = 0; i < s.peers.size(); ++i) {
+    const CachedPeer& p = s.peers[i];
+    if (s.peers.Find(p.id) != &p) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("peers[", i, "] repeats id ", p.id, ": tgs_peers keys peers by id"));
+    }
+    if (static_cast<int>(p.type) > 2 || (p.channel_kind && static_cast<int>(*p.channel_kind) > 2)) {
+      return absl::InvalidArgumentError(absl::StrCat("peers[", i, "] has an unknown type or channel kind"));
+    }
+  }
+  if (s.min_peers.size() > limits.max_min_peers) {
+    return absl::OutOfRangeError(
+        absl::StrCat("session has ", s.min_peers.size(), " min peers; the limit is ", limits.max_min_peers));
+  }
+  for (size_t i = 0; i < s.min_peers.size(); ++i) {
+    if (s.min_peers.Find(s.min_peers[i].user_id) != &s.min_peers[i]) {
+      return absl::InvalidArgumentError(absl::StrCat("min_peers[", i, "] repeats user_id ", s.min_peers[i].user_id,
+                                                     ": tgs_min_peers keys them by user_id"));
+    }
+  }
+  if (s.future_auth_token.has_value() && s.future_auth_token->size() > limits.max_token_bytes) {
+    return absl::OutOfRangeError(absl::StrCat("future_auth_token is ", s.future_auth_token->size(),
+                                              " bytes; the limit is ", limits.max_token_bytes));
+  }
+  return absl::OkStatus();
+}
+
+// COPY text format rows (integers only: no escaping needed).
+std::string PeerRows(int64_t session_id, const PeerList& peers) {
+  std::string out;
+  out.reserve(peers.size() * 48);
+  for (size_t i = 0; i < peers.size(); ++i) {
+    const CachedPeer& p = peers[i];
+    absl::StrAppend(&out, session_id, "\t", p.id, "\t", p.access_hash, "\t", static_cast<int>(p.type), "\t");
+    if (p.channel_kind) {
+      absl::StrAppend(&out, static_cast<int>(*p.channel_kind));
+    } else {
+      out += "\\N";
+    }
+    out += p.is_community ? "\tt\n" : "\tf\n";
+  }
+  return out;
+}
+
+std::string ChannelRows(int64_t session_id, const std::vector<ChannelPts>& channels) {
+  std::string out;
+  out.reserve(channels.size() * 32);
+  for (const ChannelPts& c : channels) absl::StrAppend(&out, session_id, "\t", c.channel_id, "\t", c.pts, "\n");
+  return out;
+}
+
+std::string MinPeerRows(int64_t session_id, const MinPeerList& mins) {
+  std::string out;
+  out.reserve(mins.size() * 40);
+  for (size_t i = 0; i < mins.size(); ++i) {
+    const CachedMinPeer& m = mins[i];
+    absl::StrAppend(&out, session_id, "\t", m.user_id, "\t", m.peer_id, "\t", m.msg_id, "\n");
+  }
+  return out;
+}
+
+void AddDcParams(Params& p, const DcEntry& dc) {
+  p.Int32(dc.dc_id).Int16(static_cast<int16_t>(dc.flags.bits)).Bytea(dc.addr);
+  if (dc.auth_key.has_value()) {
+    p.Bytea(dc.auth_key->bytes());
+  } else {
+    p.Null(pg::oid::kBytea);
+  }
+  p.Int64(dc.first_salt).Int32(dc.time_offset);
+}
+
+void AddPeerParams(Params& p, const CachedPeer& peer) {
+  p.Int64(peer.id).Int64(peer.access_hash).Int16(static_cast<int16_t>(peer.type));
+  if (peer.channel_kind) {
+    p.Int16(static_cast<int16_t>(*peer.channel_kind));
+  } else {
+    p.Null(pg::oid::kInt2);
+  }
+  p.Bool(peer.is_community);
+}
+
+}  // namespace
+
+// --- lease state shared by a backend and its store's renewer -------------------------------
+
+struct PostgresLease {
+  PostgresLease(int64_t id, std::string n, int64_t e) : session_id(id), name(std::move(n)), epoch(e) {}
+
+  void MarkLost(const std::string& reason) {
+    absl::MutexLock lock(&mu);
+    if (!lost) {
+      lost = true;
+      why = reason;
+    }
+  }
+  std::optional<std::string> Lost() const {
+    absl::MutexLock lock(&mu);
+    if (!lost) return std::nullopt;
+    return why;
+  }
+
+  const int64_t session_id;
+  const std::string name;
+  const int64_t epoch;
+  mutable absl::Mutex mu;
+  bool lost ABSL_GUARDED_BY(mu) = false;
+  std::string why ABSL_GUARDED_BY(mu);
+};
+
+absl::Status ValidateSessionName(absl::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError("empty session name");
+  if (name.size() > kMaxNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("session name of ", name.size(), " bytes; the limit is ", kMaxNameBytes));
+  }
+  if (!IsValidUtf8(name)) return absl::InvalidArgumentError("session name is not UTF-8");
+  for (char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return absl::InvalidArgumentError("session name contains a control character");
+    if (c == '/') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("session name ", Quoted(name), " contains '/' (reserved: the CLI splits CONNSTRING/NAME there)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --- the store --------------------------------------------------------------------------------
+
+class PostgresStoreCore {
+ public:
+  PostgresStoreCore(std::string conninfo, const PostgresOptions& options, std::string owner)
+      : options_(options),
+        owner_(std::move(owner)),
+        connect_(MakeConnectOptions(options)),
+        conninfo_(std::move(conninfo)),
+        pool_(conninfo_, connect_, options.pool_size) {}
+
+  ~PostgresStoreCore() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    if (renewer_.joinable()) renewer_.join();
+  }
+
+  absl::Status Init() {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, pool_.Acquire());
+    description_ = conn->description();
+    TGS_RETURN_IF_ERROR(Migrate(*conn));
+    if (renew_interval() != absl::InfiniteDuration()) renewer_ = std::thread([this] { RenewLoop(); });
+    return absl::OkStatus();
+  }
+
+  const PostgresOptions& options() const { return options_; }
+  const std::string& owner() const { return owner_; }
+  const std::string& description() const { return description_; }
+  pg::Pool& pool() { return pool_; }
+  std::string NameOf(absl::string_view session) const {
+    return absl::StrCat("postgres:", description_, "/", session);
+  }
+
+  // Names this store has open for writing: a second OpenSession of the same
+  // name in this process is refused before asking the database.
+  absl::Status Claim(const std::string& name) {
+    absl::MutexLock lock(&mu_);
+    if (!open_names_.insert(name).second) {
+      return absl::FailedPreconditionError(absl::StrCat("session ", Quoted(name),
+                                                        " is already open for writing in this process (owner ",
+                                                        owner_, ")"));
+    }
+    return absl::OkStatus();
+  }
+  void Unclaim(const std::string& name) {
+    absl::MutexLock lock(&mu_);
+    open_names_.erase(name);
+  }
+  void AddLease(std::shared_ptr<PostgresLease> lease) {
+    absl::MutexLock lock(&mu_);
+    leases_[lease->session_id] = std::move(lease);
+  }
+  void RemoveLease(int64_t session_id) {
+    absl::MutexLock lock(&mu_);
+    leases_.erase(session_id);
+  }
+
+ private:
+  static pg::ConnectOptions MakeConnectOptions(const PostgresOptions& o) {
+    pg::ConnectOptions c;
+    c.prepare_statements = o.prepare_statements;
+    c.idle_in_transaction_timeout =
+        o.idle_in_transaction_timeout > absl::ZeroDuration() ? o.idle_in_transaction_timeout : o.lease_ttl;
+    c.lock_timeout = o.lock_timeout > absl::ZeroDuration() ? o.lock_timeout : o.lease_ttl;
+    return c;
+  }
+
+  absl::Duration renew_interval() const {
+    return options_.renew_interval > absl::ZeroDuration() ? options_.renew_interval : options_.lease_ttl / 3;
+  }
+
+  static absl::StatusOr<int> ReadVersion(pg::Connection& conn) {
+    TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
+                                              "reading the tgsession schema version"));
+    if (r.rows() == 0) return 0;
+    TGS_ASSIGN_OR_RETURN(const int64_t v, pg::GetInt(r, 0, 0, [] { return std::string("tgs_schema_version.version"); }));
+    return static_cast<int>(std::clamp<int64_t>(v, -1, kI32Max));
+  }
+
+  static absl::Status CheckVersion(int version) {
+    if (version > PostgresStore::kSchemaVersion || version < 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database has tgsession schema version ", version, "; this tgsession reads version ",
+                       PostgresStore::kSchemaVersion, " (upgrade tgsession)"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Migrate(pg::Connection& conn) {
+    // Fast path, no lock: an up-to-date database.
+    TGS_ASSIGN_OR_RETURN(Result exists, conn.Query("SELECT to_regclass('tgs_schema_version') IS NOT NULL",
+                                                   "looking for the tgsession schema"));
+    TGS_ASSIGN_OR_RETURN(const bool has_version,
+                         pg::GetBool(exists, 0, 0, [] { return std::string("to_regclass"); }));
+    if (has_version) {
+      TGS_ASSIGN_OR_RETURN(const int version, ReadVersion(conn));
+      TGS_RETURN_IF_ERROR(CheckVersion(version));
+      if (version == PostgresStore::kSchemaVersion) return absl::OkStatus();
+    }
+    // Create or migrate, one opener at a time; a crash or error leaves the
+    // previous version (DDL is transactional in PostgreSQL).
+    TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Kind::kReadWrite));
+    TGS_RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_xact_lock($1)", Params().Int64(kMigrationLockKey),
+                                   "waiting for the schema migration lock")
+                            .status());
+    TGS_RETURN_IF_ERROR(conn.Exec(kCreateVersionTable, "creating tgs_schema_version"));
+    TGS_ASSIGN_OR_RETURN(const int version, ReadVersion(conn));
+    TGS_RETURN_IF_ERROR(CheckVersion(version));
+    for (int next = version + 1; next <= PostgresStore::kSchemaVersion; ++next) {
+      TGS_RETURN_IF_ERROR(conn.Exec(kMigrations[next - 1],
+                                    absl::StrCat("migrating the tgsession schema to version ", next)));
+    }
+    TGS_RETURN_IF_ERROR(conn.Query("INSERT INTO tgs_schema_version (id, version) VALUES (1, $1) "
+                                   "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()",
+                                   Params().Int32(PostgresStore::kSchemaVersion), "recording the schema version")
+                            .status());
+    return txn.Commit();
+  }
+
+  void RenewLoop() {
+    while (true) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(&stop_), renew_interval());
+        if (stop_) return;
+      }
+      RenewOnce();
+    }
+  }
+
+  // Extends every lease this store holds, in one statement. A lease that
+  // matched no row was taken over (or its session deleted): its backend is
+  // told, and fails its next operation. A failure to reach the database
+  // changes nothing: the leases stay ours until someone else takes them,
+  // and every write checks.
+  void RenewOnce() {
+    std::vector<std::shared_ptr<PostgresLease>> held;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [id, lease] : leases_) {
+        if (!lease->Lost()) held.push_back(lease);
+      }
+    }
+    if (held.empty()) return;
+    if (renew_conn_ == nullptr || renew_conn_->broken()) {
+      absl::StatusOr<std::unique_ptr<pg::Connection>> c = pg::Connection::Open(conninfo_, connect_);
+      if (!c.ok()) return;
+      renew_conn_ = std::move(*c);
+    }
+    std::vector<int64_t> ids, epochs;
+    for (const auto& l : held) {
+      ids.push_back(l->session_id);
+      epochs.push_back(l->epoch);
+    }
+    Params p;
+    p.Text(owner_).Int64(Ms(options_.lease_ttl)).Int64Array(ids).Int64Array(epochs);
+    absl::StatusOr<Result> r = renew_conn_->Query(kRenewLeases, p, "renewing leases");
+    if (!r.ok()) return;
+    absl::flat_hash_set<int64_t> renewed;
+    for (int i = 0; i < r->rows(); ++i) {
+      absl::StatusOr<int64_t> id = pg::GetInt(*r, i, 0, [] { return std::string("renewed id"); });
+      if (id.ok()) renewed.insert(*id);
+    }
+    for (const auto& l : held) {
+      if (!renewed.contains(l->session_id)) {
+        l->MarkLost("the lease could not be renewed: another process took the session over, or it was deleted");
+      }
+    }
+  }
+
+  const PostgresOptions options_;
+  const std::string owner_;
+  const pg::ConnectOptions connect_;
+  const std::string conninfo_;
+  pg::Pool pool_;
+  std::string description_;  // set by Init, then constant
+
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<int64_t, std::shared_ptr<PostgresLease>> leases_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> open_names_ ABSL_GUARDED_BY(mu_);
+  std::thread renewer_;
+  std::unique_ptr<pg::Connection> renew_conn_;  // the renewer thread's own
+};
+
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo,
+                                                                   const PostgresOptions& options) {
+  if (options.lease_ttl < absl::Milliseconds(100)) {
+    return absl::InvalidArgumentError("PostgresOptions::lease_ttl must be at least 100 ms");
+  }
+  if (options.pool_size < 1) return absl::InvalidArgumentError("PostgresOptions::pool_size must be at least 1");
+  TGS_RETURN_IF_ERROR(pg::ValidateConninfo(conninfo));
+  auto core = std::make_shared<PostgresStoreCore>(conninfo, options, MakeOwnerId(options.owner_label));
+  TGS_RETURN_IF_ERROR(Prefix(core->Init(), "opening the PostgreSQL session store"));
+  return absl::WrapUnique(new PostgresStore(std::move(core)));
+}
+
+PostgresStore::~PostgresStore() = default;
+
+const std::string& PostgresStore::owner_id() const { return core_->owner(); }
+const std::string& PostgresStore::description() const { return core_->description(); }
+
+absl::StatusOr<std::string> PostgresStore::TlsProtocol() {
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  return conn->TlsProtocol();
+}
+
+absl::StatusOr<std::vector<StoredSessionInfo>> PostgresStore::List() {
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(
+      Result r,
+      conn->Query("SELECT name, has_session, home_dc_id, lease_owner, lease_epoch, "
+                  "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint, "
+                  "(EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint FROM tgs_sessions ORDER BY name",
+                  absl::StrCat("postgres:", core_->description(), ": listing sessions")));
+  std::vector<StoredSessionInfo> out;
+  out.reserve(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    StoredSessionInfo info;
+    const RowRef ref("tgs_sessions", "", "#", i);
+    TGS_ASSIGN_OR_RETURN(absl::string_view name, pg::GetBytes(r, i, 0, [&] { return ref.Where("name"); }));
+    info.name = std::string(name);
+    TGS_ASSIGN_OR_RETURN(info.has_session, pg::GetBool(r, i, 1, [&] { return ref.Where("has_session"); }));
+    TGS_ASSIGN_OR_RETURN(info.home_dc_id, ReadInt32(r, i, 2, ref, "home_dc_id"));
+    if (!r.IsNull(i, 3)) {
+      TGS_ASSIGN_OR_RETURN(absl::string_view owner, pg::GetBytes(r, i, 3, [&] { return ref.Where("lease_owner"); }));
+      info.lease_owner = std::string(owner);
+    }
+    TGS_ASSIGN_OR_RETURN(info.lease_epoch, ReadInt(r, i, 4, ref, "lease_epoch"));
+    if (info.lease_owner && !r.IsNull(i, 5)) {
+      TGS_ASSIGN_OR_RETURN(const int64_t ms, ReadInt(r, i, 5, ref, "lease_expires"));
+      info.lease_remaining = absl::Milliseconds(ms);
+    }
+    TGS_ASSIGN_OR_RETURN(const int64_t us, ReadInt(r, i, 6, ref, "updated_at"));
+    info.updated_at = absl::FromUnixMicros(us);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+absl::Status PostgresStore::Create(absl::string_view name) {
+  TGS_RETURN_IF_ERROR(ValidateSessionName(name));
+  const std::string where = absl::StrCat(core_->NameOf(name), ": creating");
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query("INSERT INTO tgs_sessions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                                             Params().Text(name), where));
+  if (r.AffectedRows() == 0) return absl::AlreadyExistsError(absl::StrCat(where, ": the session already exists"));
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::Delete(absl::string_view name) {
+  TGS_RETURN_IF_ERROR(ValidateSessionName(name));
+  const std::string where = absl::StrCat(core_->NameOf(name), ": deleting");
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  // Child rows go with the row (ON DELETE CASCADE), in the same statement.
+  TGS_ASSIGN_OR_RETURN(
+      Result r, conn->Query("DELETE FROM tgs_sessions WHERE name = $1 AND "
+                            "(lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp())",
+                            Params().Text(name), where));
+  if (r.AffectedRows() == 1) return absl::OkStatus();
+  TGS_ASSIGN_OR_RETURN(Result h, conn->Query(kLeaseHolder, Params().Text(name), where));
+  if (h.rows() == 0) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
+  const RowRef ref("tgs_sessions", name, "#", 0);
+  absl::StatusOr<absl::string_view> owner = pg::GetBytes(h, 0, 0, [&] { return ref.Where("lease_owner"); });
+  absl::StatusOr<int64_t> ms = pg::GetInt(h, 0, 2, [&] { return ref.Where("lease_expires"); });
+  return absl::FailedPreconditionError(absl::StrCat(where, ": the session is in use by ",
+                                                    owner.ok() ? *owner : "another process",
+                                                    ms.ok() ? absl::StrCat(" (lease expires in ", FormatDurationMs(*ms), ")")
+                                                            : ""));
+}
+
+absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSession(absl::string_view name_view,
+                                                                            const OpenSessionOptions& o) {
+  TGS_RETURN_IF_ERROR(ValidateSessionName(name_view));
+  const std::string name(name_view);
+  const std::string where = absl::StrCat(core_->NameOf(name), ": opening");
+  if (o.read_only) {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    TGS_ASSIGN_OR_RETURN(Result r,
+                         conn->Query("SELECT id FROM tgs_sessions WHERE name = $1", Params().Text(name), where));
+    if (r.rows() == 0) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
+    TGS_ASSIGN_OR_RETURN(const int64_t id, pg::GetInt(r, 0, 0, [] { return std::string("tgs_sessions.id"); }));
+    return absl::WrapUnique(new PostgresBackend(core_, name, id, nullptr));
+  }
+
+  TGS_RETURN_IF_ERROR(Prefix(core_->Claim(name), where));
+  auto unclaim = absl::MakeCleanup([&] { core_->Unclaim(name); });
+  const absl::Time deadline = absl::Now() + o.wait_for_lease;
+  while (true) {
+    absl::Duration retry_in;
+    {
+      TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+      if (o.create_if_missing) {
+        TGS_RETURN_IF_ERROR(conn->Query("INSERT INTO tgs_sessions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                                        Params().Text(name), where)
+                                .status());
+      }
+      Params p;
+      p.Text(name).Text(core_->owner()).Int64(Ms(core_->options().lease_ttl));
+      TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kAcquireLease, p, absl::StrCat(where, ": taking the lease")));
+      if (r.rows() == 1) {
+        const RowRef ref("tgs_sessions", name, "#", 0);
+        TGS_ASSIGN_OR_RETURN(const int64_t id, ReadInt(r, 0, 0, ref, "id"));
+        TGS_ASSIGN_OR_RETURN(const int64_t epoch, ReadInt(r, 0, 1, ref, "lease_epoch"));
+        auto lease = std::make_shared<PostgresLease>(id, name, epoch);
+        core_->AddLease(lease);
+        std::move(unclaim).Cancel();
+        return absl::WrapUnique(new PostgresBackend(core_, name, id, std::move(lease)));
+      }
+      TGS_ASSIGN_OR_RETURN(Result h, conn->Query(kLeaseHolder, Params().Text(name), where));
+      if (h.rows() == 0) {
+        if (!o.create_if_missing) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
+        continue;  // deleted between our INSERT and UPDATE: create it again
+      }
+      const RowRef ref("tgs_sessions", name, "#", 0);
+      std::string owner = "another process";
+      if (!h.IsNull(0, 0)) {
+        TGS_ASSIGN_OR_RETURN(absl::string_view v, pg::GetBytes(h, 0, 0, [&] { return ref.Where("lease_owner"); }));
+        owner = std::string(v);
+      }
+      int64_t remaining_ms = 0;
+      if (!h.IsNull(0, 2)) {
+        TGS_ASSIGN_OR_RETURN(remaining_ms, ReadInt(h, 0, 2, ref, "lease_expires"));
+      }
+      const absl::Time now = absl::Now();
+      if (now >= deadline) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            where, ": the session is in use by ", owner, " (its lease expires in ", FormatDurationMs(remaining_ms),
+            o.wait_for_lease > absl::ZeroDuration() ? absl::StrCat("; waited ", absl::FormatDuration(o.wait_for_lease))
+                                                    : "",
+            ")"));
+      }
+      retry_in = std::clamp(absl::Milliseconds(remaining_ms), absl::Milliseconds(10), absl::Milliseconds(200));
+      retry_in = std::min(retry_in, deadline - now);
+    }
+    absl::SleepFor(retry_in);
+  }
+}
+
+// --- the single-session view ------------------------------------------------------------------
+
+PostgresBackend::PostgresBackend(std::shared_ptr<PostgresStoreCore> core, std::string name, int64_t session_id,
+                                 std::shared_ptr<PostgresLease> lease)
+    : core_(std::move(core)),
+      name_(std::move(name)),
+      session_id_(session_id),
+      read_only_(lease == nullptr),
+      lease_(std::move(lease)) {}
+
+absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresBackend::Open(const std::string& conninfo,
+                                                                       absl::string_view name,
+                                                                       const PostgresOptions& options,
+                                                                       const OpenSessionOptions& session_options) {
+  TGS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(conninfo, options));
+  return store->OpenSession(name, session_options);
+}
+
+PostgresBackend::~PostgresBackend() { (void)Close(); }
+
+absl::Status PostgresBackend::Close() {
+  if (lease_ == nullptr) return absl::OkStatus();
+  absl::MutexLock lock(&write_mu_);
+  if (lease_->Lost()) {
+    core_->RemoveLease(session_id_);
+    core_->Unclaim(name_);
+    return absl::OkStatus();
+  }
+  lease_->MarkLost("the session was closed");
+  core_->RemoveLease(session_id_);
+  core_->Unclaim(name_);
+  absl::Status s = [&]() -> absl::Status {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    return conn->Query(kReleaseLease, Fence(), "releasing the lease").status();
+  }();
+  return Wrap(s, "closing");
+}
+
+std::string PostgresBackend::Name() const { return core_->NameOf(name_); }
+
+int64_t PostgresBackend::lease_epoch() const { return lease_ != nullptr ? lease_->epoch : 0; }
+
+absl::Status PostgresBackend::Wrap(const absl::Status& s, absl::string_view what) const {
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat(Name(), ": ", what, ": ", s.message()));
+}
+
+Params PostgresBackend::Fence() const {
+  Params p;
+  // A read-only view has no lease; its writes are refused before they run.
+  p.Int64(session_id_).Text(core_->owner()).Int64(lease_ != nullptr ? lease_->epoch : -1);
+  return p;
+}
+
+absl::Status PostgresBackend::CheckWritable() const {
+  if (read_only_) return absl::FailedPreconditionError("the session was opened read-only");
+  if (std::optional<std::string> why = lease_->Lost()) {
+    return absl::FailedPreconditionError(absl::StrCat("the lease is no longer ours (", *why, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresBackend::LeaseLost(pg::Connection& conn) {
+  std::string reason = "the lease is no longer ours";
+  absl::StatusOr<Result> r = conn.Query("SELECT lease_owner, lease_epoch FROM tgs_sessions WHERE id = $1",
+                                        Params().Int64(session_id_), "looking up the lease");
+  if (r.ok()) {
+    if (r->rows() == 0) {
+      reason = "the session was deleted";
+    } else if (r->IsNull(0, 0)) {
+      reason = "the lease was released";
+    } else {
+      absl::StatusOr<absl::string_view> owner = pg::GetBytes(*r, 0, 0, [] { return std::string("lease_owner"); });
+      absl::StatusOr<int64_t> epoch = pg::GetInt(*r, 0, 1, [] { return std::string("lease_epoch"); });
+      if (owner.ok() && epoch.ok()) {
+        reason = absl::StrCat("the session is now held by ", *owner, " (lease epoch ", *epoch, "; ours was ",
+                              lease_->epoch, ")");
+      }
+    }
+  }
+  lease_->MarkLost(reason);
+  return absl::FailedPreconditionError(
+      absl::StrCat("lease lost: ", reason, "; nothing was written, and this process must stop using the session"));
+}
+
+absl::Status PostgresBackend::FencedStatement(absl::string_view sql, Params params, absl::string_view what) {
+  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), what));
+  absl::ReaderMutexLock lock(&write_mu_);
+  absl::Status s = [&]() -> absl::Status {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql, params));
+    if (r.AffectedRows() == 0) return LeaseLost(*conn);
+    return absl::OkStatus();
+  }();
+  return Wrap(s, what);
+}
+
+absl::Status PostgresBackend::CachePeer(const CachedPeer& peer) {
+  Params p = Fence();
+  AddPeerParams(p, peer);
+  static const std::string* const kSql = new std::string(UpsertPeerSql());
+  return FencedStatement(*kSql, std::move(p), "caching a peer");
+}
+
+absl::Status PostgresBackend::SetHomeDc(int32_t dc_id) {
+  Params p = Fence();
+  p.Int32(dc_id);
+  return FencedStatement(
+      absl::StrCat("UPDATE tgs_sessions SET home_dc_id = $4, has_session = true, updated_at = now() WHERE ",
+                   kFenceWhere),
+      std::move(p), "setting the home DC");
+}
+
+absl::Status PostgresBackend::ApplyUpdateState(const UpdateStateChange& change) {
+  switch (change.kind) {
+    case UpdateStateChange::Kind::kAll:
+      return ApplyAllImpl(change.all);
+    case UpdateStateChange::Kind::kPrimary: {
+      Params p = Fence();
+      p.Int32(change.pts).Int32(change.date).Int32(change.seq);
+      return FencedStatement(absl::StrCat("UPDATE tgs_sessions SET pts = $4, update_date = $5, seq = $6, "
+                                          "has_session = true WHERE ",
+                                          kFenceWhere),
+                             std::move(p), "saving pts, date and seq");
+    }
+    case UpdateStateChange::Kind::kSecondary: {
+      Params p = Fence();
+      p.Int32(change.qts);
+      return FencedStatement(absl::StrCat("UPDATE tgs_sessions SET qts = $4, has_session = true WHERE ", kFenceWhere),
+                             std::move(p), "saving qts");
+    }
+    case UpdateStateChange::Kind::kChannel: {
+      Params p = Fence();
+      p.Int64(change.channel_id).Int32(change.pts);
+      static const std::string* const kSql = new std::string(UpsertChannelSql());
+      return FencedStatement(*kSql, std::move(p), "saving a channel's pts");
+    }
+  }
+  return Wrap(absl::InvalidArgumentError("unknown update state change"), "applying an update state change");
+}
+
+absl::Status PostgresBackend::ApplyAllImpl(const UpdatesState& u) {
+  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "replacing the update state"));
+  const DecodeLimits& limits = core_->options().limits;
+  if (u.channels().size() > limits.max_channels) {
+    return Wrap(absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
+                                                   " channel pts entries; the limit is ", limits.max_channels)),
+                "replacing the update state");
+  }
+  for (size_t i = 0; i < u.channels().size(); ++i) {
+    if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
+      return Wrap(absl::InvalidArgumentError(
+                      absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id)),
+                  "replacing the update state");
+    }
+  }
+  const std::string rows = ChannelRows(session_id_, u.channels());
+  absl::MutexLock lock(&write_mu_);
+  absl::Status s = [&]() -> absl::Status {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+    Params p = Fence();
+    p.Int32(u.pts).Int32(u.qts).Int32(u.date).Int32(u.seq);
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(absl::StrCat("UPDATE tgs_sessions SET pts = $4, qts = $5, "
+                                                            "update_date = $6, seq = $7, has_session = true WHERE ",
+                                                            kFenceWhere),
+                                               p, "saving the counters"));
+    if (r.AffectedRows() == 0) return LeaseLost(*conn);
+    TGS_RETURN_IF_ERROR(conn->Query("DELETE FROM tgs_channel_pts WHERE session_id = $1", Params().Int64(session_id_))
+                            .status());
+    if (!rows.empty()) {
+      TGS_RETURN_IF_ERROR(conn->CopyIn("COPY tgs_channel_pts (session_id, channel_id, pts) FROM STDIN", rows,
+                                       "writing channel pts"));
+    }
+    return txn.Commit();
+  }();
+  return Wrap(s, "replacing the update state");
+}
+
+absl::Status PostgresBackend::UpdateDc(const DcEntry& entry) {
+  if (entry.addr.size() > core_->options().limits.max_addr_bytes) {
+    return Wrap(absl::OutOfRangeError(absl::StrCat("DC address is ", entry.addr.size(), " bytes; the limit is ",
+                                                   core_->options().limits.max_addr_bytes)),
+                "updating a DC");
+  }
+  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "updating a DC"));
+  absl::MutexLock lock(&write_mu_);
+  return Wrap(UpdateDcImpl(entry), absl::StrCat("updating DC ", entry.dc_id));
+}
+
+absl::Status PostgresBackend::UpdateDcImpl(const DcEntry& entry) {
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+  // Updating the session row fences (no row: the lease is not ours) and holds
+  // the row until COMMIT, so a takeover waits for us.
+  TGS_ASSIGN_OR_RETURN(Result r,
+                       conn->Query(absl::StrCat("UPDATE tgs_sessions SET has_session = true, updated_at = now() WHERE ",
+                                                kFenceWhere),
+                                   Fence(), "locking the session row"));
+  if (r.AffectedRows() == 0) return LeaseLost(*conn);
+  Params p;
+  p.Int64(session_id_);
+  AddDcParams(p, entry);
+  TGS_RETURN_IF_ERROR(conn->Query(kUpsertDc, p, "writing the DC entry").status());
+  return txn.Commit();
+}
+
+absl::Status PostgresBackend::Save(const Session& session) {
+  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "saving"));
+  TGS_RETURN_IF_ERROR(Wrap(CheckStorable(session, core_->options().limits), "saving"));
+  absl::MutexLock lock(&write_mu_);
+  return Wrap(SaveImpl(session), "saving");
+}
+
+absl::Status PostgresBackend::SaveImpl(const Session& s) {
+  // The COPY data is built before the transaction starts, so the
+  // transaction (and its row lock) lasts only as long as the transfer.
+  const std::string channels = ChannelRows(session_id_, s.updates_state.channels());
+  const std::string peers = PeerRows(session_id_, s.peers);
+  const std::string mins = MinPeerRows(session_id_, s.min_peers);
+
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+  {
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kLockSession, Fence(), "locking the session row"));
+    if (r.rows() == 0) return LeaseLost(*conn);
+  }
+  TGS_RETURN_IF_ERROR(conn->Query(kDeleteChildren, Params().Int64(session_id_), "removing the previous rows").status());
+  for (size_t i = 0; i < s.dcs.size(); ++i) {
+    Params p;
+    p.Int64(session_id_);
+    AddDcParams(p, s.dcs[i]);
+    TGS_RETURN_IF_ERROR(conn->Query(kInsertDc, p, absl::StrCat("writing dcs[", i, "]")).status());
+  }
+  if (!channels.empty()) {
+    TGS_RETURN_IF_ERROR(
+        conn->CopyIn("COPY tgs_channel_pts (session_id, channel_id, pts) FROM STDIN", channels, "writing channel pts"));
+  }
+  if (!peers.empty()) {
+    TGS_RETURN_IF_ERROR(conn->CopyIn(
+        "COPY tgs_peers (session_id, peer_id, access_hash, peer_type, channel_kind, is_community) FROM STDIN", peers,
+        "writing peers"));
+  }
+  if (!mins.empty()) {
+    TGS_RETURN_IF_ERROR(conn->CopyIn("COPY tgs_min_peers (session_id, user_id, peer_id, msg_id) FROM STDIN", mins,
+                                     "writing min peers"));
+  }
+  // The session row last: renewal of the lease is not held up by the copy.
+  Params p = Fence();
+  const UpdatesState& u = s.updates_state;
+  p.Int32(s.home_dc_id).Int32(u.pts).Int32(u.qts).Int32(u.date).Int32(u.seq);
+  if (s.future_auth_token.has_value()) {
+    p.Bytea(s.future_auth_token->bytes());
+  } else {
+    p.Null(pg::oid::kBytea);
+  }
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kSaveSessionRow, p, "writing the session row"));
+  if (r.AffectedRows() == 0) return LeaseLost(*conn);
+  return txn.Commit();
+}
+
+absl::Status PostgresBackend::Delete() {
+  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "deleting"));
+  absl::MutexLock lock(&write_mu_);
+  return Wrap(DeleteImpl(), "deleting");
+}
+
+absl::Status PostgresBackend::DeleteImpl() {
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kClearSessionRow, Fence(), "clearing the session row"));
+  if (r.AffectedRows() == 0) return LeaseLost(*conn);
+  TGS_RETURN_IF_ERROR(conn->Query(kDeleteChildren, Params().Int64(session_id_), "removing rows").status());
+  return txn.Commit();
+}
+
+absl::StatusOr<std::optional<Session>> PostgresBackend::Load() {
+  if (!read_only_) TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "loading"));
+  absl::StatusOr<std::optional<Session>> s = LoadImpl();
+  if (!s.ok()) return Wrap(s.status(), "loading");
+  return s;
+}
+
+absl::StatusOr<std::optional<Session>> PostgresBackend::LoadImpl() {
+  const DecodeLimits& limits = core_->options().limits;
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  // One snapshot for all tables, even while the holder writes.
+  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kSnapshot));
+  TGS_ASSIGN_OR_RETURN(
+      Result head,
+      conn->Query("SELECT has_session, home_dc_id, pts, qts, update_date, seq, "
+                  "substring(future_auth_token from 1 for $2), octet_length(future_auth_token), lease_owner, "
+                  "lease_epoch FROM tgs_sessions WHERE id = $1",
+                  Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_token_bytes)), "reading tgs_sessions"));
+  // The token column is wiped from libpq's buffer once copied.
+  auto wipe_head = absl::MakeCleanup([&head] { head.WipeColumn(6); });
+  if (head.rows() == 0) {
+    if (read_only_) return std::optional<Session>();
+    return LeaseLost(*conn);
+  }
+  const RowRef ref("tgs_sessions", name_, "id", session_id_);
+  if (!read_only_) {
+    std::optional<absl::string_view> owner;
+    if (!head.IsNull(0, 8)) {
+      TGS_ASSIGN_OR_RETURN(owner, pg::GetBytes(head, 0, 8, [&] { return ref.Where("lease_owner"); }));
+    }
+    TGS_ASSIGN_OR_RETURN(const int64_t epoch, ReadInt(head, 0, 9, ref, "lease_epoch"));
+    if (owner != absl::string_view(core_->owner()) || epoch != lease_->epoch) return LeaseLost(*conn);
+  }
+  TGS_ASSIGN_OR_RETURN(const bool has_session, pg::GetBool(head, 0, 0, [&] { return ref.Where("has_session"); }));
+  if (!has_session) return std::optional<Session>();
+
+  std::optional<Session> out(std::in_place);
+  Session& s = *out;
+  TGS_ASSIGN_OR_RETURN(s.home_dc_id, ReadInt32(head, 0, 1, ref, "home_dc_id"));
+  TGS_ASSIGN_OR_RETURN(s.updates_state.pts, ReadInt32(head, 0, 2, ref, "pts"));
+  TGS_ASSIGN_OR_RETURN(s.updates_state.qts, ReadInt32(head, 0, 3, ref, "qts"));
+  TGS_ASSIGN_OR_RETURN(s.updates_state.date, ReadInt32(head, 0, 4, ref, "update_date"));
+  TGS_ASSIGN_OR_RETURN(s.updates_state.seq, ReadInt32(head, 0, 5, ref, "seq"));
+  if (!head.IsNull(0, 6)) {
+    TGS_ASSIGN_OR_RETURN(const int64_t n, ReadInt(head, 0, 7, ref, "future_auth_token"));
+    if (n > static_cast<int64_t>(limits.max_token_bytes)) {
+      return ref.Error("future_auth_token",
+                       absl::StrCat("token of ", n, " bytes is over the limit of ", limits.max_token_bytes));
+    }
+    TGS_ASSIGN_OR_RETURN(absl::string_view token,
+                         pg::GetBytes(head, 0, 6, [&] { return ref.Where("future_auth_token"); }));
+    s.future_auth_token.emplace(token);
+  }
+
+  {
+    TGS_ASSIGN_OR_RETURN(
+        Result r, conn->Query("SELECT ord, dc_id, flags, substring(addr from 1 for $2), octet_length(addr), "
+                              "substring(auth_key from 1 for 257), octet_length(auth_key), first_salt, time_offset "
+                              "FROM tgs_dcs WHERE session_id = $1 ORDER BY ord LIMIT $3",
+                              Params()
+                                  .Int64(session_id_)
+                                  .Int32(LimitPlusOne(limits.max_addr_bytes))
+                                  .Int32(LimitPlusOne(limits.max_dcs)),
+                              "reading tgs_dcs"));
+    auto wipe = absl::MakeCleanup([&r] { r.WipeColumn(5); });
+    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_dcs", name_, limits.max_dcs, "max_dcs"));
+    s.dcs.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      TGS_ASSIGN_OR_RETURN(const int64_t ord, ReadInt(r, i, 0, RowRef("tgs_dcs", name_, "#", i), "ord"));
+      const RowRef row("tgs_dcs", name_, "ord", ord);
+      DcEntry dc;
+      TGS_ASSIGN_OR_RETURN(dc.dc_id, ReadInt32(r, i, 1, row, "dc_id"));
+      TGS_ASSIGN_OR_RETURN(const int64_t flags, ReadInt(r, i, 2, row, "flags", 0, 255));
+      dc.flags = DcFlags(static_cast<uint8_t>(flags));
+      TGS_ASSIGN_OR_RETURN(const int64_t addr_len, ReadInt(r, i, 4, row, "addr"));
+      if (addr_len > static_cast<int64_t>(limits.max_addr_bytes)) {
+        return row.Error("addr", absl::StrCat("address of ", addr_len, " bytes is over the limit of ",
+                                              limits.max_addr_bytes));
+      }
+      TGS_ASSIGN_OR_RETURN(absl::string_view addr, pg::GetBytes(r, i, 3, [&] { return row.Where("addr"); }));
+      dc.addr = std::string(addr);
+      if (!r.IsNull(i, 5)) {
+        // Only the length is ever reported, never the bytes.
+        TGS_ASSIGN_OR_RETURN(const int64_t key_len, ReadInt(r, i, 6, row, "auth_key"));
+        TGS_ASSIGN_OR_RETURN(absl::string_view key, pg::GetBytes(r, i, 5, [&] { return row.Where("auth_key"); }));
+        if (key_len != static_cast<int64_t>(AuthKey::kSize) || key.size() != AuthKey::kSize) {
+          return row.Error("auth_key", absl::StrCat("bytea of ", key_len, " bytes; an auth key is ", AuthKey::kSize,
+                                                    " bytes (or NULL for none)"));
+        }
+        dc.auth_key = AuthKey::FromRawUnchecked(reinterpret_cast<const uint8_t*>(key.data()));
+      }
+      TGS_ASSIGN_OR_RETURN(dc.first_salt, ReadInt(r, i, 7, row, "first_salt"));
+      TGS_ASSIGN_OR_RETURN(dc.time_offset, ReadInt32(r, i, 8, row, "time_offset"));
+      s.dcs.push_back(std::move(dc));
+    }
+  }
+  {
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query("SELECT channel_id, pts FROM tgs_channel_pts WHERE session_id = $1 "
+                                               "ORDER BY ord LIMIT $2",
+                                               Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_channels)),
+                                               "reading tgs_channel_pts"));
+    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_channel_pts", name_, limits.max_channels, "max_channels"));
+    std::vector<ChannelPts> channels;
+    channels.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      ChannelPts c;
+      TGS_ASSIGN_OR_RETURN(c.channel_id, ReadInt(r, i, 0, RowRef("tgs_channel_pts", name_, "#", i), "channel_id"));
+      TGS_ASSIGN_OR_RETURN(c.pts, ReadInt32(r, i, 1, RowRef("tgs_channel_pts", name_, "channel_id", c.channel_id),
+                                            "pts"));
+      channels.push_back(c);
+    }
+    s.updates_state.mutable_channels().Assign(std::move(channels));
+  }
+  {
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query("SELECT peer_id, access_hash, peer_type, channel_kind, is_community "
+                                               "FROM tgs_peers WHERE session_id = $1 ORDER BY ord LIMIT $2",
+                                               Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_peers)),
+                                               "reading tgs_peers"));
+    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_peers", name_, limits.max_peers, "max_peers"));
+    std::vector<CachedPeer> peers;
+    peers.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      CachedPeer p;
+      TGS_ASSIGN_OR_RETURN(p.id, ReadInt(r, i, 0, RowRef("tgs_peers", name_, "#", i), "peer_id"));
+      const RowRef row("tgs_peers", name_, "peer_id", p.id);
+      TGS_ASSIGN_OR_RETURN(p.access_hash, ReadInt(r, i, 1, row, "access_hash"));
+      TGS_ASSIGN_OR_RETURN(const int64_t type, pg::GetInt(r, i, 2, [&] { return row.Where("peer_type"); }));
+      if (type < 0 || type > 2) {
+        return row.Error("peer_type", absl::StrCat(type, " is not a peer type (0 user, 1 channel, 2 chat)"));
+      }
+      p.type = static_cast<PeerType>(type);
+      if (!r.IsNull(i, 3)) {
+        TGS_ASSIGN_OR_RETURN(const int64_t kind, pg::GetInt(r, i, 3, [&] { return row.Where("channel_kind"); }));
+        if (kind < 0 || kind > 2) {
+          return row.Error("channel_kind", absl::StrCat(kind, " is not a channel kind (NULL, 0, 1 or 2)"));
+        }
+        p.channel_kind = static_cast<ChannelKind>(kind);
+      }
+      TGS_ASSIGN_OR_RETURN(p.is_community, pg::GetBool(r, i, 4, [&] { return row.Where("is_community"); }));
+      peers.push_back(p);
+    }
+    s.peers.Assign(std::move(peers));
+  }
+  {
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query("SELECT user_id, peer_id, msg_id FROM tgs_min_peers "
+                                               "WHERE session_id = $1 ORDER BY ord LIMIT $2",
+                                               Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_min_peers)),
+                                               "reading tgs_min_peers"));
+    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_min_peers", name_, limits.max_min_peers, "max_min_peers"));
+    std::vector<CachedMinPeer> mins;
+    mins.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      CachedMinPeer m;
+      TGS_ASSIGN_OR_RETURN(m.user_id, ReadInt(r, i, 0, RowRef("tgs_min_peers", name_, "#", i), "user_id"));
+      const RowRef row("tgs_min_peers", name_, "user_id", m.user_id);
+      TGS_ASSIGN_OR_RETURN(m.peer_id, ReadInt(r, i, 1, row, "peer_id"));
+      TGS_ASSIGN_OR_RETURN(m.msg_id, ReadInt32(r, i, 2, row, "msg_id"));
+      mins.push_back(m);
+    }
+    s.min_peers.Assign(std::move(mins));
+  }
+  TGS_RETURN_IF_ERROR(txn.Commit());
+  return out;
+}
+
+}  // namespace tgsession
