@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/memory/memory.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -436,6 +438,26 @@ absl::Status ValidateSessionName(absl::string_view name) {
     }
   }
   return absl::OkStatus();
+}
+
+bool IsPostgresLocation(absl::string_view spec) { return absl::StartsWith(spec, "postgres:"); }
+
+absl::StatusOr<PostgresLocation> ParsePostgresLocation(absl::string_view spec) {
+  if (!IsPostgresLocation(spec)) {
+    return absl::InvalidArgumentError("a PostgreSQL location starts with postgres: (postgres:CONNSTRING/NAME)");
+  }
+  spec.remove_prefix(std::strlen("postgres:"));
+  const size_t slash = spec.rfind('/');
+  if (slash == absl::string_view::npos) {
+    // Never echo the string: it may hold a password.
+    return absl::InvalidArgumentError(
+        "a PostgreSQL location is postgres:CONNSTRING/NAME (no '/' before the session name)");
+  }
+  PostgresLocation loc;
+  loc.conninfo = std::string(spec.substr(0, slash));
+  loc.name = std::string(spec.substr(slash + 1));
+  if (!loc.name.empty()) TGS_RETURN_IF_ERROR(ValidateSessionName(loc.name));
+  return loc;
 }
 
 // --- the store --------------------------------------------------------------------------------

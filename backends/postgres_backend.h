@@ -195,6 +195,23 @@ struct StoredSessionInfo {
 // without '/' (the CLI's "postgres:CONNSTRING/NAME" splits at the last '/').
 absl::Status ValidateSessionName(absl::string_view name);
 
+// A session location as the CLI takes it: "postgres:CONNSTRING/NAME". The
+// last '/' separates the name (names never contain '/'); everything between
+// "postgres:" and it is the libpq connection string, key=value or URI:
+//
+//   postgres:host=db.internal dbname=tgs sslmode=require/bot-17
+//   postgres:postgresql://tgs@db.internal:5432/tgs?sslmode=verify-full/bot-17
+//   postgres:/bot-17          (empty string: libpq's defaults, PGHOST etc.)
+//
+// `name` may be empty ("postgres:CONNSTRING/" names the store itself).
+struct PostgresLocation {
+  std::string conninfo;
+  std::string name;
+};
+absl::StatusOr<PostgresLocation> ParsePostgresLocation(absl::string_view spec);
+// Whether `spec` starts with "postgres:".
+bool IsPostgresLocation(absl::string_view spec);
+
 class PostgresStore {
  public:
   // The schema version this code creates and reads. A database with a newer

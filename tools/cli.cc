@@ -18,9 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "backends/binary_file_backend.h"
 #include "backends/encryption.h"
 #include "backends/file_system.h"
+#include "backends/postgres_backend.h"
 #include "backends/session_files.h"
 #include "session/base64.h"
 #include "session/binary_codec.h"
@@ -52,6 +54,7 @@ std::string Usage() {
   tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--api-id ID]
                     [--bot | --no-bot] [--test-mode | --no-test-mode] [--force]
                     [--encrypt] [PASSPHRASE] INPUT (-o OUT | --stdout)
+  tgsession convert --to postgres:CONNSTRING/NAME [--force] [options] INPUT
   tgsession help
 
 INPUT is a file, a folder (a GramJS StoreSession), a session string, or - for
@@ -71,6 +74,17 @@ FORMAT:
   gramjs-string     GramJS StringSession
   gramjs-store      GramJS StoreSession folder (read only)
   mtcute-string     mtcute string session v3
+
+PostgreSQL (PostgresBackend): INPUT, and the FORMAT of --to, may be
+postgres:CONNSTRING/NAME, a session NAME in a database. The last '/'
+separates NAME; CONNSTRING is a libpq connection string, key=value or URI
+(postgres:host=db dbname=tgs sslmode=require/bot-17,
+postgres:postgresql://tgs@db/tgs?sslmode=verify-full/bot-17; empty for the
+PG* environment variables). Keep passwords in PGPASSWORD or ~/.pgpass, not
+on the command line. convert --to postgres:... needs no -o; it takes the
+session's lease (refused while another process runs the session) and
+replaces a stored session only with --force. inspect postgres:CONNSTRING/
+(no NAME) lists the sessions and who holds them.
 
 convert prints what the target lacked ("missing"), what it could not keep
 ("dropped") and what was deduced ("warning") on standard error. Values the
@@ -98,6 +112,7 @@ struct Options {
   std::optional<Format> from;
   std::optional<Format> to;
   std::string to_name;
+  std::optional<PostgresLocation> to_postgres;
   std::string output;
   std::optional<int64_t> user_id;
   std::optional<int32_t> api_id;
@@ -155,7 +170,14 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       if (!o->from) return absl::InvalidArgumentError(absl::StrCat("unknown format ", from, " (", FormatList(), ")"));
     } else if (a == "--to") {
       TGS_RETURN_IF_ERROR(value(&o->to_name));
-      o->to = interop::FormatFromName(o->to_name);
+      if (IsPostgresLocation(o->to_name)) {
+        TGS_ASSIGN_OR_RETURN(PostgresLocation loc, ParsePostgresLocation(o->to_name));
+        if (loc.name.empty()) return absl::InvalidArgumentError("--to postgres:CONNSTRING/NAME needs a session NAME");
+        o->to_postgres = std::move(loc);
+        o->to_name = "postgres";
+      } else {
+        o->to = interop::FormatFromName(o->to_name);
+      }
     } else if (a == "-o" || a == "--output") {
       TGS_RETURN_IF_ERROR(value(&o->output));
     } else if (a == "--user-id") {
@@ -248,8 +270,30 @@ absl::StatusOr<std::optional<ImportedSession>> LoadBackendFile(const std::string
   return std::optional<ImportedSession>(std::move(l));
 }
 
+// A session stored in PostgreSQL, read through a read-only view (no lease:
+// inspecting a session a bot is running is allowed).
+absl::StatusOr<ImportedSession> LoadPostgres(const std::string& spec, const Options& o, std::string* label) {
+  TGS_ASSIGN_OR_RETURN(PostgresLocation loc, ParsePostgresLocation(spec));
+  if (loc.name.empty()) return absl::InvalidArgumentError("postgres:CONNSTRING/NAME needs a session NAME");
+  PostgresOptions po;
+  po.pool_size = 1;
+  TGS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(loc.conninfo, po));
+  OpenSessionOptions so;
+  so.read_only = true;
+  TGS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresBackend> b, store->OpenSession(loc.name, so));
+  *label = b->Name();
+  TGS_ASSIGN_OR_RETURN(std::optional<Session> s, b->Load());
+  if (!s) return absl::NotFoundError("nothing is stored under this name yet");
+  ImportedSession l;
+  l.format = Format::kFerogramBinary;  // the same model, field for field
+  l.session = *std::move(s);
+  l.info.layout = "(PostgreSQL)";
+  return l;
+}
+
 absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, std::istream& in,
                                      std::string* label) {
+  if (IsPostgresLocation(arg)) return LoadPostgres(arg, o, label);
   interop::InteropDecodeOptions opts;
   if (o.strict) opts.mode = DecodeMode::kStrict;
   if (arg == "-") {
@@ -284,6 +328,7 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
 }
 
 std::string FormatLabel(const ImportedSession& l) {
+  if (l.info.layout == "(PostgreSQL)") return "postgres";
   std::string s(interop::FormatName(l.format));
   if (!l.info.layout.empty()) absl::StrAppend(&s, " ", l.info.layout);
   return s;
@@ -361,7 +406,66 @@ std::string ExtrasJson(const ImportedSession& l) {
   return absl::StrCat("{", absl::StrJoin(members, ", "), "}");
 }
 
+// inspect postgres:CONNSTRING/ : one line per session name.
+int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& out, std::ostream& err) {
+  PostgresOptions po;
+  po.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(loc.conninfo, po);
+  if (!store.ok()) {
+    err << "tgsession: " << store.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::vector<StoredSessionInfo>> list = (*store)->List();
+  if (!list.ok()) {
+    err << "tgsession: " << list.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::string> tls_or = (*store)->TlsProtocol();
+  const std::string tls = tls_or.ok() ? *tls_or : "";
+  if (o.json) {
+    std::vector<std::string> items;
+    for (const StoredSessionInfo& i : *list) {
+      std::string lease = "null";
+      if (i.lease_owner) {
+        lease = absl::StrCat("{\"owner\": \"", absl::CEscape(*i.lease_owner), "\", \"epoch\": ", i.lease_epoch,
+                             ", \"expires_in_ms\": ",
+                             i.lease_remaining ? absl::StrCat(absl::ToInt64Milliseconds(*i.lease_remaining)) : "null",
+                             "}");
+      }
+      items.push_back(absl::StrCat("{\"name\": \"", absl::CEscape(i.name), "\", \"has_session\": ",
+                                   i.has_session ? "true" : "false", ", \"home_dc_id\": ", i.home_dc_id,
+                                   ", \"lease\": ", lease, ", \"updated_at\": \"",
+                                   absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()), "\"}"));
+    }
+    out << "{\"store\": \"postgres:" << absl::CEscape((*store)->description()) << "\", \"tls\": \""
+        << tls << "\", \"sessions\": [" << absl::StrJoin(items, ", ") << "]}\n";
+    return 0;
+  }
+  out << "store:    postgres:" << (*store)->description() << (tls.empty() ? "" : absl::StrCat(" (", tls, ")"))
+      << "\nsessions: " << list->size() << "\n";
+  for (const StoredSessionInfo& i : *list) {
+    std::string lease = "free";
+    if (i.lease_owner) {
+      const int64_t ms = i.lease_remaining ? absl::ToInt64Milliseconds(*i.lease_remaining) : 0;
+      lease = ms > 0 ? absl::StrFormat("held by %s (expires in %.1f s)", *i.lease_owner, ms / 1000.0)
+                     : absl::StrCat("expired (last held by ", *i.lease_owner, ")");
+    }
+    out << absl::StrFormat("  %-24s %-12s home DC %-3d %s, updated %s\n", absl::CHexEscape(i.name),
+                           i.has_session ? "saved" : "empty", i.home_dc_id, lease,
+                           absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()));
+  }
+  return 0;
+}
+
 int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (IsPostgresLocation(o.input)) {
+    absl::StatusOr<PostgresLocation> loc = ParsePostgresLocation(o.input);
+    if (!loc.ok()) {
+      err << "tgsession: " << loc.status().message() << "\n";
+      return 2;
+    }
+    if (loc->name.empty()) return ListPostgres(*loc, o, out, err);
+  }
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
@@ -371,7 +475,7 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   if (o.json) {
     JsonWriteOptions jo;
     jo.reveal_secrets = o.show_secrets;
-    jo.format = std::string(interop::FormatName(l->format));
+    jo.format = FormatLabel(*l) == "postgres" ? "postgres" : std::string(interop::FormatName(l->format));
     SecretString json(SessionToJson(l->session, jo));
     // Extras go in as one more member ("extras"), only when there are any,
     // so ferogram sessions print exactly as before.
@@ -404,7 +508,67 @@ std::vector<std::string> ApplyOverrides(const Options& o, interop::SessionExtras
   return notes;
 }
 
+// convert --to postgres:CONNSTRING/NAME: saves the session under NAME,
+// holding its lease for the duration.
+int ConvertToPostgres(const Options& o, std::istream& in, std::ostream& err) {
+  if (o.encrypt) {
+    err << "tgsession: --encrypt applies to --to ferogram-binary only (PostgreSQL stores keys as the server "
+           "protects them)\n";
+    return 2;
+  }
+  if (!o.output.empty() || o.to_stdout) {
+    err << "tgsession: --to postgres:... writes to the database; -o and --stdout do not apply\n";
+    return 2;
+  }
+  std::string label;
+  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
+  if (!l.ok()) {
+    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    return 1;
+  }
+  const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
+  const interop::ExportPlan plan = interop::PlanExport(*l, Format::kFerogramBinary);
+  PostgresOptions po;
+  po.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(o.to_postgres->conninfo, po);
+  if (!store.ok()) {
+    err << "tgsession: " << store.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<PostgresBackend>> b = (*store)->OpenSession(o.to_postgres->name);
+  if (!b.ok()) {
+    err << "tgsession: " << b.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::optional<Session>> existing = (*b)->Load();
+  if (!existing.ok()) {
+    err << "tgsession: " << existing.status().message() << "\n";
+    return 1;
+  }
+  if (existing->has_value() && !o.force) {
+    err << "tgsession: " << (*b)->Name() << " already holds a session; pass --force to replace it\n";
+    return 1;
+  }
+  if (absl::Status st = (*b)->Save(l->session); !st.ok()) {
+    err << "tgsession: " << st.message() << "\n";
+    return 1;
+  }
+  if (absl::Status st = (*b)->Close(); !st.ok()) {
+    err << "tgsession: warning: " << st.message() << " (the lease will expire on its own)\n";
+  }
+  err << "tgsession: " << FormatLabel(*l) << " -> " << (*b)->Name() << ": saved (" << l->session.peers.size()
+      << " peers, " << l->session.dcs.size() << " DC entries)\n";
+  const interop::ConversionSummary& sum = plan.summary;
+  for (const std::string& m : sum.missing) err << "tgsession: " << m << "\n";
+  for (const std::string& d : sum.dropped) err << "tgsession: dropped: " << d << "\n";
+  for (const std::string& n : override_notes) err << "tgsession: note: " << n << "\n";
+  for (const std::string& w : l->info.warnings) err << "tgsession: warning: " << w << "\n";
+  for (const std::string& w : sum.warnings) err << "tgsession: warning: " << w << "\n";
+  return 0;
+}
+
 int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (o.to_postgres) return ConvertToPostgres(o, in, err);
   if (o.to_name.empty()) {
     err << "tgsession: convert needs --to FORMAT\n";
     return 2;
