@@ -44,6 +44,23 @@ using ::testing::HasSubstr;
 
 PgTestServer& Server() { return SharedPgServer(); }
 
+// TSan cannot start threads in a child forked from a multi-threaded process
+// (our stores have renewal threads): the fork-based tests run in the other
+// configurations, the threaded ones under TSan too.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kUnderTsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kUnderTsan = true;
+#else
+constexpr bool kUnderTsan = false;
+#endif
+#else
+constexpr bool kUnderTsan = false;
+#endif
+#define SKIP_FORK_UNDER_TSAN() \
+  if (kUnderTsan) GTEST_SKIP() << "forks a multi-threaded process, which TSan does not support"
+
 std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 std::unique_ptr<PostgresStore> OpenStoreOrDie(const std::string& conninfo, const PostgresOptions& o = {}) {
@@ -497,6 +514,7 @@ TEST(PostgresLeaseTest, NoAcknowledgedWriteIsLostAcrossATakeover) {
 // Two processes: the second is refused while the first runs, and gets the
 // session once the first is killed and its lease expires.
 TEST(PostgresLeaseTest, TwoProcessesAndAKilledHolder) {
+  SKIP_FORK_UNDER_TSAN();
   const std::string conninfo = Server().Conninfo("tgs");
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
@@ -598,6 +616,7 @@ TEST(PostgresFaultTest, TerminatedConnectionsAreReplaced) {
 // its transaction back; after the lease expires the next holder loads the
 // previous session.
 TEST(PostgresFaultTest, ClientKilledMidSave) {
+  SKIP_FORK_UNDER_TSAN();
   const std::string conninfo = Server().Conninfo("tgs");
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
@@ -636,6 +655,7 @@ TEST(PostgresFaultTest, ClientKilledMidSave) {
 // killed at random moments; after each kill the store holds exactly the
 // last acknowledged state or the one in flight.
 TEST(PostgresFaultTest, CrashHarness) {
+  SKIP_FORK_UNDER_TSAN();
   const std::string conninfo = Server().Conninfo("tgs");
   CrashHarnessOptions o;
   o.kills = 15;
