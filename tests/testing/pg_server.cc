@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -95,6 +96,42 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
+// Each live server's directory holds owner.lock, flock()ed by the test
+// process for as long as it runs (the kernel drops the lock when the process
+// dies, however it dies). A directory whose lock can be taken belongs to a
+// dead test: its server is stopped (if the watchdog could not) and the
+// directory removed. This catches what the watchdog misses when the test runs
+// in a PID namespace that is torn down, watchdog included, as soon as the test
+// process exits.
+void SweepStaleServers(const std::string& bindir) {
+  DIR* d = ::opendir("/tmp");
+  if (d == nullptr) return;
+  std::vector<std::string> stale;
+  const time_t now = ::time(nullptr);
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.rfind("tgs-pg-", 0) != 0) continue;
+    const std::string dir = "/tmp/" + name;
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || now - st.st_mtime < 60) continue;
+    const int fd = ::open((dir + "/owner.lock").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) stale.push_back(dir);
+    ::close(fd);
+  }
+  ::closedir(d);
+  for (const std::string& dir : stale) {
+    const std::string stop =
+        absl::StrCat("cd ", ShellQuote(dir), " && ", bindir, "/pg_ctl -D ", ShellQuote(dir + "/data"),
+                     " -m immediate -w -t 30 stop");
+    const std::string as_postgres = ::geteuid() == 0 ? absl::StrCat("runuser -u postgres -- sh -c ", ShellQuote(stop))
+                                                     : absl::StrCat("sh -c ", ShellQuote(stop));
+    const std::string cmd = absl::StrCat("( if [ -f ", ShellQuote(dir + "/data/postmaster.pid"), " ]; then ",
+                                         as_postgres, "; fi; rm -rf ", ShellQuote(dir), " ) >/dev/null 2>&1");
+    (void)!std::system(cmd.c_str());
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PgTestServer>> PgTestServer::Start(const Options& options) {
@@ -136,6 +173,9 @@ absl::Status PgTestServer::Init(const Options& options) {
   char tmpl[] = "/tmp/tgs-pg-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   dir_ = tmpl;
+  lock_fd_ = ::open((dir_ + "/owner.lock").c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0) return absl::InternalError("cannot lock owner.lock");
+  SweepStaleServers(bindir_);
   TGS_RETURN_IF_ERROR(StartWatchdog());
   if (::geteuid() == 0) {
     const passwd* pw = ::getpwnam("postgres");
@@ -223,6 +263,7 @@ PgTestServer::~PgTestServer() {
     ::close(watchdog_fd_);
   }
   if (watchdog_ > 0) ::waitpid(watchdog_, nullptr, 0);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::string PgTestServer::Conninfo(absl::string_view dbname) const {

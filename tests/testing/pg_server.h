@@ -14,7 +14,9 @@
 //
 // A watchdog process (its own session, so a signal to the test's process
 // group does not reach it) stops the server and removes the directory if the
-// test process dies without doing so (crash, timeout, SIGKILL).
+// test process dies without doing so (crash, timeout, SIGKILL). When the test
+// runs in a PID namespace the watchdog dies with it; the next server started
+// then sweeps directories whose owner (an flock on owner.lock) is gone.
 //
 // Binaries: $TGS_PG_BINDIR, else the newest /usr/lib/postgresql/*/bin.
 #ifndef TGSESSION_TESTS_TESTING_PG_SERVER_H_
@@ -82,6 +84,7 @@ class PgTestServer {
   pid_t owner_pid_ = 0;   // only this process stops the server
   pid_t watchdog_ = -1;
   int watchdog_fd_ = -1;  // write end; closing it without a byte = "clean up"
+  int lock_fd_ = -1;      // owner.lock, flock()ed while this process lives
 };
 
 // One server per test binary, started on first use and stopped at exit.
