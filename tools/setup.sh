@@ -39,7 +39,7 @@ packages=(
   g++ clang libclang-rt-14-dev llvm  # compilers, sanitizer + libFuzzer runtimes
   libsqlite3-dev sqlite3      # SqliteBackend
   libsodium-dev               # encrypted-at-rest files
-  libpq-dev postgresql        # PostgresBackend and its tests
+  libpq-dev postgresql openssl  # PostgresBackend; its tests start a server (runuser, from util-linux) and make TLS certificates
   emscripten nodejs           # WebAssembly build (Debian's emcc 3.1.6) and node tests
   python3-telethon            # interop tests run the real Telethon on our output
   valgrind                    # benchmark instruction counts
