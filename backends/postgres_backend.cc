@@ -523,9 +523,13 @@ class PostgresStoreCore {
   static pg::ConnectOptions MakeConnectOptions(const PostgresOptions& o) {
     pg::ConnectOptions c;
     c.prepare_statements = o.prepare_statements;
+    // Defaults: the lease TTL, but never below 10 s, so a short TTL (tests,
+    // fast failover) does not turn a slow moment between two statements of
+    // a Save into a dropped connection.
+    const absl::Duration floor = std::max(o.lease_ttl, absl::Seconds(10));
     c.idle_in_transaction_timeout =
-        o.idle_in_transaction_timeout > absl::ZeroDuration() ? o.idle_in_transaction_timeout : o.lease_ttl;
-    c.lock_timeout = o.lock_timeout > absl::ZeroDuration() ? o.lock_timeout : o.lease_ttl;
+        o.idle_in_transaction_timeout > absl::ZeroDuration() ? o.idle_in_transaction_timeout : floor;
+    c.lock_timeout = o.lock_timeout > absl::ZeroDuration() ? o.lock_timeout : floor;
     return c;
   }
 

@@ -158,7 +158,7 @@ struct PostgresOptions {
   // Session settings of our connections. A client stuck inside a transaction
   // is disconnected by the server after this long (its locks would block a
   // takeover); a statement waits at most this long for a row lock. Zero
-  // means lease_ttl.
+  // means lease_ttl, but at least 10 s.
   absl::Duration idle_in_transaction_timeout = absl::ZeroDuration();
   absl::Duration lock_timeout = absl::ZeroDuration();
   // A label at the start of the owner id shown to other processes; default
