@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -104,6 +105,11 @@ CrashHarnessResult RunCrashHarness(const std::function<std::unique_ptr<SessionBa
       close(fds[0]);
       std::unique_ptr<SessionBackend> b = open();
       if (b == nullptr) _exit(3);
+      // "Ready": the parent starts its random countdown only now, so kills
+      // land among the operations, not in process start-up (which can take
+      // longer than the whole window on a loaded machine or under ASan).
+      const int64_t ready = -1;
+      if (write(fds[1], &ready, sizeof ready) != sizeof ready) _exit(5);
       for (long long k = start;; ++k) {
         if (!RunCrashOp(k, o, b.get()).ok()) _exit(4);
         const int64_t ack = k;
@@ -111,6 +117,15 @@ CrashHarnessResult RunCrashHarness(const std::function<std::unique_ptr<SessionBa
       }
     }
     close(fds[1]);
+    int64_t first = 0;
+    struct pollfd pfd = {fds[0], POLLIN, 0};
+    if (poll(&pfd, 1, 60000) != 1 || read(fds[0], &first, sizeof first) != sizeof first || first != -1) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(fds[0]);
+      res.failure = "the child did not open the store within 60 s";
+      return res;
+    }
     usleep(std::uniform_int_distribution<int>(0, o.max_delay_us)(rng));
     ::kill(pid, SIGKILL);
     int status = 0;
