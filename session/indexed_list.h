@@ -129,7 +129,9 @@ class IndexedList {
     absl::MutexLock lock(&index_mu_);
     if (index_ready_.load(std::memory_order_relaxed)) return;
     index_.clear();
-    index_.reserve(items_.size());
+    // Room to grow by half again before the first rehash: sessions keep
+    // caching peers after they are loaded.
+    index_.reserve(items_.size() + items_.size() / 2 + 16);
     for (size_t i = 0; i < items_.size(); ++i) {
       index_.try_emplace(KeyFn()(items_[i]), static_cast<uint32_t>(i));
     }
