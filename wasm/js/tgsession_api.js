@@ -619,7 +619,14 @@ export class IndexedDbBackend {
       release();
       throw e;
     }
-    return new IndexedDbBackend(db, dbName, name, release, opts);
+    const b = new IndexedDbBackend(db, dbName, name, release, opts);
+    try {
+      await b.#refresh();  // the baseline for the version check
+    } catch (e) {
+      await b.close();
+      throw e;
+    }
+    return b;
   }
 
   /** @internal */
@@ -683,14 +690,21 @@ export class IndexedDbBackend {
 
   #range() { return IDBKeyRange.bound([this._key, -Infinity], [this._key, Infinity]); }
 
-  // Reads meta, snapshot and journal in one readonly transaction and rebuilds
-  // the cache.
+  // Reads meta and, when its generation differs from what the cache holds,
+  // the snapshot and journal too: one readonly transaction, so what is read
+  // is one committed state.
   async #refresh() {
+    const known = this._meta ? this._meta.generation : -1;
     const out = await this.#tx('readonly', (s, o) => {
-      s.meta.get(this._key).onsuccess = (ev) => { o.meta = ev.target.result; };
-      s.snap.get(this._key).onsuccess = (ev) => { o.snap = ev.target.result; };
-      s.journal.getAll(this.#range()).onsuccess = (ev) => { o.journal = ev.target.result; };
+      s.meta.get(this._key).onsuccess = (ev) => {
+        o.meta = ev.target.result;
+        if ((o.meta ? o.meta.generation : 0) === known) return;
+        o.changed = true;
+        s.snap.get(this._key).onsuccess = (e2) => { o.snap = e2.target.result; };
+        s.journal.getAll(this.#range()).onsuccess = (e2) => { o.journal = e2.target.result; };
+      };
     });
+    if (!out.changed) return;
     const meta = out.meta || {generation: 0, nextSeq: 0, journalBytes: 0, snapshotBytes: 0};
     let session = null;
     if (out.snap) {
@@ -722,34 +736,28 @@ export class IndexedDbBackend {
     this._cache = s;
   }
 
-  #forget() {
-    this.#setCache(null);
-    this._meta = null;
-  }
-
   // Writes in one readwrite transaction after checking that nobody else
-  // wrote since we last read (meta.generation). `write(stores, meta)` issues
-  // the puts and returns the new meta.
+  // wrote since we last read (meta.generation). `write(stores)` issues the
+  // puts and returns the new meta. A failed transaction changed nothing, so
+  // the cache stays valid; after a conflict every write keeps failing until
+  // load() reads the other writer's changes.
   async #write(write) {
-    if (!this._meta) await this.#refresh();
     const expect = this._meta.generation;
-    try {
-      const out = await this.#tx('readwrite', (s, o, abort) => {
-        s.meta.get(this._key).onsuccess = (ev) => {
-          const stored = ev.target.result;
-          if ((stored ? stored.generation : 0) !== expect) return abort(conflict(this.name));
-          const next = write(s, this._meta);
+    const out = await this.#tx('readwrite', (s, o, abort) => {
+      s.meta.get(this._key).onsuccess = (ev) => {
+        const stored = ev.target.result;
+        if ((stored ? stored.generation : 0) !== expect) return abort(conflict(this.name));
+        try {
+          const next = write(s);
           next.generation = expect + 1;
           s.meta.put(next, this._key);
           o.meta = next;
-        };
-      });
-      this._meta = out.meta;
-    } catch (e) {
-      // What is stored is unknown now: read it again before the next write.
-      this.#forget();
-      throw e;
-    }
+        } catch (e) {
+          abort(domError(e, this.name));  // e.g. a synchronous QuotaExceededError or DataCloneError
+        }
+      };
+    });
+    this._meta = out.meta;
   }
 
   #putSnapshot(s, bytes) {
@@ -795,7 +803,6 @@ export class IndexedDbBackend {
   // no session yet or the journal has grown past the compaction threshold.
   #granular(op) {
     return this.#op(async () => {
-      if (!this._meta) await this.#refresh();
       const next = this._cache ? this._cache.clone() : new Session(check(M._tgs_session_new(0)));
       try {
         const rec = op(next.handle);
