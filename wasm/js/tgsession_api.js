@@ -423,24 +423,28 @@ export async function liveSessions() { await ready(); return M._tgs_live_session
 
 // --- backends: shared parts -------------------------------------------------
 
-// Holds a Web Lock named `name` until release() (Web Locks API where present).
-// lock: "fail" (default) rejects with FAILED_PRECONDITION when another tab or
+// Holds a Web Lock named `name` until the returned release() (Web Locks API
+// where present); release() resolves once the lock is free again. lock:
+// "fail" (default) rejects with FAILED_PRECONDITION when another tab or
 // worker holds it, "wait" waits for it, false does not lock.
 async function acquireLock(name, mode) {
   const locks = typeof navigator === 'object' && navigator && navigator.locks;
-  if (mode === false || !locks) return () => {};
-  let release;
-  const held = new Promise((r) => { release = r; });
-  const got = await new Promise((resolve, reject) => {
-    locks.request(name, {ifAvailable: mode !== 'wait'}, (lock) => {
-      resolve(!!lock);
-      return lock ? held : undefined;
-    }).catch(reject);
+  if (mode === false || !locks) return async () => {};
+  let unlock;
+  const held = new Promise((r) => { unlock = r; });
+  let granted;
+  const got = new Promise((r) => { granted = r; });
+  const done = locks.request(name, {ifAvailable: mode !== 'wait'}, (lock) => {
+    granted(!!lock);
+    return lock ? held : undefined;
   });
-  if (!got) {
+  if (!(await Promise.race([got, done.then(() => false)]))) {
     throw tgsErr(9, `session "${name}" is open in another tab or worker (Web Lock held); close it there first`);
   }
-  return release;
+  return () => {
+    unlock();
+    return done.catch(() => {});
+  };
 }
 
 function conflict(what) {
@@ -488,7 +492,7 @@ export class LocalStorageBackend {
     try {
       b._last = b.#get();
     } catch (e) {
-      release();
+      await release();
       throw e;
     }
     return b;
@@ -572,7 +576,7 @@ export class LocalStorageBackend {
   close() {
     return this.#op(() => {
       this._open = false;
-      this._release();
+      return this._release();
     });
   }
 }
@@ -616,7 +620,7 @@ export class IndexedDbBackend {
     try {
       db = await openDb(idb, dbName, opts.schemaVersion ?? IDB_SCHEMA_VERSION);
     } catch (e) {
-      release();
+      await release();
       throw e;
     }
     const b = new IndexedDbBackend(db, dbName, name, release, opts);
@@ -839,7 +843,7 @@ export class IndexedDbBackend {
       this.#setCache(null);
       this._closed = this._closed || 'closed';
       this._db.close();
-      this._release();
+      return this._release();
     });
   }
 }
