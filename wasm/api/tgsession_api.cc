@@ -152,6 +152,9 @@ absl::StatusOr<CachedPeer> MakePeer(int64_t id, int64_t hash, int32_t type, int3
 // Applies `op` to `s` and, when asked, puts its journal record in the output
 // buffer. Returns the output length (0 without a record) or -1.
 int32_t ApplyOp(Session& s, const journal::Op& op, int32_t record) {
+#ifdef TGS_API_NO_JOURNAL  // size measurement only (wasm/measure)
+  record = 0;
+#endif
   if (record) {
     std::string rec;
     absl::Status st = journal::AppendRecord(op, &rec);
@@ -484,6 +487,9 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_set_token(int32_t h, const char* p, size_t n, i
 EMSCRIPTEN_KEEPALIVE int32_t tgs_replay(int32_t h, const char* p, size_t n) {
   Session* s = Get(h);
   if (s == nullptr) return -1;
+#ifdef TGS_API_NO_JOURNAL
+  return Fail(absl::UnimplementedError("built without the journal"));
+#endif
   std::string journal(journal::kHeaderSize, '\0');  // Replay skips the header
   journal.append(In(p, n).data(), In(p, n).size());
   Session copy = *s;
