@@ -163,7 +163,8 @@ class BodyParser {
       s->dcs.reserve(count);
     }
     for (uint32_t i = 0; i < count; ++i) {
-      DcEntry e;
+      // Built in place: moving a DcEntry copies (and wipes) its 256-byte key.
+      DcEntry& e = s->dcs.emplace_back();
       if (!Have(4)) return Truncated(pos_, absl::StrCat("dc ", i, " dc_id"));
       e.dc_id = GetI32LE(d_ + pos_);
       pos_ += 4;
@@ -173,7 +174,7 @@ class BodyParser {
       pos_ += 1;
       if (has_key == 1) {
         if (!Have(AuthKey::kSize)) return Truncated(pos_, absl::StrCat("dc ", i, " auth_key"));
-        e.auth_key = AuthKey::FromRawUnchecked(d_ + pos_);
+        std::memcpy(e.auth_key.emplace().mutable_data(), d_ + pos_, AuthKey::kSize);
         pos_ += AuthKey::kSize;
       } else if (has_key != 0) {
         if (l_.wide) {
@@ -218,7 +219,6 @@ class BodyParser {
         e.flags = DcFlags(d_[pos_]);
         pos_ += 1;
       }
-      s->dcs.push_back(std::move(e));
     }
     return absl::OkStatus();
   }
@@ -269,38 +269,52 @@ class BodyParser {
       if (l_.channel_kind && off < 18) return std::pair<size_t, const char*>(17, "channel_kind");
       return std::pair<size_t, const char*>(rec - 1, "is_community");
     }));
-    std::vector<CachedPeer> peers;
-    peers.reserve(count);
-    // One pass, no data-dependent branches: values ferogram would read
-    // leniently are mapped the way it maps them and flagged in `odd`; only
-    // when something was flagged does the slow pass below run to report (or,
-    // in strict mode, reject) each anomaly with its offset.
+    std::vector<CachedPeer> peers(count);
+    // One pass per layout (the field set is a template parameter, so the
+    // loop has no per-peer layout tests), without data-dependent branches:
+    // values ferogram would read leniently are mapped the way it maps them
+    // and flagged in `odd`; only when something was flagged does the slow
+    // pass below run to report (or, in strict mode, reject) each anomaly.
     const uint8_t* r = d_ + pos_;
-    unsigned odd = 0;
-    for (uint32_t i = 0; i < count; ++i, r += rec) {
-      // Filled in place: building a temporary and copying it costs a
-      // store-forwarding stall per peer.
-      CachedPeer& p = peers.emplace_back();
-      p.id = GetI64LE(r);
-      p.access_hash = GetI64LE(r + 8);
-      const uint8_t type = r[16];
-      odd |= type > 2;
-      p.type = static_cast<PeerType>(type <= 2 ? type : 0);
-      if (l_.channel_kind) {
-        const uint8_t kind = r[17];
-        odd |= kind > 2 && kind != kNoChannelKind;
-        if (kind <= 2) p.channel_kind = static_cast<ChannelKind>(kind);
-      }
-      if (l_.community) {
-        const uint8_t community = r[rec - 1];
-        odd |= community > 1;
-        p.is_community = community != 0;
-      }
+    unsigned odd;
+    if (l_.community) {
+      odd = FillPeers<true, true>(r, rec, peers.data(), count);
+    } else if (l_.channel_kind) {
+      odd = FillPeers<true, false>(r, rec, peers.data(), count);
+    } else {
+      odd = FillPeers<false, false>(r, rec, peers.data(), count);
     }
     if (odd != 0) TGS_RETURN_IF_ERROR(ReportPeerAnomalies(count, rec));
     pos_ += size_t{count} * rec;
     s->peers.Assign(std::move(peers));
     return absl::OkStatus();
+  }
+
+  // Decodes `count` peer records into `out` (already value-initialized, so
+  // only the fields present in this version are written). Returns non-zero
+  // if any byte needs the lenient mapping.
+  template <bool kKind, bool kCommunity>
+  static unsigned FillPeers(const uint8_t* r, size_t rec, CachedPeer* out, uint32_t count) {
+    unsigned odd = 0;
+    for (uint32_t i = 0; i < count; ++i, r += rec) {
+      CachedPeer& p = out[i];
+      p.id = GetI64LE(r);
+      p.access_hash = GetI64LE(r + 8);
+      const uint8_t type = r[16];
+      odd |= type > 2;
+      p.type = static_cast<PeerType>(type <= 2 ? type : 0);
+      if (kKind) {
+        const uint8_t kind = r[17];
+        odd |= kind > 2 && kind != kNoChannelKind;
+        if (kind <= 2) p.channel_kind = static_cast<ChannelKind>(kind);
+      }
+      if (kCommunity) {
+        const uint8_t community = r[rec - 1];
+        odd |= community > 1;
+        p.is_community = community != 0;
+      }
+    }
+    return odd;
   }
 
   // The slow path of ParsePeers: names every odd byte (strict mode: the
@@ -617,7 +631,24 @@ absl::Status CheckFitsBinaryVersion(const Session& s, int version) {
   return absl::OkStatus();
 }
 
-int ChooseBinaryVersion(const Session& s) { return CheckFitsBinaryVersion(s, 8).ok() ? 8 : 9; }
+namespace {
+
+// The allocation-free test behind ChooseBinaryVersion (CheckFitsBinaryVersion
+// builds an error message, which allocates, just to say "no").
+bool FitsV8(const Session& s) {
+  if (s.dcs.size() > kU8Max || s.updates_state.channels().size() > kU16Max || s.peers.size() > kU16Max ||
+      s.min_peers.size() > kU16Max) {
+    return false;
+  }
+  for (const DcEntry& e : s.dcs) {
+    if (e.addr.size() > kU8Max) return false;
+  }
+  return !s.future_auth_token || s.future_auth_token->size() <= kU16Max;
+}
+
+}  // namespace
+
+int ChooseBinaryVersion(const Session& s) { return FitsV8(s) ? 8 : 9; }
 
 size_t BinaryEncodedSize(const Session& s, int version) {
   const bool wide = version == 9;
@@ -636,7 +667,7 @@ size_t BinaryEncodedSize(const Session& s, int version) {
 }
 
 absl::StatusOr<size_t> EncodeBinaryTo(const Session& s, int version, absl::Span<uint8_t> out) {
-  TGS_RETURN_IF_ERROR(CheckFitsBinaryVersion(s, version));
+  if (!(version == 8 && FitsV8(s))) TGS_RETURN_IF_ERROR(CheckFitsBinaryVersion(s, version));
   const size_t size = BinaryEncodedSize(s, version);
   if (out.size() < size) {
     return absl::InvalidArgumentError(

@@ -25,7 +25,7 @@ constexpr char kRedacted[] = "<redacted>";
 // in a 16-byte header because RapidJSON's Free() does not pass it.
 class WipingAllocator {
  public:
-  static const bool kNeedFree = true;
+  [[maybe_unused]] static const bool kNeedFree = true;
   void* Malloc(size_t size) {
     if (size == 0) return nullptr;
     auto* p = static_cast<unsigned char*>(std::malloc(size + kHeader));

@@ -241,7 +241,7 @@ TEST(CliTest, EncryptedFilesAndJournals) {
   }
   Result j = RunCli({"inspect", dir + "/j.session"});
   ASSERT_EQ(j.code, 0) << j.err;
-  EXPECT_TRUE(absl::StrContains(j.out, "(+ journal)"));
+  EXPECT_TRUE(absl::StrContains(j.out, "ferogram-binary + journal")) << j.out;
   EXPECT_TRUE(absl::StrContains(j.out, "peers:         8"));
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -16,11 +17,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "backends/binary_file_backend.h"
 #include "backends/encryption.h"
 #include "backends/file_system.h"
+#include "backends/session_files.h"
 #include "session/base64.h"
 #include "session/binary_codec.h"
+#include "session/interop/convert.h"
 #include "session/json.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
@@ -29,30 +33,58 @@
 namespace tgsession {
 namespace {
 
+using interop::ExportResult;
+using interop::Format;
+using interop::ImportedSession;
+
 // Largest input file or stdin we read (far above any real session).
-constexpr size_t kMaxInputBytes = 512u << 20;
+constexpr size_t kMaxInputBytes = interop::kMaxSessionFileBytes;
+
+std::string FormatList() {
+  std::vector<std::string> names;
+  for (Format f : interop::AllFormats()) names.emplace_back(interop::FormatName(f));
+  return absl::StrJoin(names, ", ");
+}
 
 std::string Usage() {
   return R"(usage:
   tgsession inspect [--json] [--show-secrets] [--strict] [--from FORMAT] [PASSPHRASE] INPUT
-  tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--force] [--encrypt] [PASSPHRASE]
-                    INPUT (-o OUT | --stdout)
+  tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--api-id ID]
+                    [--bot | --no-bot] [--test-mode | --no-test-mode] [--force]
+                    [--encrypt] [PASSPHRASE] INPUT (-o OUT | --stdout)
   tgsession help
 
-INPUT is a file, a session string, or - for standard input. The format is
-detected unless --from names it.
+INPUT is a file, a folder (a GramJS StoreSession), a session string, or - for
+standard input. The format is detected unless --from names it; when a text is
+valid in two formats (Telethon and GramJS strings both start with '1'), both
+readings are shown and --from decides.
 
-FORMAT: ferogram-binary (v8 when the session fits, else tgsession's v9),
-        ferogram-native (base64url of the binary), ferogram-compact (V2)
+FORMAT:
+  ferogram-binary   ferogram's binary file (v8 when the session fits, else v9)
+  ferogram-native   base64url of the binary
+  ferogram-compact  ferogram's StringSession (V2)
+  ferogram-sqlite   ferogram's SqliteBackend database
+  telethon-string   Telethon StringSession
+  telethon-sqlite   Telethon 1.x .session file (schema 7)
+  pyrogram-string   Pyrogram session string (351/356/362 characters)
+  pyrogram-sqlite   Pyrogram .session file (schema 2/3; writes 3)
+  gramjs-string     GramJS StringSession
+  gramjs-store      GramJS StoreSession folder (read only)
+  mtcute-string     mtcute string session v3
 
-PASSPHRASE, for files encrypted at rest (BinaryFileBackend with a passphrase):
-  --passphrase-file FILE (first line) or --passphrase-env VARIABLE.
-  convert --to ferogram-binary --encrypt writes an encrypted file.
-A binary file's journal (FILE.journal) is applied when present.
+convert prints what the target lacked ("missing"), what it could not keep
+("dropped") and what was deduced ("warning") on standard error. Values the
+source lacks come from --user-id, --api-id, --bot/--no-bot and
+--test-mode/--no-test-mode; nothing else is invented.
 
 Auth keys and tokens are printed as <redacted> unless --show-secrets is given.
-Session strings are secrets: convert writes them to a file (mode 0600) and to
-standard output only with --stdout.
+Sessions are secrets: convert writes them to a file (mode 0600, atomically)
+and to standard output only with --stdout.
+
+PASSPHRASE, for binary files encrypted at rest (BinaryFileBackend with a
+passphrase): --passphrase-file FILE (first line) or --passphrase-env VARIABLE.
+convert --to ferogram-binary --encrypt writes such a file. A binary file's
+journal (FILE.journal) is applied when present.
 )";
 }
 
@@ -63,10 +95,14 @@ struct Options {
   bool strict = false;
   bool force = false;
   bool to_stdout = false;
-  std::string from;
-  std::string to;
+  std::optional<Format> from;
+  std::optional<Format> to;
+  std::string to_name;
   std::string output;
   std::optional<int64_t> user_id;
+  std::optional<int32_t> api_id;
+  std::optional<bool> is_bot;
+  std::optional<bool> test_mode;
   std::string input;
   bool encrypt = false;
   std::string passphrase_file;
@@ -82,13 +118,10 @@ std::string ResolvePath(const std::string& path) {
   return path;
 }
 
-bool IsKnownFormat(absl::string_view f) {
-  return f == "ferogram-binary" || f == "ferogram-native" || f == "ferogram-compact";
-}
-
 absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
   if (args.empty()) return absl::InvalidArgumentError("missing command");
   o->command = args[0];
+  std::string from;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* dst) -> absl::Status {
@@ -112,10 +145,17 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       TGS_RETURN_IF_ERROR(value(&o->passphrase_file));
     } else if (a == "--passphrase-env") {
       TGS_RETURN_IF_ERROR(value(&o->passphrase_env));
+    } else if (a == "--bot" || a == "--no-bot") {
+      o->is_bot = a == "--bot";
+    } else if (a == "--test-mode" || a == "--no-test-mode") {
+      o->test_mode = a == "--test-mode";
     } else if (a == "--from") {
-      TGS_RETURN_IF_ERROR(value(&o->from));
+      TGS_RETURN_IF_ERROR(value(&from));
+      o->from = interop::FormatFromName(from);
+      if (!o->from) return absl::InvalidArgumentError(absl::StrCat("unknown format ", from, " (", FormatList(), ")"));
     } else if (a == "--to") {
-      TGS_RETURN_IF_ERROR(value(&o->to));
+      TGS_RETURN_IF_ERROR(value(&o->to_name));
+      o->to = interop::FormatFromName(o->to_name);
     } else if (a == "-o" || a == "--output") {
       TGS_RETURN_IF_ERROR(value(&o->output));
     } else if (a == "--user-id") {
@@ -124,6 +164,14 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       int64_t id;
       if (!absl::SimpleAtoi(v, &id)) return absl::InvalidArgumentError(absl::StrCat("--user-id: not an integer: ", v));
       o->user_id = id;
+    } else if (a == "--api-id") {
+      std::string v;
+      TGS_RETURN_IF_ERROR(value(&v));
+      int32_t id;
+      if (!absl::SimpleAtoi(v, &id) || id <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--api-id: not a positive 32-bit integer: ", v));
+      }
+      o->api_id = id;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
     } else if (o->input.empty()) {
@@ -132,61 +180,18 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       return absl::InvalidArgumentError(absl::StrCat("unexpected argument ", a));
     }
   }
-  if (!o->from.empty() && !IsKnownFormat(o->from)) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown format ", o->from));
-  }
   return absl::OkStatus();
 }
 
-struct Input {
-  SecretString bytes;
-  bool from_file = false;
-  std::string label;  // path or "argument"/"stdin"
-};
-
-absl::StatusOr<Input> ReadInput(const std::string& arg, std::istream& in) {
-  Input out;
-  if (arg == "-") {
-    std::string data;
-    char buf[65536];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-      data.append(buf, static_cast<size_t>(in.gcount()));
-      if (data.size() > kMaxInputBytes) {
-        SecureZero(&data[0], data.size());
-        return absl::ResourceExhaustedError(absl::StrCat("standard input is over ", kMaxInputBytes, " bytes"));
-      }
-    }
-    out.bytes = SecretString(std::move(data));
-    out.label = "stdin";
-    return out;
+// Text that could be a session string given on the command line: base64 of
+// either alphabet, with or without padding.
+bool LooksLikeSessionText(absl::string_view t) {
+  if (t.size() < 8) return false;
+  for (char c : t) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=')) return false;
   }
-  const std::string path = ResolvePath(arg);
-  absl::StatusOr<FileInfo> info = PosixFileSystem()->Stat(path);
-  if (info.ok()) {
-    TGS_ASSIGN_OR_RETURN(std::string data, ReadFileBounded(PosixFileSystem(), path, kMaxInputBytes));
-    out.bytes = SecretString(std::move(data));
-    out.from_file = true;
-    out.label = path;
-    return out;
-  }
-  // Not a file: a session string given on the command line?
-  const absl::string_view t = TrimUnicodeWhitespace(arg);
-  if (!t.empty() && IsBase64Text(t, Base64Alphabet::kUrlSafe, false) && t.size() >= 8) {
-    out.bytes = SecretString(std::string(arg));
-    out.label = "argument";
-    return out;
-  }
-  return absl::NotFoundError(absl::StrCat("no such file: ", arg));
+  return true;
 }
-
-struct Loaded {
-  SessionFormat format = SessionFormat::kFerogramBinary;
-  Session session;
-  DecodeInfo info;
-  std::optional<CompactSession> compact;
-  bool encrypted = false;
-  bool journal_applied = false;
-};
 
 // The passphrase named by --passphrase-file / --passphrase-env, if any.
 absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
@@ -208,69 +213,87 @@ absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
   return std::optional<SecretString>();
 }
 
-absl::StatusOr<Loaded> Decode(const Input& input, const Options& o) {
-  StringDecodeOptions opts;
-  opts.limits.max_chars = kMaxInputBytes;
-  if (o.strict) opts.binary.mode = DecodeMode::kStrict;
-  Loaded l;
-  // A session file of BinaryFileBackend: encrypted, or with a journal of
-  // changes beside it. Read it the way the backend does.
-  if (input.from_file && (o.from.empty() || o.from == "ferogram-binary")) {
-    const bool encrypted = IsEncryptedSession(input.bytes.view());
-    const bool journal = PosixFileSystem()->Stat(input.label + ".journal").ok();
-    if (encrypted || journal) {
-      TGS_ASSIGN_OR_RETURN(std::optional<SecretString> pass, ReadPassphrase(o));
-      if (encrypted && !pass) {
-        return absl::FailedPreconditionError(
-            "the file is encrypted: give the passphrase with --passphrase-file or --passphrase-env");
-      }
-      TGS_ASSIGN_OR_RETURN(std::optional<Session> s,
-                           BinaryFileBackend::ReadSessionFiles(input.label, opts.binary, nullptr,
-                                                               pass ? pass->view() : absl::string_view()));
-      if (!s) return absl::NotFoundError("the file disappeared while reading it");
-      l.format = SessionFormat::kFerogramBinary;
-      l.session = *std::move(s);
-      l.encrypted = encrypted;
-      l.journal_applied = journal;
-      return l;
-    }
+// A session file of BinaryFileBackend that is encrypted, or has a journal of
+// changes beside it, is read the way the backend reads it. Returns nullopt
+// for any other input.
+absl::StatusOr<std::optional<ImportedSession>> LoadBackendFile(const std::string& path, const Options& o) {
+  if (o.from && *o.from != Format::kFerogramBinary) return std::optional<ImportedSession>();
+  absl::StatusOr<FileInfo> info = PosixFileSystem()->Stat(path);
+  if (!info.ok() || info->is_directory) return std::optional<ImportedSession>();
+  const bool journal = PosixFileSystem()->Stat(path + ".journal").ok();
+  bool encrypted = false;
+  {
+    TGS_ASSIGN_OR_RETURN(const int fd, PosixFileSystem()->Open(path, O_RDONLY, 0));
+    ScopedFd guard(PosixFileSystem(), fd, path);
+    char head[8] = {};
+    TGS_ASSIGN_OR_RETURN(const size_t n, PosixFileSystem()->Read(fd, head, sizeof head, path));
+    encrypted = IsEncryptedSession(absl::string_view(head, n));
   }
-  if (o.from.empty()) {
-    TGS_ASSIGN_OR_RETURN(DecodedSession d, DecodeAnySession(input.bytes.view(), opts));
-    l.format = d.format;
-    l.session = std::move(d.session);
-    l.info = std::move(d.info);
-    l.compact = std::move(d.compact);
-    return l;
+  if (!encrypted && !journal) return std::optional<ImportedSession>();
+  TGS_ASSIGN_OR_RETURN(std::optional<SecretString> pass, ReadPassphrase(o));
+  if (encrypted && !pass) {
+    return absl::FailedPreconditionError(
+        "the file is encrypted: give the passphrase with --passphrase-file or --passphrase-env");
   }
-  if (o.from == "ferogram-binary") {
-    l.format = SessionFormat::kFerogramBinary;
-    TGS_ASSIGN_OR_RETURN(l.session, DecodeBinary(input.bytes.view(), opts.binary, &l.info));
-  } else if (o.from == "ferogram-native") {
-    l.format = SessionFormat::kFerogramNative;
-    TGS_ASSIGN_OR_RETURN(l.session, DecodeNativeString(input.bytes.view(), opts, &l.info));
-  } else {
-    l.format = SessionFormat::kFerogramCompact;
-    TGS_ASSIGN_OR_RETURN(CompactSession c, DecodeCompactString(input.bytes.view(), opts, &l.info));
-    l.session = CompactToSession(c);
-    l.compact = std::move(c);
-  }
-  return l;
+  DecodeOptions decode;
+  if (o.strict) decode.mode = DecodeMode::kStrict;
+  TGS_ASSIGN_OR_RETURN(std::optional<Session> s, BinaryFileBackend::ReadSessionFiles(
+                                                     path, decode, nullptr, pass ? pass->view() : absl::string_view()));
+  if (!s) return absl::NotFoundError("the file disappeared while reading it");
+  ImportedSession l;
+  l.format = Format::kFerogramBinary;
+  l.session = *std::move(s);
+  l.info.layout = absl::StrCat(encrypted ? "encrypted at rest" : "", encrypted && journal ? ", " : "",
+                               journal ? "+ journal" : "");
+  return std::optional<ImportedSession>(std::move(l));
 }
 
-std::string FormatLabel(const Loaded& l) {
-  std::string s(SessionFormatName(l.format));
-  if (l.info.version > 0) {
-    absl::StrAppend(&s, l.format == SessionFormat::kFerogramCompact ? " V" : " v", l.info.version);
+absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, std::istream& in,
+                                     std::string* label) {
+  interop::InteropDecodeOptions opts;
+  if (o.strict) opts.mode = DecodeMode::kStrict;
+  if (arg == "-") {
+    std::string data;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      data.append(buf, static_cast<size_t>(in.gcount()));
+      if (data.size() > kMaxInputBytes) {
+        SecureZero(&data[0], data.size());
+        return absl::ResourceExhaustedError(absl::StrCat("standard input is over ", kMaxInputBytes, " bytes"));
+      }
+    }
+    SecretString bytes(std::move(data));
+    *label = "stdin";
+    return interop::ImportSessionBytes(bytes.view(), o.from, opts);
   }
-  if (l.info.read_as_v1_fallback) absl::StrAppend(&s, " (v1 file whose first byte looks like a version)");
-  if (l.encrypted) absl::StrAppend(&s, " (encrypted at rest)");
-  if (l.journal_applied) absl::StrAppend(&s, " (+ journal)");
+  const std::string path = ResolvePath(arg);
+  if (PosixFileSystem()->Stat(path).ok()) {
+    *label = path;
+    TGS_ASSIGN_OR_RETURN(std::optional<ImportedSession> backend_file, LoadBackendFile(path, o));
+    if (backend_file) return *std::move(backend_file);
+    return interop::ImportSessionPath(path, o.from, opts);
+  }
+  // Not a file: a session string given on the command line?
+  const absl::string_view t = TrimUnicodeWhitespace(arg);
+  if (LooksLikeSessionText(t)) {
+    *label = "argument";
+    return interop::ImportSessionBytes(t, o.from, opts);
+  }
+  *label = "";
+  return absl::NotFoundError(absl::StrCat("no such file: ", arg));
+}
+
+std::string FormatLabel(const ImportedSession& l) {
+  std::string s(interop::FormatName(l.format));
+  if (!l.info.layout.empty()) absl::StrAppend(&s, " ", l.info.layout);
   return s;
 }
 
-void PrintHuman(const Loaded& l, bool show_secrets, std::ostream& out) {
+std::string OptionalText(const std::optional<bool>& b) { return b ? (*b ? "yes" : "no") : "unknown"; }
+
+void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) {
   const Session& s = l.session;
+  const interop::SessionExtras& x = l.extras;
   const SessionStats st = s.Stats();
   out << "format:        " << FormatLabel(l) << "\n";
   out << "home DC:       " << s.home_dc_id << "\n";
@@ -293,35 +316,71 @@ void PrintHuman(const Loaded& l, bool show_secrets, std::ostream& out) {
                               : absl::StrCat("<redacted> (", s.future_auth_token->size(), " bytes)"))
               : "none")
       << "\n";
-  if (l.compact) {
-    out << "user id:       " << l.compact->user_id << " (compact string)\n";
-    if (l.compact->version == 1) {
-      out << "layer:         " << l.compact->layer << ", seq_no " << l.compact->seq_no << "\n";
+  if (x.user_id) out << "user id:       " << *x.user_id << "\n";
+  if (x.is_bot) out << "bot:           " << OptionalText(x.is_bot) << "\n";
+  if (x.test_mode) out << "test mode:     " << OptionalText(x.test_mode) << "\n";
+  if (x.api_id) out << "api_id:        " << *x.api_id << "\n";
+  if (x.takeout_id) out << "takeout id:    " << *x.takeout_id << "\n";
+  if (!x.peers.empty()) {
+    size_t usernames = 0, phones = 0, names = 0;
+    for (const auto& kv : x.peers) {
+      usernames += kv.second.username ? 1 : 0;
+      phones += kv.second.phone ? 1 : 0;
+      names += kv.second.name ? 1 : 0;
     }
+    out << "peer details:  " << usernames << " usernames, " << phones << " phone numbers, " << names << " names\n";
   }
   out << "binary size:   " << st.approx_bytes << " bytes (v" << ChooseBinaryVersion(s) << ")\n";
+  for (const std::string& n : l.not_carried) out << "not carried:   " << n << "\n";
   for (const std::string& w : l.info.warnings) out << "warning:       " << w << "\n";
-  if (l.info.anomaly_count > l.info.warnings.size()) {
-    out << "warning:       " << (l.info.anomaly_count - l.info.warnings.size()) << " more anomalies\n";
+}
+
+// The extras as a JSON object, or "" when there are none.
+std::string ExtrasJson(const ImportedSession& l) {
+  const interop::SessionExtras& x = l.extras;
+  std::vector<std::string> members;
+  const auto quote = [](absl::string_view s) { return absl::StrCat("\"", absl::CEscape(s), "\""); };
+  if (x.user_id) members.push_back(absl::StrCat("\"user_id\": ", *x.user_id));
+  if (x.is_bot) members.push_back(absl::StrCat("\"is_bot\": ", *x.is_bot ? "true" : "false"));
+  if (x.test_mode) members.push_back(absl::StrCat("\"test_mode\": ", *x.test_mode ? "true" : "false"));
+  if (x.api_id) members.push_back(absl::StrCat("\"api_id\": ", *x.api_id));
+  if (x.takeout_id) members.push_back(absl::StrCat("\"takeout_id\": ", *x.takeout_id));
+  if (!x.peers.empty()) {
+    std::vector<std::string> peers;
+    for (const auto& [marked, p] : x.peers) {
+      std::vector<std::string> f = {absl::StrCat("\"marked_id\": ", marked)};
+      if (p.username) f.push_back(absl::StrCat("\"username\": ", quote(*p.username)));
+      if (p.phone) f.push_back(absl::StrCat("\"phone\": ", quote(*p.phone)));
+      if (p.name) f.push_back(absl::StrCat("\"name\": ", quote(*p.name)));
+      if (p.is_bot) f.push_back(absl::StrCat("\"is_bot\": ", *p.is_bot ? "true" : "false"));
+      peers.push_back(absl::StrCat("{", absl::StrJoin(f, ", "), "}"));
+    }
+    members.push_back(absl::StrCat("\"peers\": [", absl::StrJoin(peers, ", "), "]"));
   }
+  if (members.empty()) return "";
+  return absl::StrCat("{", absl::StrJoin(members, ", "), "}");
 }
 
 int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<Input> input = ReadInput(o.input, in);
-  if (!input.ok()) {
-    err << "tgsession: " << input.status().message() << "\n";
-    return 1;
-  }
-  absl::StatusOr<Loaded> l = Decode(*input, o);
+  std::string label;
+  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << input->label << ": " << l.status().message() << "\n";
+    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
     return 1;
   }
   if (o.json) {
     JsonWriteOptions jo;
     jo.reveal_secrets = o.show_secrets;
-    jo.format = std::string(SessionFormatName(l->format));
+    jo.format = std::string(interop::FormatName(l->format));
     SecretString json(SessionToJson(l->session, jo));
+    // Extras go in as one more member ("extras"), only when there are any,
+    // so ferogram sessions print exactly as before.
+    const std::string extras = ExtrasJson(*l);
+    if (!extras.empty()) {
+      std::string* j = json.mutable_str();
+      const size_t close = j->rfind('}');
+      if (close != std::string::npos) j->insert(close, absl::StrCat(",\n    \"extras\": ", extras, "\n"));
+    }
     out << json.str() << "\n";
   } else {
     PrintHuman(*l, o.show_secrets, out);
@@ -329,98 +388,81 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   return 0;
 }
 
+// Applies the values the user gave on the command line; returns notes on
+// what they replaced.
+std::vector<std::string> ApplyOverrides(const Options& o, interop::SessionExtras* x) {
+  std::vector<std::string> notes;
+  const auto apply = [&](const char* flag, auto& dst, const auto& v) {
+    if (!v) return;
+    if (dst && *dst != *v) notes.push_back(absl::StrCat(flag, " replaces the value read from the source"));
+    dst = v;
+  };
+  apply("--user-id", x->user_id, o.user_id);
+  apply("--api-id", x->api_id, o.api_id);
+  apply("--bot/--no-bot", x->is_bot, o.is_bot);
+  apply("--test-mode/--no-test-mode", x->test_mode, o.test_mode);
+  return notes;
+}
+
 int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
-  if (o.to.empty()) {
+  if (o.to_name.empty()) {
     err << "tgsession: convert needs --to FORMAT\n";
     return 2;
   }
-  if (!IsKnownFormat(o.to)) {
-    err << "tgsession: unknown format " << o.to << "\n";
+  if (!o.to) {
+    err << "tgsession: unknown format " << o.to_name << " (" << FormatList() << ")\n";
+    return 2;
+  }
+  if (!interop::IsWritable(*o.to)) {
+    err << "tgsession: " << o.to_name << " is read only\n";
     return 2;
   }
   if (o.output.empty() && !o.to_stdout) {
     err << "tgsession: convert needs -o OUT (or --stdout: the output is a secret)\n";
     return 2;
   }
-  absl::StatusOr<Input> input = ReadInput(o.input, in);
-  if (!input.ok()) {
-    err << "tgsession: " << input.status().message() << "\n";
-    return 1;
-  }
-  absl::StatusOr<Loaded> l = Decode(*input, o);
+  std::string label;
+  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << input->label << ": " << l.status().message() << "\n";
+    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
     return 1;
   }
-  std::vector<std::string> notes;
-  absl::StatusOr<std::string> encoded;
-  bool text = true;
-  if (o.encrypt && o.to != "ferogram-binary") {
+  const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
+  interop::ExportOptions eo;
+  eo.now_unix = static_cast<int64_t>(std::time(nullptr));
+  if (o.encrypt && *o.to != Format::kFerogramBinary) {
     err << "tgsession: --encrypt applies to --to ferogram-binary only\n";
     return 2;
   }
-  if (o.to == "ferogram-binary") {
-    text = false;
-    encoded = EncodeBinary(l->session);
-    if (encoded.ok() && (*encoded)[0] == kExtendedBinaryVersion) {
-      notes.push_back("written as tgsession binary v9: the session does not fit ferogram's v8 counts");
-    }
-    if (encoded.ok() && o.encrypt) {
-      SecretString plain(*std::move(encoded));
-      absl::StatusOr<std::optional<SecretString>> pass = ReadPassphrase(o);
-      if (!pass.ok() || !pass->has_value()) {
-        err << "tgsession: --encrypt needs --passphrase-file or --passphrase-env"
-            << (pass.ok() ? "" : absl::StrCat(": ", pass.status().message())) << "\n";
-        return 2;
-      }
-      absl::StatusOr<std::unique_ptr<SessionCipher>> cipher = SessionCipher::ForNewFile((**pass).view(), KdfParams());
-      if (!cipher.ok()) {
-        encoded = cipher.status();
-      } else {
-        encoded = (*cipher)->Seal(plain.view());
-        notes.push_back("encrypted at rest (Argon2id + XChaCha20-Poly1305): ferogram cannot read this file");
-      }
-    }
-  } else if (o.to == "ferogram-native") {
-    encoded = EncodeNativeString(l->session);
-  } else {
-    int64_t user_id = 0;
-    if (o.user_id) {
-      user_id = *o.user_id;
-    } else if (l->compact) {
-      user_id = l->compact->user_id;
-    } else {
-      notes.push_back("user_id: missing in the source, written as 0 (pass --user-id)");
-    }
-    absl::StatusOr<CompactSession> c = SessionToCompact(l->session, user_id);
-    if (!c.ok()) {
-      encoded = c.status();
-    } else {
-      encoded = EncodeCompactString(*c);
-      const SessionStats st = l->session.Stats();
-      if (st.dcs_total > 1) notes.push_back(absl::StrCat("dropped: ", st.dcs_total - 1, " DC entries besides the home DC"));
-      if (st.peers_total + st.min_peers + st.channel_pts_entries > 0 || l->session.updates_state.pts != 0) {
-        notes.push_back("dropped: update state and peer cache (the compact format holds one DC)");
-      }
-      if (l->session.future_auth_token) notes.push_back("dropped: future auth token");
-    }
-  }
+  absl::StatusOr<ExportResult> encoded = interop::ExportSession(*l, *o.to, eo);
   if (!encoded.ok()) {
-    err << "tgsession: cannot write " << o.to << ": " << encoded.status().message() << "\n";
+    err << "tgsession: cannot write " << o.to_name << ": " << encoded.status().message() << "\n";
     return 1;
   }
-  SecretString result(*std::move(encoded));
-  if (o.to_stdout) {
-    out << result.str();
-    if (text) out << "\n";
+  if (o.encrypt) {
+    absl::StatusOr<std::optional<SecretString>> pass = ReadPassphrase(o);
+    if (!pass.ok() || !pass->has_value()) {
+      err << "tgsession: --encrypt needs --passphrase-file or --passphrase-env"
+          << (pass.ok() ? "" : absl::StrCat(": ", pass.status().message())) << "\n";
+      return 2;
+    }
+    absl::StatusOr<std::unique_ptr<SessionCipher>> cipher = SessionCipher::ForNewFile((**pass).view(), KdfParams());
+    if (!cipher.ok()) {
+      err << "tgsession: " << cipher.status().message() << "\n";
+      return 1;
+    }
+    encoded->data = SecretString((*cipher)->Seal(encoded->data.view()));
+    encoded->summary.warnings.push_back(
+        "encrypted at rest (Argon2id + XChaCha20-Poly1305): ferogram cannot read this file");
   }
+  const bool text = interop::IsStringFormat(*o.to);
   if (!o.output.empty()) {
     const std::string path = ResolvePath(o.output);
     if (!o.force && PosixFileSystem()->Stat(path).ok()) {
       err << "tgsession: " << path << " exists; pass --force to replace it\n";
       return 1;
     }
-    std::string data = result.str();
+    std::string data = encoded->data.str();
     if (text) data += "\n";
     SecretString data_guard(std::move(data));
     absl::Status st = WriteFileAtomically(PosixFileSystem(), path, data_guard.view());
@@ -429,10 +471,18 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
       return 1;
     }
   }
-  err << "tgsession: " << FormatLabel(*l) << " -> " << o.to
+  if (o.to_stdout) {
+    out << encoded->data.str();
+    if (text) out << "\n";
+  }
+  err << "tgsession: " << FormatLabel(*l) << " -> " << o.to_name
       << (o.output.empty() ? "" : absl::StrCat(": wrote ", ResolvePath(o.output), " (mode 0600)")) << "\n";
-  for (const std::string& n : notes) err << "tgsession: " << n << "\n";
+  const interop::ConversionSummary& sum = encoded->summary;
+  for (const std::string& m : sum.missing) err << "tgsession: " << m << "\n";
+  for (const std::string& d : sum.dropped) err << "tgsession: dropped: " << d << "\n";
+  for (const std::string& n : override_notes) err << "tgsession: note: " << n << "\n";
   for (const std::string& w : l->info.warnings) err << "tgsession: warning: " << w << "\n";
+  for (const std::string& w : sum.warnings) err << "tgsession: warning: " << w << "\n";
   return 0;
 }
 

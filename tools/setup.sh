@@ -9,7 +9,8 @@
 #      checking their sha256;
 #   3. writes .bazelrc.local so Bazel finds them there (--distdir) and never
 #      needs the network while building;
-#   4. installs the npm packages the WebAssembly tests use (wasm/node_modules).
+#   4. installs the npm packages the tests use (wasm/tests, and GramJS and
+#      mtcute in tests/interop_js for the real-library interop test).
 #
 # Usage: bash tools/setup.sh [--no-browser]   (run as root, or with sudo rights)
 set -euo pipefail
@@ -132,15 +133,25 @@ query --distdir=$distdir
 sync --distdir=$distdir
 EOF
 
-# --- 4. npm packages for the WebAssembly tests -----------------------------
-if [ -f "$here/wasm/tests/package.json" ]; then
-  if [ ! -f "$here/wasm/tests/node_modules/.tgsession-ok" ] ||
-     [ "$here/wasm/tests/package-lock.json" -nt "$here/wasm/tests/node_modules/.tgsession-ok" ]; then
-    log "npm ci (wasm/tests)"
-    (cd "$here/wasm/tests" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    touch "$here/wasm/tests/node_modules/.tgsession-ok"
+# --- 4. npm packages the tests run -----------------------------------------
+#   wasm/tests         the WebAssembly tests
+#   tests/interop_js   GramJS (npm `telegram`) and mtcute (`@mtcute/core`),
+#                      which read our strings in //tests:real_libraries_test
+# Installed from the committed package-lock.json (npm ci), and only when the
+# lock file is newer than the last install.
+for npm_dir in wasm/tests tests/interop_js; do
+  if [ -f "$here/$npm_dir/package.json" ]; then
+    if [ ! -f "$here/$npm_dir/node_modules/.tgsession-ok" ] ||
+       [ "$here/$npm_dir/package-lock.json" -nt "$here/$npm_dir/node_modules/.tgsession-ok" ]; then
+      log "npm ci ($npm_dir)"
+      (cd "$here/$npm_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+      touch "$here/$npm_dir/node_modules/.tgsession-ok"
+    fi
   fi
-fi
+done
+
+# TSan needs the absolute path of its suppression file (tests run elsewhere).
+echo "test:tsan --test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$here/tools/tsan_suppressions.txt" >>"$here/.bazelrc.local"
 
 # Tests read the shared golden vectors from ../shared when that folder exists
 # (a checkout next to the team's shared data); otherwise the committed copy.

@@ -18,10 +18,20 @@ bazel test --config=asan --define=werror=1 //...
 
 step "threaded tests under TSan"
 bazel test --config=tsan --define=werror=1 \
-  //session:session_test //tests:memory_string_backend_test //tests:binary_file_backend_test
+  //session:session_test //tests:memory_string_backend_test //tests:binary_file_backend_test \
+  //tests:sqlite_backend_test
 
 step "fuzzing, ${TGS_FUZZ_SECONDS:-20} s per target"
 TGS_FUZZ_SECONDS="${TGS_FUZZ_SECONDS:-20}" bash tools/fuzz.sh
+
+step "instruction-count regression check against tools/bench/baseline_instructions.txt"
+# Printed for every run; it fails the run only with TGS_BENCH_STRICT=1, since
+# counts shift slightly with the CPU features the machine reports.
+if [ "${TGS_BENCH_STRICT:-0}" = 1 ]; then
+  bash tools/bench/compare.sh
+else
+  bash tools/bench/compare.sh || echo "(instruction counts above the 10% tolerance: see the ratios)" >&2
+fi
 
 step "tgsession as an external dependency (tests/external_workspace)"
 (cd tests/external_workspace &&
