@@ -45,7 +45,7 @@ namespace wasm_api {
 namespace {
 
 struct State {
-  std::vector<std::unique_ptr<Session>> slots;  // handle = index + 1
+  std::vector<std::unique_ptr<HeldSession>> slots;  // handle = index + 1
   std::vector<int32_t> free_handles;
   int error_code = 0;
   std::string error_message;
@@ -73,7 +73,7 @@ void Ok() {
   G().error_message.clear();
 }
 
-Session* Get(int32_t h) {
+HeldSession* GetHeld(int32_t h) {
   State& g = G();
   if (h <= 0 || static_cast<size_t>(h) > g.slots.size() || g.slots[h - 1] == nullptr) {
     Fail(absl::InvalidArgumentError("invalid or freed session handle"));
@@ -82,9 +82,14 @@ Session* Get(int32_t h) {
   return g.slots[h - 1].get();
 }
 
-int32_t Put(Session s) {
+Session* Get(int32_t h) {
+  HeldSession* held = GetHeld(h);
+  return held == nullptr ? nullptr : &held->session;
+}
+
+int32_t Put(HeldSession s) {
   State& g = G();
-  auto owned = std::make_unique<Session>(std::move(s));
+  auto owned = std::make_unique<HeldSession>(std::move(s));
   if (!g.free_handles.empty()) {
     int32_t h = g.free_handles.back();
     g.free_handles.pop_back();
@@ -190,7 +195,9 @@ EMSCRIPTEN_KEEPALIVE void tgs_out_wipe() { G().out = SecretString(); }
 // home DC 2.
 EMSCRIPTEN_KEEPALIVE int32_t tgs_session_new(int32_t with_defaults) {
   Ok();
-  return Put(with_defaults ? NewSessionWithDefaults() : Session());
+  HeldSession held;
+  if (with_defaults) held.session = NewSessionWithDefaults();
+  return Put(std::move(held));
 }
 
 EMSCRIPTEN_KEEPALIVE void tgs_session_free(int32_t h) {
@@ -201,10 +208,10 @@ EMSCRIPTEN_KEEPALIVE void tgs_session_free(int32_t h) {
 }
 
 EMSCRIPTEN_KEEPALIVE int32_t tgs_session_clone(int32_t h) {
-  Session* s = Get(h);
-  if (s == nullptr) return 0;
+  HeldSession* held = GetHeld(h);
+  if (held == nullptr) return 0;
   Ok();
-  return Put(*s);
+  return Put(*held);
 }
 
 // 1 if equal, 0 if not, -1 on a bad handle.
@@ -232,20 +239,19 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_decode(const char* input, size_t input_len, con
   absl::StatusOr<DecodeResult> r = DecodeFormat(In(input, input_len), In(format, format_len), strict != 0);
   if (!r.ok()) return FailHandle(r.status());
   std::string info = r->PackInfo();
-  int32_t h = Put(std::move(r->session));
+  int32_t h = Put(std::move(r->held));
   SetOut(std::move(info));
   return h;
 }
 
-// Encodes session `h` as `format`; `option` is the binary version policy
-// (0 auto, 1 ferogram v8 only, 2 v9) for ferogram binary and native strings,
-// the compact string version (1 or 2; 0 = 2) for compact strings. `user_id`
-// goes into formats that carry one. Returns the length of the result.
+// Encodes session `h` as `format` (see EncodeFormat in formats.h for
+// `option`, `user_id` and the packed result: data plus conversion summary).
+// Returns the length of the result.
 EMSCRIPTEN_KEEPALIVE int32_t tgs_encode(int32_t h, const char* format, size_t format_len, int32_t option,
                                         int64_t user_id) {
-  Session* s = Get(h);
-  if (s == nullptr) return -1;
-  absl::StatusOr<std::string> r = EncodeFormat(*s, In(format, format_len), option, user_id);
+  HeldSession* held = GetHeld(h);
+  if (held == nullptr) return -1;
+  absl::StatusOr<std::string> r = EncodeFormat(*held, In(format, format_len), option, user_id);
   if (!r.ok()) return Fail(r.status());
   return SetOut(*std::move(r));
 }
@@ -267,6 +273,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_formats() { return SetOut(FormatList()); }
 //                peers_total, users, channels, chats, min_peers,
 //                channel_pts_entries, approx_bytes; then u8 updates_initialised
 //   6 debug:     Session::DebugString() (secrets redacted), UTF-8
+//   7 extras:    what other libraries' formats carry (PackExtras, formats.h)
 EMSCRIPTEN_KEEPALIVE int32_t tgs_read(int32_t h, int32_t section) {
   Session* s = Get(h);
   if (s == nullptr) return -1;
@@ -325,6 +332,8 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_read(int32_t h, int32_t section) {
     }
     case 6:
       return SetOut(s->DebugString());
+    case 7:
+      return SetOut(PackExtras(GetHeld(h)->extras));
     default:
       return Fail(absl::InvalidArgumentError("unknown section"));
   }
@@ -476,6 +485,21 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_set_token(int32_t h, const char* p, size_t n, i
   } else {
     s->future_auth_token.reset();
   }
+  Ok();
+  return 0;
+}
+
+// Sets the extras other libraries' formats need (Pyrogram: the user id).
+// Each field: has_x = 0 leaves it unknown. is_bot/test_mode: -1 unknown.
+EMSCRIPTEN_KEEPALIVE int32_t tgs_set_extras(int32_t h, int32_t has_user_id, int64_t user_id, int32_t is_bot,
+                                            int32_t test_mode, int32_t has_api_id, int32_t api_id) {
+  HeldSession* held = GetHeld(h);
+  if (held == nullptr) return -1;
+  interop::SessionExtras& e = held->extras;
+  e.user_id = has_user_id ? std::optional<int64_t>(user_id) : std::nullopt;
+  e.is_bot = is_bot < 0 ? std::nullopt : std::optional<bool>(is_bot != 0);
+  e.test_mode = test_mode < 0 ? std::nullopt : std::optional<bool>(test_mode != 0);
+  e.api_id = has_api_id ? std::optional<int32_t>(api_id) : std::nullopt;
   Ok();
   return 0;
 }

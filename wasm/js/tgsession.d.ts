@@ -31,7 +31,9 @@ export interface InitOptions {
 export declare function init(options?: InitOptions): Promise<void>;
 
 export type Int64 = bigint | number;
-export type FormatName = 'auto' | 'ferogram-binary' | 'ferogram-native' | 'ferogram-compact' | (string & {});
+/** Formats the module reads ("auto" detects); formats() lists them at run time. */
+export type FormatName = 'auto' | 'ferogram-binary' | 'ferogram-native' | 'ferogram-compact' |
+  'telethon-string' | 'pyrogram-string' | 'gramjs-string' | 'mtcute-string' | (string & {});
 export type PeerType = 'user' | 'channel' | 'chat';
 export type ChannelKind = 'Broadcast' | 'Megagroup' | 'Gigagroup';
 
@@ -45,7 +47,7 @@ export interface DecodeInfo {
   anomalyCount: number;
   /** Format-specific layout, e.g. "V2" for a compact string. */
   layout: string;
-  /** The account's user id, for formats that carry it (compact strings). */
+  /** The account's user id, for formats that carry it (compact, Pyrogram, mtcute strings). */
   userId: bigint | null;
   warnings: string[];
 }
@@ -125,10 +127,28 @@ export interface SessionStats {
   updatesInitialised: boolean;
 }
 
+/** What a conversion could not carry over (session/interop/convert.h). */
+export interface ConversionSummary {
+  /** What the target needed but the source lacked, and what was written instead. */
+  missing: string[];
+  /** What the source held that the target cannot store. */
+  dropped: string[];
+  warnings: string[];
+}
+
+/** What other libraries' formats carry beside the session; null = unknown. */
+export interface SessionExtras {
+  userId: bigint | null;
+  isBot: boolean | null;
+  testMode: boolean | null;
+  apiId: number | null;
+  takeoutId: bigint | null;
+}
+
 export interface ExportOptions {
   /** Binary and native: "auto" (v8 when it fits, else v9), "v8" (fail if it does not fit) or "v9". Compact: 1 or 2. */
   version?: 'auto' | 'v8' | 'v9' | 1 | 2;
-  /** Formats that carry the account's id (compact strings). */
+  /** Overrides extras().userId for formats that carry the account's id. */
   userId?: Int64;
 }
 
@@ -177,8 +197,14 @@ export declare class Session {
 
   stats(): SessionStats;
 
+  /** The session in `format` plus what the conversion kept and lost. */
+  convert(format: 'ferogram-binary', options?: ExportOptions): {data: Uint8Array; summary: ConversionSummary};
+  convert(format: FormatName, options?: ExportOptions): {data: string | Uint8Array; summary: ConversionSummary};
   export(format: 'ferogram-binary', options?: ExportOptions): Uint8Array;
   export(format: FormatName, options?: ExportOptions): string | Uint8Array;
+  /** Set by decoding another library's format, or by setExtras(); the backends do not store them. */
+  extras(): SessionExtras;
+  setExtras(extras: Partial<Omit<SessionExtras, 'takeoutId' | 'userId'>> & {userId?: Int64 | null}): void;
   toBytes(options?: ExportOptions): Uint8Array;
   toNativeString(options?: ExportOptions): string;
   toCompactString(options?: ExportOptions): string;

@@ -382,11 +382,13 @@ export class Session {
   }
 
   /**
-   * Encodes as `format`: bytes for "ferogram-binary", text otherwise.
-   * opts.version: "auto" (v8 when it fits, else v9), "v8" or "v9" for binary
-   * and native; 1 or 2 for compact. opts.userId for formats that carry it.
+   * Converts to `format` and says what the conversion kept: {data, summary:
+   * {missing, dropped, warnings}}. data is bytes for "ferogram-binary", text
+   * otherwise. opts.version: "auto" (v8 when it fits, else v9), "v8" or "v9"
+   * for ferogram binary and native; 1 or 2 for ferogram compact.
+   * opts.userId overrides the user id of extras() for formats that carry one.
    */
-  export(format, opts = {}) {
+  convert(format, opts = {}) {
     const fmt = String(format);
     let option = 0;
     if (fmt === 'ferogram-compact') {
@@ -396,9 +398,45 @@ export class Session {
       if (option === undefined) throw badArg('version must be "auto", "v8" or "v9"');
     }
     const userId = i64(opts.userId ?? 0n, 'userId');
-    const n = check(withText(fmt, (fp, fn) => M._tgs_encode(this.handle, fp, fn, option, userId)));
-    const out = takeOut(n);
-    return fmt === 'ferogram-binary' ? out : utf8d.decode(out);
+    const r = new Rd(takeOut(check(withText(fmt, (fp, fn) => M._tgs_encode(this.handle, fp, fn, option, userId)))));
+    const n = r.u32();
+    const raw = r.b.slice(r.p, r.p + n);
+    r.b.fill(0, r.p, r.p + n);
+    r.p += n;
+    const list = () => { const out = []; for (let k = r.u32(); k > 0; k--) out.push(r.str()); return out; };
+    const summary = {missing: list(), dropped: list(), warnings: list()};
+    return {data: fmt === 'ferogram-binary' ? raw : utf8d.decode(raw), summary};
+  }
+
+  /** convert(format, opts).data: the session in another format (a secret). */
+  export(format, opts) { return this.convert(format, opts).data; }
+
+  /**
+   * What other libraries' formats carry beside the session: {userId, isBot,
+   * testMode, apiId, takeoutId}, each null when unknown. Set by decoding such
+   * a format or by setExtras(); not stored by the backends.
+   */
+  extras() {
+    const r = this.#read(7);
+    const has = r.u8();
+    const userId = r.i64();
+    const tri = (v) => (v === 255 ? null : v === 1);
+    const isBot = tri(r.u8());
+    const testMode = tri(r.u8());
+    const hasApi = r.u8();
+    const apiId = r.i32();
+    const hasTakeout = r.u8();
+    const takeoutId = r.i64();
+    return {userId: has ? userId : null, isBot, testMode, apiId: hasApi ? apiId : null,
+      takeoutId: hasTakeout ? takeoutId : null};
+  }
+
+  /** Replaces userId, isBot, testMode and apiId of extras() (null/absent = unknown). */
+  setExtras(e = {}) {
+    const tri = (v, what) => (v == null ? -1 : typeof v === 'boolean' ? (v ? 1 : 0) : (() => { throw badArg(`${what} must be a boolean or null`); })());
+    check(M._tgs_set_extras(this.handle, e.userId == null ? 0 : 1, e.userId == null ? 0n : i64(e.userId, 'userId'),
+        tri(e.isBot, 'isBot'), tri(e.testMode, 'testMode'), e.apiId == null ? 0 : 1,
+        e.apiId == null ? 0 : i32(e.apiId, 'apiId')));
   }
 
   toBytes(opts) { return this.export('ferogram-binary', opts); }
