@@ -153,6 +153,21 @@ absl::StatusOr<DecodeResult> DecodeFormat(absl::string_view input, absl::string_
   options.mode = strict ? DecodeMode::kStrict : DecodeMode::kCompatible;
   // Session strings of other libraries are short; ferogram's can be large.
   options.max_chars = StringDecodeLimits().max_chars;
+#ifdef TGS_API_NO_INTEROP  // size measurement only (wasm/measure): ferogram formats alone
+  if (format.empty() || format == "auto") {
+    StringDecodeOptions o;
+    if (strict) o.binary.mode = DecodeMode::kStrict;
+    TGS_ASSIGN_OR_RETURN(DecodedSession d, DecodeAnySession(input, o));
+    const Format f = d.format == SessionFormat::kFerogramBinary   ? Format::kFerogramBinary
+                     : d.format == SessionFormat::kFerogramNative ? Format::kFerogramNative
+                                                                  : Format::kFerogramCompact;
+    return DecodeFerogram(input, f, strict);
+  }
+  if (format == "ferogram-binary") return DecodeFerogram(input, Format::kFerogramBinary, strict);
+  if (format == "ferogram-native") return DecodeFerogram(input, Format::kFerogramNative, strict);
+  if (format == "ferogram-compact") return DecodeFerogram(input, Format::kFerogramCompact, strict);
+  return absl::UnimplementedError("built without other libraries' formats");
+#endif
   if (format.empty() || format == "auto") {
     TGS_ASSIGN_OR_RETURN(interop::ImportedSession in, interop::DetectAndImport(input, options));
     // Detection decided; ferogram formats are re-read by their own decoders
@@ -168,7 +183,13 @@ absl::StatusOr<DecodeResult> DecodeFormat(absl::string_view input, absl::string_
 
 absl::StatusOr<std::string> EncodeFormat(const HeldSession& held, absl::string_view format, int32_t option,
                                          int64_t user_id) {
+#ifdef TGS_API_NO_INTEROP
+  const Format f = format == "ferogram-binary"   ? Format::kFerogramBinary
+                   : format == "ferogram-native" ? Format::kFerogramNative
+                                                 : Format::kFerogramCompact;
+#else
   TGS_ASSIGN_OR_RETURN(Format f, Named(format, true));
+#endif
   const interop::ConversionSummary none;
   if (f == Format::kFerogramBinary || f == Format::kFerogramNative) {
     TGS_ASSIGN_OR_RETURN(EncodeOptions o, BinaryPolicy(option));
@@ -187,6 +208,9 @@ absl::StatusOr<std::string> EncodeFormat(const HeldSession& held, absl::string_v
     SecretString wiped(std::move(data));
     return Pack(wiped.view(), none);
   }
+#ifdef TGS_API_NO_INTEROP
+  return absl::UnimplementedError("built without other libraries' formats");
+#endif
   interop::ImportedSession in;
   in.format = held.source;
   in.session = held.session;
@@ -197,6 +221,9 @@ absl::StatusOr<std::string> EncodeFormat(const HeldSession& held, absl::string_v
 }
 
 std::string FormatList() {
+#ifdef TGS_API_NO_INTEROP
+  return "ferogram-binary ferogram-native ferogram-compact\nferogram-binary ferogram-native ferogram-compact";
+#endif
   std::string read, write;
   for (Format f : interop::AllFormats()) {
     if (interop::NeedsNativeBackend(f)) continue;

@@ -40,7 +40,9 @@ let M = null;  // the emscripten module once loaded
  */
 export function init(options) {
   if (!tgsModulePromise) {
-    tgsModulePromise = createTgsessionModule(Object.assign({}, options)).then((m) => { M = m; });
+    tgsModulePromise = createTgsessionModule(Object.assign({}, options)).then((m) => { M = m; }, (e) => {
+      throw tgsErr(14, `loading the WebAssembly module failed: ${e && e.message ? e.message : e}`);
+    });
     tgsModulePromise.catch(() => { tgsModulePromise = null; });
   }
   return tgsModulePromise;

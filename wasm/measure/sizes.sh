@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 BAZEL="${BAZEL:-bazel}"
-variants=(tgsession size_web_only size_api_no_journal size_codec_only size_with_json
+variants=(tgsession size_web_only size_no_interop size_api_no_journal size_codec_only size_with_json
           size_asyncify_probe_baseline size_asyncify_probe status_module)
 $BAZEL build --config=wasm_release --jobs=2 "${variants[@]/#///wasm:}" >&2
 bin="$($BAZEL info --config=wasm_release bazel-bin 2>/dev/null)/wasm"
