@@ -10,3 +10,12 @@ TGS_COPTS = [
     "//:werror": ["-Werror"],
     "//conditions:default": [],
 })
+
+# target_compatible_with for targets that need a native OS: fork, flock and
+# fsync on a real file system, libsodium, the CLI. `bazel test --config=wasm
+# //...` skips them (and, transitively, whatever depends on them); native
+# builds are unaffected.
+NATIVE_ONLY = select({
+    str(Label("//wasm/toolchain:is_wasm")): ["@platforms//:incompatible"],
+    "//conditions:default": [],
+})

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every tgsession test suite. Expects tools/setup.sh to have run.
 #   bash tools/test_all.sh               # everything (what CI runs)
-#   TGS_QUICK=1 bash tools/test_all.sh   # native g++ tests only
+#   TGS_QUICK=1 bash tools/test_all.sh   # native g++ tests only (no WebAssembly, sanitizers, fuzzing)
 #   TGS_FUZZ_SECONDS=60 ...              # longer fuzzing (default 20 s per target)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +12,14 @@ step "native tests, g++ 12, warnings as errors"
 bazel test --define=werror=1 //...
 
 if [ "${TGS_QUICK:-0}" = 1 ]; then exit 0; fi
+
+step "WebAssembly (emcc): every suite that needs no native OS under node, the JS API with fake-indexeddb, headless Chromium"
+wasm_flags=()
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test_all.sh: /usr/bin/chromium is missing (setup.sh --no-browser): skipping the Chromium tests" >&2
+  wasm_flags+=(--test_tag_filters=-chromium)
+fi
+bazel test --config=wasm "${wasm_flags[@]}" //...
 
 step "native tests under ASan + UBSan, clang 14, warnings as errors"
 bazel test --config=asan --define=werror=1 //...

@@ -1,0 +1,297 @@
+// Types of tgsession's JavaScript API (tgsession.mjs and tgsession.single.mjs
+// export the same names). 64-bit integers are BigInt; inputs also accept
+// safe-integer Numbers.
+
+/** absl::StatusCode names and values. */
+export declare const StatusCode: Readonly<{
+  OK: 0; CANCELLED: 1; UNKNOWN: 2; INVALID_ARGUMENT: 3; DEADLINE_EXCEEDED: 4; NOT_FOUND: 5;
+  ALREADY_EXISTS: 6; PERMISSION_DENIED: 7; RESOURCE_EXHAUSTED: 8; FAILED_PRECONDITION: 9;
+  ABORTED: 10; OUT_OF_RANGE: 11; UNIMPLEMENTED: 12; INTERNAL: 13; UNAVAILABLE: 14;
+  DATA_LOSS: 15; UNAUTHENTICATED: 16;
+}>;
+export type StatusCodeName = keyof typeof StatusCode;
+
+/** Every failure: the C++ absl::Status code and message. */
+export declare class TgsError extends Error {
+  readonly name: 'TgsError';
+  readonly code: number;
+  readonly codeName: StatusCodeName;
+}
+
+export interface InitOptions {
+  /** The .wasm bytes, when the page loads them itself. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where to find tgsession.wasm (emscripten's locateFile). */
+  locateFile?: (path: string, prefix: string) => string;
+  instantiateWasm?: (imports: WebAssembly.Imports,
+                     done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports | {};
+}
+
+/** Loads the WebAssembly module once; every async entry point calls it. */
+export declare function init(options?: InitOptions): Promise<void>;
+
+export type Int64 = bigint | number;
+/** Formats the module reads ("auto" detects); formats() lists them at run time. */
+export type FormatName = 'auto' | 'ferogram-binary' | 'ferogram-native' | 'ferogram-compact' |
+  'telethon-string' | 'pyrogram-string' | 'gramjs-string' | 'mtcute-string' | (string & {});
+export type PeerType = 'user' | 'channel' | 'chat';
+export type ChannelKind = 'Broadcast' | 'Megagroup' | 'Gigagroup';
+
+/** What decoding found. */
+export interface DecodeInfo {
+  format: string;
+  /** ferogram binary version 1..9 (binary and native strings), else 0. */
+  binaryVersion: number;
+  readAsV1Fallback: boolean;
+  trailingBytes: number;
+  anomalyCount: number;
+  /** Format-specific layout, e.g. "V2" for a compact string. */
+  layout: string;
+  /** The account's user id, for formats that carry it (compact, Pyrogram, mtcute strings). */
+  userId: bigint | null;
+  warnings: string[];
+}
+
+export interface DecodeOptions {
+  /** "auto" (default for load/fromString) detects the format. */
+  format?: FormatName;
+  /** Reject what a correct writer never produces. */
+  strict?: boolean;
+}
+
+export interface DcEntry {
+  dcId: number;
+  /** "ip:port" or "[ipv6]:port". */
+  addr: string;
+  hasAuthKey: boolean;
+  firstSalt: bigint;
+  timeOffset: number;
+  /** DcFlags bits: 1 IPv6, 2 media only, 4 TCPO only, 8 CDN, 16 static. */
+  flags: number;
+}
+
+export interface DcEntryInput {
+  dcId: number;
+  addr: string;
+  /** 256 bytes, or null/absent for none. */
+  authKey?: Uint8Array | null;
+  firstSalt?: Int64;
+  timeOffset?: number;
+  flags?: number;
+}
+
+export interface ChannelPts<I = bigint> { channelId: I; pts: number; }
+
+export interface UpdatesState<I = bigint> {
+  pts: number; qts: number; date: number; seq: number;
+  channels: ChannelPts<I>[];
+}
+
+export type UpdateStateChange =
+  | {kind: 'primary'; pts: number; date: number; seq: number}
+  | {kind: 'secondary'; qts: number}
+  | {kind: 'channel'; channelId: Int64; pts: number}
+  | {kind: 'all'; state: Partial<UpdatesState<Int64>>};
+
+export interface CachedPeer<I = bigint> {
+  id: I;
+  /** 0 for basic group chats. */
+  accessHash: I;
+  type: PeerType;
+  channelKind: ChannelKind | null;
+  isCommunity: boolean;
+}
+
+export interface CachedPeerInput {
+  id: Int64;
+  accessHash?: Int64;
+  type?: PeerType;
+  channelKind?: ChannelKind | null;
+  isCommunity?: boolean;
+}
+
+export interface CachedMinPeer<I = bigint> { userId: I; peerId: I; msgId: number; }
+
+export interface SessionStats {
+  homeDcId: number;
+  dcsTotal: number;
+  dcsWithAuthKey: number;
+  peersTotal: number;
+  peersUsers: number;
+  peersChannels: number;
+  peersChats: number;
+  minPeers: number;
+  channelPtsEntries: number;
+  /** Size of the binary encoding a save would write. */
+  approxBytes: number;
+  updatesInitialised: boolean;
+}
+
+/** What a conversion could not carry over (session/interop/convert.h). */
+export interface ConversionSummary {
+  /** What the target needed but the source lacked, and what was written instead. */
+  missing: string[];
+  /** What the source held that the target cannot store. */
+  dropped: string[];
+  warnings: string[];
+}
+
+/** What other libraries' formats carry beside the session; null = unknown. */
+export interface SessionExtras {
+  userId: bigint | null;
+  isBot: boolean | null;
+  testMode: boolean | null;
+  apiId: number | null;
+  takeoutId: bigint | null;
+}
+
+export interface ExportOptions {
+  /** Binary and native: "auto" (v8 when it fits, else v9), "v8" (fail if it does not fit) or "v9". Compact: 1 or 2. */
+  version?: 'auto' | 'v8' | 'v9' | 1 | 2;
+  /** Overrides extras().userId for formats that carry the account's id. */
+  userId?: Int64;
+}
+
+/**
+ * A session held in WebAssembly memory. Methods are synchronous and throw
+ * TgsError. Call free() when done (keys are wiped); sessions that are never
+ * freed are released when garbage-collected.
+ */
+export declare class Session {
+  private constructor();
+  static create(options?: {defaults?: boolean}): Promise<Session>;
+  /** Bytes (ferogram binary) or text (native or compact string). */
+  static load(input: Uint8Array | ArrayBuffer | string, options?: DecodeOptions): Promise<Session>;
+  static fromBytes(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): Promise<Session>;
+  static fromString(text: string, options?: DecodeOptions): Promise<Session>;
+
+  /** Set for decoded sessions. */
+  readonly info: DecodeInfo | null;
+
+  free(): void;
+  clone(): Session;
+  equals(other: Session): boolean;
+
+  homeDcId: number;
+  setHomeDc(dcId: number): void;
+
+  dcs(): DcEntry[];
+  /** The 256-byte key of a DC (a secret), or null. */
+  authKey(dcId: number): Uint8Array | null;
+  upsertDc(entry: DcEntryInput): void;
+  setAuthKey(dcId: number, key: Uint8Array): number;
+
+  updatesState(): UpdatesState;
+  applyUpdateState(change: UpdateStateChange): void;
+
+  peers(): CachedPeer[];
+  findPeer(id: Int64): CachedPeer | null;
+  cachePeer(peer: CachedPeerInput): void;
+  removePeer(id: Int64): boolean;
+
+  minPeers(): CachedMinPeer[];
+  cacheMinPeer(m: CachedMinPeer<Int64>): void;
+
+  futureAuthToken(): Uint8Array | null;
+  setFutureAuthToken(token: Uint8Array | null): void;
+
+  stats(): SessionStats;
+
+  /** The session in `format` plus what the conversion kept and lost. */
+  convert(format: 'ferogram-binary', options?: ExportOptions): {data: Uint8Array; summary: ConversionSummary};
+  convert(format: FormatName, options?: ExportOptions): {data: string | Uint8Array; summary: ConversionSummary};
+  export(format: 'ferogram-binary', options?: ExportOptions): Uint8Array;
+  export(format: FormatName, options?: ExportOptions): string | Uint8Array;
+  /** Set by decoding another library's format, or by setExtras(); the backends do not store them. */
+  extras(): SessionExtras;
+  setExtras(extras: Partial<Omit<SessionExtras, 'takeoutId' | 'userId'>> & {userId?: Int64 | null}): void;
+  toBytes(options?: ExportOptions): Uint8Array;
+  toNativeString(options?: ExportOptions): string;
+  toCompactString(options?: ExportOptions): string;
+  /** One line, secrets redacted. */
+  toString(): string;
+}
+
+export declare function formats(): Promise<{read: string[]; write: string[]}>;
+/** Sessions currently held in wasm memory. */
+export declare function liveSessions(): Promise<number>;
+
+/**
+ * The JavaScript form of the C++ SessionBackend interface. Every method
+ * returns a promise that rejects with a TgsError; calls on one backend run
+ * one at a time, in call order.
+ */
+export interface SessionBackend {
+  readonly name: string;
+  /** Replaces the stored session. A failed save leaves the previous one. */
+  save(session: Session): Promise<void>;
+  /** The stored session (the caller frees it), or null when none is stored. */
+  load(): Promise<Session | null>;
+  /** Removes the stored session; deleting nothing is not an error. */
+  delete(): Promise<void>;
+  updateDc(entry: DcEntryInput): Promise<void>;
+  setHomeDc(dcId: number): Promise<void>;
+  applyUpdateState(change: UpdateStateChange): Promise<void>;
+  cachePeer(peer: CachedPeerInput): Promise<void>;
+  /** Releases the connection and the lock. */
+  close(): Promise<void>;
+}
+
+export interface BackendLockOptions {
+  /**
+   * Web Locks API lock held while the backend is open: "fail" (default)
+   * rejects with FAILED_PRECONDITION when another tab holds it, "wait" waits,
+   * false does not lock (the version check still refuses stale writes).
+   */
+  lock?: 'fail' | 'wait' | false;
+}
+
+export interface LocalStorageBackendOptions extends BackendLockOptions {
+  /** Key prefix; the session lives under prefix + name. Default "tgsession:". */
+  prefix?: string;
+  /** Default: globalThis.localStorage. */
+  storage?: Storage;
+}
+
+export declare class LocalStorageBackend implements SessionBackend {
+  static open(name: string, options?: LocalStorageBackendOptions): Promise<LocalStorageBackend>;
+  readonly name: string;
+  save(session: Session): Promise<void>;
+  load(): Promise<Session | null>;
+  delete(): Promise<void>;
+  updateDc(entry: DcEntryInput): Promise<void>;
+  setHomeDc(dcId: number): Promise<void>;
+  applyUpdateState(change: UpdateStateChange): Promise<void>;
+  cachePeer(peer: CachedPeerInput): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface IndexedDbBackendOptions extends BackendLockOptions {
+  /** Database name; default "tgsession". */
+  dbName?: string;
+  /** Default: globalThis.indexedDB. */
+  indexedDB?: IDBFactory;
+  /** Transaction durability for writes; default "strict". */
+  durability?: 'strict' | 'relaxed' | 'default';
+  /** The journal is folded into a new snapshot past max(this, snapshot size). Default 1 MiB. */
+  compactMinBytes?: number;
+}
+
+export declare class IndexedDbBackend implements SessionBackend {
+  static open(name: string, options?: IndexedDbBackendOptions): Promise<IndexedDbBackend>;
+  readonly name: string;
+  /** Journal records and bytes since the last snapshot, once known. */
+  readonly journalStats: {records: number; bytes: number; snapshotBytes: number} | null;
+  save(session: Session): Promise<void>;
+  load(): Promise<Session | null>;
+  delete(): Promise<void>;
+  updateDc(entry: DcEntryInput): Promise<void>;
+  setHomeDc(dcId: number): Promise<void>;
+  applyUpdateState(change: UpdateStateChange): Promise<void>;
+  cachePeer(peer: CachedPeerInput): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The raw emscripten factory (internal; use init()). */
+declare const createTgsessionModule: (options?: object) => Promise<unknown>;
+export default createTgsessionModule;

@@ -1,0 +1,432 @@
+// Node tests of the JavaScript API and the browser backends (fake-indexeddb,
+// an in-memory Storage). Run by run_node_test.sh under
+// `bazel test --config=wasm //wasm:js_api_test` (TGS_MODULE names the module
+// file: tgsession.mjs or tgsession.single.mjs of the npm package).
+import 'fake-indexeddb/auto';
+import {IDBFactory} from 'fake-indexeddb';
+import assert from 'node:assert/strict';
+import {readFileSync, readdirSync, existsSync} from 'node:fs';
+import path from 'node:path';
+import {test} from 'node:test';
+import {pathToFileURL} from 'node:url';
+
+import {bytesEqual, conformance, patternKey, rejects, richSession, twoWriters} from './scenario.mjs';
+
+const tgs = await import(pathToFileURL(process.env.TGS_MODULE).href);
+const {Session, TgsError, StatusCode, IndexedDbBackend, LocalStorageBackend} = tgs;
+
+function vectorsDir() {
+  for (const d of [process.env.TGS_VECTORS_DIR, process.env.TGS_RUNFILES_VECTORS]) {
+    if (d && existsSync(path.join(d, 'ferogram/binary'))) return d;
+  }
+  throw new Error('no vectors directory');
+}
+
+// localStorage stand-in with a quota, throwing what browsers throw.
+class MemoryStorage {
+  constructor(quotaChars = Infinity) { this.m = new Map(); this.quota = quotaChars; }
+  get length() { return this.m.size; }
+  key(i) { return [...this.m.keys()][i] ?? null; }
+  getItem(k) { return this.m.has(k) ? this.m.get(k) : null; }
+  setItem(k, v) {
+    v = String(v);
+    let used = 0;
+    for (const [kk, vv] of this.m) if (kk !== k) used += kk.length + vv.length;
+    if (used + k.length + v.length > this.quota) {
+      throw new DOMException(`Setting the value of '${k}' exceeded the quota.`, 'QuotaExceededError');
+    }
+    this.m.set(k, v);
+  }
+  removeItem(k) { this.m.delete(k); }
+  clear() { this.m.clear(); }
+}
+
+let dbCounter = 0;
+const freshDb = () => `db${++dbCounter}`;
+
+// First, so that no session another test left to the garbage collector is
+// freed in the middle of the count.
+test('no session is leaked by the API or the backends', async () => {
+  await tgs.init();
+  const before = await tgs.liveSessions();
+  const s = await richSession(tgs);
+  const b = await IndexedDbBackend.open('leak', {indexedDB: new IDBFactory()});
+  await b.save(s);
+  await b.cachePeer({id: 5n});
+  (await b.load()).free();
+  await b.close();
+  const l = await LocalStorageBackend.open('leak', {storage: new MemoryStorage()});
+  await l.save(s);
+  await l.cachePeer({id: 5n});
+  (await l.load()).free();
+  await l.close();
+  s.free();
+  assert.equal(await tgs.liveSessions(), before);
+});
+
+test('every ferogram vector loads and v8 re-encodes byte-identically', async () => {
+  const dir = path.join(vectorsDir(), 'ferogram/binary');
+  let n = 0;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.bin')).sort()) {
+    const bin = new Uint8Array(readFileSync(path.join(dir, name)));
+    const text = readFileSync(path.join(dir, name.replace(/\.bin$/, '.txt')), 'utf8').trim();
+    const a = await Session.fromBytes(bin);
+    const b = await Session.fromString(text);
+    assert.ok(a.equals(b), `${name}: bytes and native string decode to the same session`);
+    assert.equal(a.info.format, 'ferogram-binary');
+    assert.equal(b.info.format, 'ferogram-native');
+    if (a.info.binaryVersion === 8) {
+      assert.ok(bytesEqual(a.toBytes(), bin), `${name}: byte-identical`);
+      assert.equal(a.toNativeString(), text, `${name}: native string identical`);
+    }
+    const again = await Session.fromBytes(a.toBytes());
+    assert.ok(again.equals(a), `${name}: re-encoded bytes decode to the same session`);
+    for (const s of [a, b, again]) s.free();
+    n++;
+  }
+  assert.ok(n >= 30, `only ${n} vectors`);
+});
+
+test('compact strings: decode, user id, re-encode', async () => {
+  const dir = path.join(vectorsDir(), 'ferogram/string_session');
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.txt'))) {
+    const text = readFileSync(path.join(dir, name), 'utf8').trim();
+    const want = JSON.parse(readFileSync(path.join(dir, name.replace(/\.txt$/, '.json')), 'utf8'));
+    let s;
+    try {
+      s = await Session.fromString(text, {format: 'ferogram-compact'});
+    } catch (e) {
+      assert.ok(e instanceof TgsError, `${name}: ${e}`);
+      continue;  // vectors ferogram itself rejects
+    }
+    assert.equal(s.info.format, 'ferogram-compact');
+    assert.equal(typeof s.info.userId, 'bigint');
+    if (s.info.layout === 'V2') {
+      assert.equal(s.toCompactString({userId: s.info.userId}), text, name);
+    }
+    assert.ok(JSON.stringify(want).length > 0);
+    s.free();
+  }
+});
+
+test('reading and changing a session', async () => {
+  const s = await richSession(tgs);
+  assert.equal(s.homeDcId, 2);
+  s.homeDcId = 3;
+  assert.equal(s.homeDcId, 3);
+  const dcs = s.dcs();
+  assert.equal(dcs.length, 3);
+  assert.deepEqual(dcs[0], {dcId: 2, hasAuthKey: true, flags: 0, firstSalt: -1234567890123456789n, timeOffset: -3,
+    addr: '149.154.167.51:443'});
+  assert.equal(dcs[1].addr, '[2001:67c:4e8:f002::a]:443');
+  assert.ok(bytesEqual(s.authKey(2), patternKey(1)));
+  assert.equal(s.authKey(5), null);
+  assert.equal(s.setAuthKey(2, patternKey(3)), 2);
+  assert.ok(bytesEqual(s.authKey(2), patternKey(3)));
+  const st = s.updatesState();
+  assert.deepEqual(st, {pts: 12345, qts: -7, date: 1700000000, seq: 2147483647,
+    channels: [{channelId: 1234567890123n, pts: 42}, {channelId: -1n, pts: -1}]});
+  s.applyUpdateState({kind: 'channel', channelId: -1n, pts: 5});
+  assert.equal(s.updatesState().channels[1].pts, 5);
+  const peer = s.findPeer(777000n);
+  assert.deepEqual(peer, {id: 777000n, accessHash: 9223372036854775807n, type: 'user', channelKind: null,
+    isCommunity: false});
+  assert.equal(s.findPeer(1), null);
+  assert.equal(s.findPeer(1001).channelKind, 'Broadcast');
+  assert.equal(s.peers().length, 7);
+  assert.ok(s.removePeer(1001n));
+  assert.ok(!s.removePeer(1001n));
+  assert.deepEqual(s.minPeers()[1], {userId: 556n, peerId: -1002n, msgId: -1});
+  assert.deepEqual(Array.from(s.futureAuthToken()), [0xde, 0xad, 0xbe, 0xef, 0, 1, 2]);
+  s.setFutureAuthToken(null);
+  assert.equal(s.futureAuthToken(), null);
+  assert.deepEqual(s.stats(), {homeDcId: 3, dcsTotal: 3, dcsWithAuthKey: 3, peersTotal: 6, peersUsers: 2,
+    peersChannels: 3, peersChats: 1, minPeers: 2, channelPtsEntries: 2, approxBytes: s.toBytes().length,
+    updatesInitialised: true});
+  assert.match(String(s), /key=<redacted>/);
+  assert.doesNotMatch(String(s), /0001/);
+  // v8 by default; v9 on request; round trips either way.
+  assert.equal(s.toBytes()[0], 8);
+  const v9 = s.toBytes({version: 'v9'});
+  assert.equal(v9[0], 9);
+  const back = await Session.fromBytes(v9);
+  assert.ok(back.equals(s));
+  assert.equal(back.info.binaryVersion, 9);
+  const copy = s.clone();
+  copy.cachePeer({id: 1n});
+  assert.ok(!copy.equals(s));
+  for (const x of [s, back, copy]) x.free();
+});
+
+test('defaults, native strings and compact export from a session', async () => {
+  const s = await Session.create({defaults: true});
+  assert.equal(s.homeDcId, 2);
+  assert.equal(s.dcs().length, 5);
+  await assert.rejects(async () => s.toCompactString(), (e) => e.codeName === 'FAILED_PRECONDITION');
+  s.setAuthKey(2, patternKey(5));
+  const compact = s.toCompactString({userId: 123456789n});
+  const c = await Session.fromString(compact);
+  assert.equal(c.info.format, 'ferogram-compact');
+  assert.equal(c.info.userId, 123456789n);
+  assert.ok(bytesEqual(c.authKey(2), patternKey(5)));
+  const native = s.toNativeString();
+  const n = await Session.load(native);
+  assert.ok(n.equals(s));
+  for (const x of [s, c, n]) x.free();
+});
+
+test('other libraries\' strings: detect, read, write back byte for byte, convert with a summary', async () => {
+  const dir = path.join(vectorsDir(), 'interop');
+  const {read, write} = await tgs.formats();
+  for (const f of ['telethon-string', 'pyrogram-string', 'gramjs-string', 'mtcute-string']) {
+    assert.ok(read.includes(f) && write.includes(f), f);
+  }
+  const sources = [
+    ['telethon_samples.json', 'telethon-string', (d) => d.string_sessions],
+    ['pyrogram_2.0.106_samples.json', 'pyrogram-string', (d) => d.string_sessions],
+    ['pyrogram_1.4.16_samples.json', 'pyrogram-string', (d) => d.string_sessions],
+    ['gramjs_samples.json', 'gramjs-string', (d) => d.string_sessions],
+    ['mtcute_convert_samples.json', 'mtcute-string', (d) => d.native],
+  ];
+  let n = 0;
+  for (const [file, format, pick] of sources) {
+    for (const sample of pick(JSON.parse(readFileSync(path.join(dir, file), 'utf8')))) {
+      const text = sample.output;
+      if (typeof text !== 'string' || !text) continue;
+      const s = await Session.fromString(text, {format});
+      assert.equal(s.info.format, format, sample.id);
+      // (Strings with an all-zero key read as "no key", as the libraries read them.)
+      if (s.info.anomalyCount === 0 && s.stats().dcsWithAuthKey > 0) {
+        assert.equal(s.export(format), text, `${sample.id}: written back byte for byte`);
+        n++;
+      }
+      s.free();
+    }
+  }
+  assert.ok(n >= 10, `only ${n} round trips`);
+  // Detection, extras and a conversion that reports what it lacked.
+  const rich = await richSession(tgs);
+  rich.setExtras({userId: 123456789n, isBot: false, apiId: 12345});
+  const py = rich.convert('pyrogram-string');
+  assert.equal(typeof py.data, 'string');
+  assert.ok(py.summary.dropped.length > 0, 'peers and update state do not fit a Pyrogram string');
+  const back = await Session.load(py.data);
+  assert.equal(back.info.format, 'pyrogram-string');
+  assert.deepEqual(back.extras(), {userId: 123456789n, isBot: false, testMode: false, apiId: 12345, takeoutId: null});
+  assert.ok(bytesEqual(back.authKey(2), patternKey(1)));
+  const tele = back.export('telethon-string');
+  const t = await Session.load(tele);
+  assert.equal(t.info.format, 'telethon-string');
+  assert.equal(t.export('telethon-string'), tele);
+  // Pyrogram cannot do without the user id: FAILED_PRECONDITION, not an invented one.
+  const noUser = await Session.load(tele);
+  assert.throws(() => noUser.export('pyrogram-string'), (e) => e.codeName === 'FAILED_PRECONDITION');
+  assert.equal(typeof noUser.export('pyrogram-string', {userId: 42n}), 'string');
+  await rejects(Session.fromString('x', {format: 'telethon-sqlite'}), 'UNIMPLEMENTED', 'file formats');
+  assert.throws(() => rich.export('gramjs-store'), (e) => e.codeName === 'UNIMPLEMENTED');
+  for (const x of [rich, back, t, noUser]) x.free();
+});
+
+test('errors carry the C++ status and never abort the module', async () => {
+  const e1 = await rejects(Session.fromString('!!!'), 'DATA_LOSS', 'garbage string');
+  assert.ok(e1 instanceof TgsError && e1 instanceof Error);
+  assert.equal(e1.code, StatusCode.DATA_LOSS);
+  await rejects(Session.fromString('AAAA', {format: 'ferogram-native'}), 'INVALID_ARGUMENT', 'truncated native');
+  await rejects(Session.fromString('x', {format: 'no-such-format'}), 'INVALID_ARGUMENT', 'unknown format');
+  await rejects(Session.fromBytes(new Uint8Array([8, 2, 0, 0, 0, 1])), 'DATA_LOSS', 'truncated binary');
+  const e2 = await rejects(Session.fromBytes(new Uint8Array([8, 2, 0, 0, 0, 1, 1])), 'DATA_LOSS', 'truncated');
+  assert.match(e2.message, /byte \d+/);
+  await rejects(Session.fromString(12), 'INVALID_ARGUMENT', 'not a string');
+  // Strict mode refuses what compatible mode reads with a warning.
+  const trailing = new Uint8Array([...(await (await Session.create()).toBytes()), 0]);
+  const lenient = await Session.fromBytes(trailing);
+  assert.equal(lenient.info.trailingBytes, 1);
+  assert.ok(lenient.info.warnings.length >= 1);
+  await rejects(Session.fromBytes(trailing, {strict: true}), 'DATA_LOSS', 'strict trailing byte');
+  const s = await Session.create();
+  assert.throws(() => s.cachePeer({id: 2n ** 63n}), (e) => e.codeName === 'INVALID_ARGUMENT');
+  assert.throws(() => s.cachePeer({id: 1, type: 'robot'}), (e) => e.codeName === 'INVALID_ARGUMENT');
+  assert.throws(() => s.upsertDc({dcId: 1, addr: 'x', flags: 256}), (e) => e.codeName === 'INVALID_ARGUMENT');
+  assert.throws(() => s.setHomeDc(2 ** 31), (e) => e.codeName === 'INVALID_ARGUMENT');
+  assert.throws(() => s.toBytes({version: 'v7'}), (e) => e.codeName === 'INVALID_ARGUMENT');
+  // A session that does not fit v8: OUT_OF_RANGE when v8 is demanded.
+  for (let i = 0; i < 65536; i++) s.cachePeer({id: i});
+  assert.throws(() => s.toBytes({version: 'v8'}), (e) => e.codeName === 'OUT_OF_RANGE');
+  assert.equal(s.toBytes()[0], 9);
+  s.free();
+  assert.throws(() => s.peers(), (e) => e.codeName === 'FAILED_PRECONDITION');
+  s.free();  // twice is harmless
+  // The module still works after all of that.
+  const ok = await Session.fromString('CAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+  assert.equal(ok.homeDcId, 2);
+  ok.free();
+  lenient.free();
+});
+
+test('IndexedDbBackend: conformance (fake-indexeddb)', async () => {
+  const idb = new IDBFactory();
+  await conformance(tgs, () => IndexedDbBackend.open('main', {indexedDB: idb}));
+});
+
+test('IndexedDbBackend: conformance with a tiny compaction threshold', async () => {
+  const idb = new IDBFactory();
+  await conformance(tgs, () => IndexedDbBackend.open('main', {indexedDB: idb, compactMinBytes: 64}));
+});
+
+test('LocalStorageBackend: conformance (in-memory Storage)', async () => {
+  const storage = new MemoryStorage();
+  await conformance(tgs, () => LocalStorageBackend.open('main', {storage}));
+});
+
+test('two writers on one session: the version check refuses stale writes', async () => {
+  const idb = new IDBFactory();
+  await twoWriters(tgs, () => IndexedDbBackend.open('s', {indexedDB: idb, lock: false}),
+      () => IndexedDbBackend.open('s', {indexedDB: idb, lock: false}));
+  const storage = new MemoryStorage();
+  await twoWriters(tgs, () => LocalStorageBackend.open('s', {storage, lock: false}),
+      () => LocalStorageBackend.open('s', {storage, lock: false}));
+});
+
+test('IndexedDbBackend: granular changes write one small record each', async () => {
+  const idb = new IDBFactory();
+  const b = await IndexedDbBackend.open('g', {indexedDB: idb});
+  const s = await richSession(tgs);
+  for (let i = 0; i < 5000; i++) s.cachePeer({id: BigInt(10 + i), accessHash: BigInt(i)});
+  await b.save(s);
+  const snapshotBytes = b.journalStats.snapshotBytes;
+  assert.equal(snapshotBytes, s.toBytes().length);
+  await b.cachePeer({id: 1n, accessHash: 1n});
+  await b.applyUpdateState({kind: 'primary', pts: 1, date: 2, seq: 3});
+  await b.updateDc({dcId: 3, addr: '1.2.3.4:443'});
+  await b.setHomeDc(3);
+  assert.deepEqual({records: b.journalStats.records, snapshotBytes: b.journalStats.snapshotBytes},
+      {records: 4, snapshotBytes});
+  assert.ok(b.journalStats.bytes < 150, `journal holds ${b.journalStats.bytes} bytes`);
+  // The stores hold exactly that: one snapshot, four journal records.
+  const db = await new Promise((res, rej) => {
+    const r = idb.open('tgsession');
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  const stored = await new Promise((res) => {
+    const t = db.transaction(['snapshots', 'journal', 'meta']);
+    const o = {};
+    t.objectStore('snapshots').get('g').onsuccess = (e) => { o.snap = e.target.result; };
+    t.objectStore('journal').getAllKeys().onsuccess = (e) => { o.keys = e.target.result; };
+    t.objectStore('meta').get('g').onsuccess = (e) => { o.meta = e.target.result; };
+    t.oncomplete = () => res(o);
+  });
+  db.close();
+  assert.ok(bytesEqual(stored.snap, s.toBytes()), 'the snapshot is the ferogram binary file');
+  assert.deepEqual(stored.keys, [['g', 0], ['g', 1], ['g', 2], ['g', 3]]);
+  assert.equal(stored.meta.generation, 5);
+  // Past max(compactMinBytes, snapshot size) the journal folds into a snapshot.
+  const small = await IndexedDbBackend.open('c', {indexedDB: idb, compactMinBytes: 100});
+  await small.save(await Session.create());
+  for (let i = 0; i < 10; i++) await small.cachePeer({id: BigInt(i)});
+  assert.ok(small.journalStats.records < 10, 'compacted');
+  const got = await small.load();
+  assert.equal(got.peers().length, 10);
+  got.free();
+  s.free();
+  await b.close();
+  await small.close();
+});
+
+test('IndexedDbBackend: quota errors are RESOURCE_EXHAUSTED and keep the previous session', async () => {
+  const idb = new IDBFactory();
+  const b = await IndexedDbBackend.open('q', {indexedDB: idb});
+  const s = await richSession(tgs);
+  await b.save(s);
+  const {IDBObjectStore} = await import('fake-indexeddb');
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (...args) {
+    if (this.name === 'snapshots' || this.name === 'journal') {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+    return put.apply(this, args);
+  };
+  try {
+    const bigger = s.clone();
+    bigger.cachePeer({id: 99n});
+    const e = await rejects(b.save(bigger), 'RESOURCE_EXHAUSTED', 'save over quota');
+    assert.match(e.message, /QuotaExceededError/);
+    await rejects(b.cachePeer({id: 98n}), 'RESOURCE_EXHAUSTED', 'granular over quota');
+    bigger.free();
+  } finally {
+    IDBObjectStore.prototype.put = put;
+  }
+  const got = await b.load();
+  assert.ok(got.equals(s), 'the previous session is intact');
+  // And the backend goes on working.
+  await b.cachePeer({id: 97n});
+  got.free();
+  s.free();
+  await b.close();
+});
+
+test('IndexedDbBackend: a damaged journal record is DATA_LOSS, not a silent loss', async () => {
+  const idb = new IDBFactory();
+  const b = await IndexedDbBackend.open('d', {indexedDB: idb});
+  await b.save(await Session.create());
+  await b.cachePeer({id: 1n});
+  await b.close();
+  const db = await new Promise((res) => { const r = idb.open('tgsession'); r.onsuccess = () => res(r.result); });
+  await new Promise((res) => {
+    const t = db.transaction('journal', 'readwrite');
+    const st = t.objectStore('journal');
+    st.get(['d', 0]).onsuccess = (e) => {
+      const rec = e.target.result;
+      rec[rec.length - 1] ^= 1;
+      st.put(rec, ['d', 0]);
+    };
+    t.oncomplete = res;
+  });
+  db.close();
+  await rejects(IndexedDbBackend.open('d', {indexedDB: idb}), 'DATA_LOSS', 'damaged record');
+});
+
+test('IndexedDbBackend: another connection upgrading the database, or a blocked upgrade', async () => {
+  const idb = new IDBFactory();
+  const b = await IndexedDbBackend.open('v', {indexedDB: idb});
+  await b.save(await Session.create());
+  // Another tab opens a newer schema: our connection closes; calls fail cleanly.
+  const other = await new Promise((res, rej) => {
+    const r = idb.open('tgsession', 2);
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  const e = await rejects(b.load(), 'UNAVAILABLE', 'after versionchange');
+  assert.match(e.message, /upgrading or deleting/);
+  // A connection that ignores versionchange blocks our upgrade: UNAVAILABLE.
+  other.onversionchange = () => {};
+  await rejects(IndexedDbBackend.open('v', {indexedDB: idb, schemaVersion: 3}), 'UNAVAILABLE', 'blocked');
+  other.close();
+  // A database that is newer than we know is refused, not touched.
+  await rejects(IndexedDbBackend.open('v', {indexedDB: idb, schemaVersion: 1}), 'FAILED_PRECONDITION', 'VersionError');
+});
+
+test('LocalStorageBackend: a full store is RESOURCE_EXHAUSTED and keeps the previous value', async () => {
+  const storage = new MemoryStorage(200000);
+  const b = await LocalStorageBackend.open('main', {storage});
+  const s = await richSession(tgs);
+  await b.save(s);
+  const before = storage.getItem('tgsession:main');
+  const big = s.clone();
+  for (let i = 0; i < 10000; i++) big.cachePeer({id: BigInt(i)});
+  const e = await rejects(b.save(big), 'RESOURCE_EXHAUSTED', 'over quota');
+  assert.match(e.message, /QuotaExceededError/);
+  assert.equal(storage.getItem('tgsession:main'), before);
+  const got = await b.load();
+  assert.ok(got.equals(s));
+  assert.equal(b.name, 'local-storage:tgsession:main');
+  for (const x of [s, big, got]) x.free();
+  await b.close();
+  // Blank and garbage values: "no session" and an error respectively.
+  storage.setItem('tgsession:blank', '  ');
+  const blank = await LocalStorageBackend.open('blank', {storage});
+  assert.equal(await blank.load(), null);
+  storage.setItem('tgsession:junk', '###');
+  const junk = await LocalStorageBackend.open('junk', {storage});
+  await rejects(junk.load(), 'INVALID_ARGUMENT', 'garbage in storage');
+});

@@ -1,0 +1,408 @@
+// Headless Chromium (/usr/bin/chromium, driven by playwright-core over the
+// DevTools protocol) loads the npm package over http://127.0.0.1 and runs the
+// backend scenario against real IndexedDB and localStorage: reload and
+// browser-restart persistence, Web Locks between tabs, the version check,
+// quota errors, a renderer crash in the middle of a save, byte identity with
+// the native BinaryFileBackend, and a screenshot of the example page.
+// Run by run_chromium_test.sh (bazel test --config=wasm //wasm:chromium_test).
+import {chromium} from 'playwright-core';
+import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {after, before, test} from 'node:test';
+
+import {serve} from './serve.mjs';
+
+const env = process.env;
+// Short: Chromium's singleton socket path must fit in a sockaddr_un (108 bytes),
+// and Bazel's TEST_TMPDIR is longer than that.
+const tmp = mkdtempSync('/tmp/tgs-chromium-');
+const outputs = env.TEST_UNDECLARED_OUTPUTS_DIR || tmp;
+const profile = path.join(tmp, 'profile');
+const nativeTool = env.TGS_NATIVE_TOOL;
+
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+let server;
+let origin;
+let context;
+
+async function launch() {
+  for (const d of ['home', 'config', 'cache', 'data']) mkdirSync(path.join(tmp, d), {recursive: true});
+  return chromium.launchPersistentContext(profile, {
+    executablePath: env.TGS_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: FLAGS,
+    env: {...env, HOME: path.join(tmp, 'home'), XDG_CONFIG_HOME: path.join(tmp, 'config'),
+      XDG_CACHE_HOME: path.join(tmp, 'cache'), XDG_DATA_HOME: path.join(tmp, 'data'), TMPDIR: tmp},
+    viewport: {width: 1100, height: 900},
+  });
+}
+
+async function openPage(module = 'tgsession.mjs') {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${origin}tests/browser/index.html?module=${module}`);
+  await page.waitForFunction(() => window.T !== undefined, null, {timeout: 60000});
+  return page;
+}
+
+// Runs fn(T, arg) in the page; T = {tgs, scenario}. Errors come back as
+// thrown Errors with the page's message.
+function run(page, fn, arg) {
+  return page.evaluate(async ([src, a]) => {
+    const f = new Function('T', 'arg', `return (${src})(T, arg);`);
+    return f(window.T, a);
+  }, [fn.toString(), arg]);
+}
+
+before(async () => {
+  ({server, url: origin} = await serve({pkg: env.TGS_PKG_DIR, tests: env.TGS_TESTS_DIR, example: env.TGS_EXAMPLE_DIR}));
+  context = await launch();
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.close();
+  rmSync(tmp, {recursive: true, force: true});
+});
+
+test('IndexedDbBackend and LocalStorageBackend pass the conformance scenario (real storage)', async () => {
+  const page = await openPage();
+  await run(page, async ({tgs, scenario}) => {
+    await scenario.conformance(tgs, () => tgs.IndexedDbBackend.open('conformance-idb'));
+    await scenario.conformance(tgs, () => tgs.LocalStorageBackend.open('conformance-ls'));
+  });
+  await page.close();
+});
+
+test('the single-file module works in the page too', async () => {
+  const page = await openPage('tgsession.single.mjs');
+  const text = await run(page, async ({tgs, scenario}) => {
+    const s = await scenario.richSession(tgs);
+    const back = await tgs.Session.fromString(s.toNativeString());
+    const ok = back.equals(s);
+    s.free();
+    back.free();
+    return ok;
+  });
+  assert.equal(text, true);
+  await page.close();
+});
+
+test('two tabs: the Web Lock refuses a second backend; without locks the version check does', async () => {
+  const a = await openPage();
+  const b = await openPage();
+  for (const kind of ['IndexedDbBackend', 'LocalStorageBackend']) {
+    await run(a, async ({tgs}, k) => { window.held = await tgs[k].open('tabs'); }, kind);
+    const err = await run(b, async ({tgs}, k) => {
+      try {
+        await tgs[k].open('tabs');
+        return 'opened';
+      } catch (e) {
+        return `${e.codeName}: ${e.message}`;
+      }
+    }, kind);
+    assert.match(err, /^FAILED_PRECONDITION: .*another tab/, kind);
+    await run(a, async () => { await window.held.close(); });
+    // Released: the other tab gets it now.
+    await run(b, async ({tgs}, k) => { await (await tgs[k].open('tabs')).close(); }, kind);
+  }
+  // A tab that closes (or crashes) releases its lock too.
+  await run(a, async ({tgs}) => { window.held = await tgs.IndexedDbBackend.open('tabs2'); });
+  await a.close();
+  await run(b, async ({tgs}) => { await (await tgs.IndexedDbBackend.open('tabs2', {lock: 'wait'})).close(); });
+  // Both tabs without locks: stale writes are refused (ABORTED).
+  const c = await openPage();
+  await run(b, async ({tgs, scenario}) => {
+    await scenario.twoWriters(tgs, () => tgs.IndexedDbBackend.open('nolock', {lock: false}),
+        () => tgs.IndexedDbBackend.open('nolock', {lock: false}));
+  });
+  await run(b, async ({tgs}) => {
+    window.tabB = await tgs.IndexedDbBackend.open('cross', {lock: false});
+    const s = await tgs.Session.create();
+    await window.tabB.save(s);
+    s.free();
+  });
+  await run(c, async ({tgs}) => {
+    window.tabC = await tgs.IndexedDbBackend.open('cross', {lock: false});
+    await window.tabC.cachePeer({id: 7n});
+  });
+  const stale = await run(b, async () => {
+    try {
+      await window.tabB.cachePeer({id: 8n});
+      return 'written';
+    } catch (e) {
+      return e.codeName;
+    }
+  });
+  assert.equal(stale, 'ABORTED', 'a tab that did not see the other tab\'s write is refused');
+  await b.close();
+  await c.close();
+});
+
+test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
+  // A fresh origin (localhost instead of 127.0.0.1): Chromium applies a quota
+  // override to an origin's IndexedDB only if set before its first use.
+  const local = origin.replace('127.0.0.1', 'localhost');
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', {origin: local.replace(/\/$/, ''), quotaSize: 512 * 1024});
+  await page.goto(`${local}tests/browser/index.html`);
+  await page.waitForFunction(() => window.T !== undefined, null, {timeout: 60000});
+  const r = await run(page, async ({tgs, scenario}) => {
+    const b = await tgs.IndexedDbBackend.open('quota');
+    const rich = await scenario.richSession(tgs);
+    await b.save(rich);
+    const big = rich.clone();
+    let x = 12345n;
+    for (let i = 0; i < 200000; i++) {
+      x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 63n) - 1n);  // incompressible
+      big.cachePeer({id: BigInt(i), accessHash: x});
+    }
+    const out = {};
+    try {
+      await b.save(big);
+      out.save = 'saved';
+    } catch (e) {
+      out.save = `${e.codeName}: ${e.message}`;
+    }
+    let got = await b.load();
+    out.intact = got.equals(rich);
+    got.free();
+    // Small writes still fit; the backend goes on working.
+    await b.cachePeer({id: 1n});
+    got = await b.load();
+    out.peers = got.peers().length;
+    for (const s of [got, big, rich]) s.free();
+    await b.delete();
+    await b.close();
+    return out;
+  });
+  await cdp.send('Storage.overrideQuotaForOrigin', {origin: local.replace(/\/$/, '')});
+  assert.match(r.save, /^RESOURCE_EXHAUSTED: .*QuotaExceededError/);
+  assert.equal(r.intact, true);
+  assert.equal(r.peers, 8);
+  await page.close();
+});
+
+test('localStorage quota: RESOURCE_EXHAUSTED, the previous value stays', async () => {
+  const page = await openPage();
+  const r = await run(page, async ({tgs, scenario}) => {
+    localStorage.clear();
+    const b = await tgs.LocalStorageBackend.open('quota');
+    const s = await scenario.richSession(tgs);
+    await b.save(s);
+    const before = localStorage.getItem('tgsession:quota');
+    // Fill the origin's localStorage to the brim.
+    let chunk = 'x'.repeat(1 << 20);
+    let i = 0;
+    while (chunk.length > 16) {
+      try {
+        localStorage.setItem(`filler${i++}`, chunk);
+      } catch (e) {
+        chunk = chunk.slice(0, chunk.length >> 1);
+      }
+    }
+    const big = s.clone();
+    for (let k = 0; k < 20000; k++) big.cachePeer({id: BigInt(k)});
+    const out = {};
+    try {
+      await b.save(big);
+      out.save = 'saved';
+    } catch (e) {
+      out.save = `${e.codeName}: ${e.message}`;
+    }
+    out.sameValue = localStorage.getItem('tgsession:quota') === before;
+    const got = await b.load();
+    out.intact = got.equals(s);
+    for (const x of [got, big, s]) x.free();
+    await b.close();
+    localStorage.clear();
+    return out;
+  });
+  assert.match(r.save, /^RESOURCE_EXHAUSTED: .*QuotaExceededError/);
+  assert.equal(r.sameValue, true);
+  assert.equal(r.intact, true);
+  await page.close();
+});
+
+test('a renderer crash during a save leaves the old or the new session, never a mix', async () => {
+  const makeBig = async (tgs, scenario) => {
+    const big = await scenario.richSession(tgs);
+    big.setHomeDc(5);
+    for (let i = 0; i < 150000; i++) big.cachePeer({id: BigInt(i), accessHash: BigInt(-i)});
+    return big;
+  };
+  const seen = [];
+  for (let round = 0; round < 3; round++) {
+    const page = await openPage();
+    await run(page, async ({tgs, scenario}, src) => {
+      const b = await tgs.IndexedDbBackend.open('crash');
+      const old = await scenario.richSession(tgs);
+      await b.save(old);
+      const big = await (new Function(`return ${src}`))()(tgs, scenario);
+      window.saving = b.save(big);  // not awaited: the renderer dies during it
+    }, makeBig.toString());
+    await new Promise((r) => setTimeout(r, [0, 30, 150][round]));
+    const cdp = await context.newCDPSession(page);
+    await Promise.race([cdp.send('Page.crash').catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([page.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    const check = await openPage();
+    const r = await run(check, async ({tgs, scenario}, src) => {
+      const b = await tgs.IndexedDbBackend.open('crash', {lock: 'wait'});
+      const got = await b.load();
+      const old = await scenario.richSession(tgs);
+      const big = await (new Function(`return ${src}`))()(tgs, scenario);
+      const out = got.equals(old) ? 'old' : got.equals(big) ? 'new' : `mixed: ${String(got)}`;
+      for (const s of [got, old, big]) s.free();
+      await b.delete();
+      await b.close();
+      return out;
+    }, makeBig.toString());
+    assert.ok(r === 'old' || r === 'new', `round ${round}: ${r}`);
+    seen.push(r);
+    await check.close();
+  }
+  console.log(`sessions found after each crash: ${seen.join(', ')}`);
+});
+
+test('byte identity with the native BinaryFileBackend, through IndexedDB and a browser restart', async () => {
+  const nativeFile = path.join(tmp, 'native.session');
+  execFileSync(nativeTool, ['write', nativeFile]);
+  const nativeBytes = readFileSync(nativeFile);
+  const page = await openPage();
+  const r = await run(page, async ({tgs, scenario}, b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const s = await tgs.Session.fromBytes(bytes);
+    const same = scenario.bytesEqual(s.toBytes(), bytes);
+    const b = await tgs.IndexedDbBackend.open('native');
+    await b.save(s);
+    // Granular changes in the browser (journal records), checked natively below.
+    await b.cachePeer({id: 31337n, accessHash: -31337n, type: 'user'});
+    await b.applyUpdateState({kind: 'channel', channelId: 1234567890123n, pts: 50});
+    await b.close();
+    const js = await scenario.richSession(tgs);
+    const out = {same, fromJs: btoa(String.fromCharCode(...js.toBytes()))};
+    s.free();
+    js.free();
+    localStorage.setItem('persist-check', 'yes');
+    return out;
+  }, nativeBytes.toString('base64'));
+  assert.equal(r.same, true, 'native bytes re-export byte-identically in the browser');
+  await page.close();
+
+  // Browser -> native: bytes written by the JS API re-save natively byte for byte.
+  const jsFile = path.join(tmp, 'from-js.session');
+  writeFileSync(jsFile, Buffer.from(r.fromJs, 'base64'));
+  execFileSync(nativeTool, ['resave', jsFile, path.join(tmp, 'resaved-js.session')]);
+  assert.deepEqual(readFileSync(path.join(tmp, 'resaved-js.session')), readFileSync(jsFile));
+
+  // A new browser process on the same profile reads what the last one saved.
+  await context.close();
+  context = await launch();
+  const page2 = await openPage();
+  const after = await run(page2, async ({tgs}) => {
+    const b = await tgs.IndexedDbBackend.open('native');
+    const s = await b.load();
+    const out = {bytes: btoa(String.fromCharCode(...s.toBytes())), peer: String(s.findPeer(31337n)?.accessHash),
+      ls: localStorage.getItem('persist-check')};
+    s.free();
+    await b.close();
+    return out;
+  });
+  assert.equal(after.peer, '-31337');
+  assert.equal(after.ls, 'yes');
+  const afterFile = path.join(tmp, 'after-restart.session');
+  writeFileSync(afterFile, Buffer.from(after.bytes, 'base64'));
+  execFileSync(nativeTool, ['resave', afterFile, path.join(tmp, 'resaved-after.session')]);
+  assert.deepEqual(readFileSync(path.join(tmp, 'resaved-after.session')), readFileSync(afterFile));
+  await page2.close();
+});
+
+test('reload persistence: a new page load reads what the last one saved', async () => {
+  const page = await openPage();
+  const want = await run(page, async ({tgs, scenario}) => {
+    const s = await scenario.richSession(tgs);
+    const idb = await tgs.IndexedDbBackend.open('reload');
+    await idb.save(s);
+    await idb.cachePeer({id: 99n, accessHash: 98n});
+    await idb.setHomeDc(4);
+    await idb.close();
+    const ls = await tgs.LocalStorageBackend.open('reload');
+    await ls.save(s);
+    await ls.cachePeer({id: 99n, accessHash: 98n});
+    await ls.close();
+    s.cachePeer({id: 99n, accessHash: 98n});
+    const bytes = btoa(String.fromCharCode(...s.toBytes()));
+    s.setHomeDc(4);
+    const out = {idb: btoa(String.fromCharCode(...s.toBytes())), ls: bytes};
+    s.free();
+    return out;
+  });
+  await page.reload();
+  await page.waitForFunction(() => window.T !== undefined);
+  const got = await run(page, async ({tgs}) => {
+    const idb = await tgs.IndexedDbBackend.open('reload');
+    const a = await idb.load();
+    const ls = await tgs.LocalStorageBackend.open('reload');
+    const b = await ls.load();
+    const out = {idb: btoa(String.fromCharCode(...a.toBytes())), ls: btoa(String.fromCharCode(...b.toBytes()))};
+    a.free();
+    b.free();
+    await idb.close();
+    await ls.close();
+    return out;
+  });
+  assert.deepEqual(got, want);
+  await page.close();
+});
+
+test('example page: inspect a pasted session (keys redacted), save it to IndexedDB; screenshot', async () => {
+  const page = await context.newPage();
+  await page.goto(`${origin}example/index.html`);
+  await page.waitForFunction(() => window.exampleReady === true, null, {timeout: 60000});
+  // A session string with keys, made by the page's own module.
+  const {text, keyHex} = await page.evaluate(async () => {
+    const tgs = await import('/pkg/tgsession.mjs');
+    const s = await tgs.Session.create({defaults: true});
+    const key = new Uint8Array(256).map((_, i) => (i * 13 + 7) & 0xff);
+    s.setAuthKey(2, key);
+    s.applyUpdateState({kind: 'primary', pts: 4242, date: 1700000000, seq: 17});
+    s.cachePeer({id: 777000n, accessHash: 6942069420n, type: 'user'});
+    s.cachePeer({id: 1001n, accessHash: -77n, type: 'channel', channelKind: 'Megagroup'});
+    s.cachePeer({id: 1005n, type: 'chat'});
+    const out = {text: s.toNativeString(), keyHex: Array.from(key.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')};
+    s.free();
+    return out;
+  });
+  await page.fill('#input', text);
+  await page.click('#inspect');
+  await page.waitForSelector('#result:not([hidden])');
+  const shown = await page.textContent('#result');
+  assert.match(shown, /149\.154\.167\.51:443/);
+  assert.match(shown, /present \(redacted\)/);
+  assert.match(shown, /pts 4242/);
+  assert.match(shown, /6942069420/);
+  assert.ok(!shown.includes(keyHex), 'no key bytes on the page');
+  assert.equal(await page.inputValue('#input'), '', 'the pasted string is cleared');
+  assert.ok(!(await page.content()).includes(text.slice(0, 40)), 'the session string is not in the page');
+  await page.fill('#name', 'shot');
+  await page.click('#save');
+  await page.waitForFunction(() => /Saved to IndexedDB/.test(document.getElementById('status').textContent));
+  const shot = path.join(outputs, 'example_page.png');
+  const png = await page.screenshot({path: shot, fullPage: true});
+  assert.ok(png.length > 20000, `screenshot is only ${png.length} bytes`);
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);  // "PNG"
+  console.log(`screenshot: ${shot}`);
+  // The saved session is in IndexedDB: load it back on a fresh page.
+  await page.reload();
+  await page.waitForFunction(() => window.exampleReady === true);
+  await page.fill('#name', 'shot');
+  await page.click('#load');
+  await page.waitForFunction(() => /Loaded session/.test(document.getElementById('status').textContent));
+  assert.match(await page.textContent('#stats'), /home DC2/);
+  await page.close();
+});
