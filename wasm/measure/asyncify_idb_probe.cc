@@ -114,7 +114,12 @@ EMSCRIPTEN_KEEPALIVE int tgs_probe_save(const char* p, size_t n) {
   return static_cast<int>(tgsession::Backend().Save(*s).code());
 }
 
-EMSCRIPTEN_KEEPALIVE int tgs_probe_cache_peer(int64_t id, int64_t hash) {
+// 32-bit arguments on purpose: emscripten 3.1.6's ASYNCIFY rewinds an export
+// by calling it again with no arguments, and with -sWASM_BIGINT an int64_t
+// parameter then throws "Cannot convert undefined to a BigInt" (measured:
+// the first cachePeer never resolves). One more reason the real backend keeps
+// IndexedDB in JavaScript.
+EMSCRIPTEN_KEEPALIVE int tgs_probe_cache_peer(int32_t id, int32_t hash) {
   return static_cast<int>(tgsession::Backend().CachePeer(tgsession::CachedPeer::User(id, hash)).code());
 }
 

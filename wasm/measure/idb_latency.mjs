@@ -49,7 +49,7 @@ const result = await page.evaluate(async () => {
   const p = probe._malloc(bytes.length);
   probe.HEAPU8.set(bytes, p);
   out['asyncify: save 10k peers (ms)'] = await time(20, () => probe.ccall('tgs_probe_save', 'number', ['number', 'number'], [p, bytes.length], {async: true}));
-  out['asyncify: cachePeer (ms)'] = await time(200, (i) => probe.ccall('tgs_probe_cache_peer', 'number', ['bigint', 'bigint'], [BigInt(i), 1n], {async: true}));
+  out['asyncify: cachePeer (ms)'] = await time(200, (i) => probe.ccall('tgs_probe_cache_peer', 'number', ['number', 'number'], [i, 1], {async: true}));
   out['asyncify: load (ms)'] = await time(20, () => probe.ccall('tgs_probe_load', 'number', [], [], {async: true}));
   big.free();
   return out;
