@@ -9,7 +9,8 @@
 #   3. SqliteBackend: Save/Load of 100,000 peers, CachePeer per synchronous
 #      setting (//tests:sqlite_backend_bench);
 #   4. WebAssembly: module sizes (raw, gzip -9) and codec speed in node and
-#      headless Chromium relative to native (wasm/measure).
+#      headless Chromium relative to native, for the shipped -Oz build
+#      (--config=wasm_release) and the -O2 one (--config=wasm_fast).
 #
 #   bash tools/bench/run_all.sh                 # everything, about 10 minutes
 #   TGS_BENCH_NO_WASM=1 bash tools/bench/run_all.sh
@@ -48,7 +49,9 @@ if [ "${TGS_BENCH_NO_WASM:-0}" = 1 ]; then exit 0; fi
 step "WebAssembly module sizes (-Oz, LTO)"
 bash wasm/measure/sizes.sh
 
-step "WebAssembly codec speed relative to native (microseconds per operation)"
-bazel build --config=wasm_release //wasm:bench_codec_speed >&2
-node wasm/measure/codec_speed.mjs "$tmp/codec_speed" "$(bazel info --config=wasm_release bazel-bin 2>/dev/null)/wasm" \
-  2> >(grep -v -E '^\[pid=|dbus' >&2)
+for config in wasm_release wasm_fast; do
+  step "WebAssembly codec speed relative to native (microseconds per operation), --config=$config"
+  bazel build --config=$config //wasm:bench_codec_speed >&2
+  node wasm/measure/codec_speed.mjs "$tmp/codec_speed" "$(bazel info --config=$config bazel-bin 2>/dev/null)/wasm" \
+    2> >(grep -v -E '^\[pid=|dbus' >&2)
+done

@@ -40,7 +40,8 @@ const native = parse(execFileSync(nativeBin, {encoding: 'utf8'}).split('\n'));
 console.error('node ...');
 const nodeLines = [];
 const create = (await import(pathToFileURL(path.join(wasmDir, 'bench_codec_speed.mjs')).href)).default;
-await create({print: (t) => nodeLines.push(t), printErr: (t) => nodeLines.push('stderr: ' + t)});
+// arguments: [] or emscripten passes this script's own argv to main().
+await create({arguments: [], print: (t) => nodeLines.push(t), printErr: (t) => nodeLines.push('stderr: ' + t)});
 const node = parse(nodeLines);
 
 console.error('chromium ...');
