@@ -100,7 +100,7 @@ TEST(CliInterop, InspectDetectsEveryFormat) {
   }
   Result t = RunCli({"inspect", Dir() + "/telethon_1.25.1_dc2_v4_full.session"});
   EXPECT_TRUE(absl::StrContains(t.out, "user id:       123456789")) << t.out;
-  EXPECT_TRUE(absl::StrContains(t.out, "peers:         5 (2 users, 2 channels, 1 chats)")) << t.out;
+  EXPECT_TRUE(absl::StrContains(t.out, "peers:         5 (2 users, 2 channels, 1 chat)")) << t.out;
   EXPECT_TRUE(absl::StrContains(t.out, "not carried:   sent_files: 2 rows")) << t.out;
   Result p = RunCli({"inspect", VectorString("pyrogram_2.0.106_p_dc4_bot_64bit")});
   EXPECT_TRUE(absl::StrContains(p.out, "api_id:        94575")) << p.out;

@@ -89,7 +89,7 @@ TEST(CliTest, HumanSummary) {
   Result r = RunCli({"inspect", VectorsDir() + "/ferogram/binary/v8_peers_all_kinds.bin"});
   ASSERT_EQ(r.code, 0);
   EXPECT_TRUE(absl::StrContains(r.out, "format:        ferogram-binary v8"));
-  EXPECT_TRUE(absl::StrContains(r.out, "peers:         8 (2 users, 5 channels, 1 chats)"));
+  EXPECT_TRUE(absl::StrContains(r.out, "peers:         8 (2 users, 5 channels, 1 chat)"));
 }
 
 TEST(CliTest, ReadsStdinAndStringArguments) {

@@ -35,6 +35,11 @@
 namespace tgsession {
 namespace {
 
+// "1 chat", "2 chats".
+std::string Count(uint64_t n, absl::string_view noun) {
+  return absl::StrCat(n, " ", noun, n == 1 ? "" : "s");
+}
+
 using interop::ExportResult;
 using interop::Format;
 using interop::ImportedSession;
@@ -351,9 +356,9 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
   const UpdatesState& u = s.updates_state;
   out << "update state:  pts " << u.pts << ", qts " << u.qts << ", date " << u.date << ", seq " << u.seq
       << (u.is_initialised() ? "" : " (not initialised)") << "\n";
-  out << "channel pts:   " << st.channel_pts_entries << " channels\n";
-  out << "peers:         " << st.peers_total << " (" << st.peers_users << " users, " << st.peers_channels
-      << " channels, " << st.peers_chats << " chats)\n";
+  out << "channel pts:   " << Count(st.channel_pts_entries, "channel") << "\n";
+  out << "peers:         " << st.peers_total << " (" << Count(st.peers_users, "user") << ", "
+      << Count(st.peers_channels, "channel") << ", " << Count(st.peers_chats, "chat") << ")\n";
   out << "min peers:     " << st.min_peers << "\n";
   out << "future token:  "
       << (s.future_auth_token
