@@ -4,15 +4,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backends/file_system.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
 #include "tests/testing/backend_conformance.h"
@@ -91,6 +99,112 @@ class BinaryFileTest : public ::testing::Test {
   }
   std::string dir_, path_;
 };
+
+// The POSIX layer's write and read loops under a storm of signals: a pipe
+// with a slow peer blocks every call, and SIGALRM every 200 us (installed
+// without SA_RESTART) interrupts them, so write(2)/read(2) return EINTR or a
+// short count again and again. Every byte must still arrive, in order.
+std::atomic<int> g_alarms{0};
+void CountAlarm(int) { g_alarms.fetch_add(1, std::memory_order_relaxed); }
+
+class SignalStorm {
+ public:
+  SignalStorm() {
+    struct sigaction sa = {};
+    sa.sa_handler = CountAlarm;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: blocked calls fail with EINTR or return short
+    sigaction(SIGALRM, &sa, &old_);
+    struct itimerval t = {{0, 200}, {0, 200}};
+    setitimer(ITIMER_REAL, &t, nullptr);
+  }
+  ~SignalStorm() {
+    struct itimerval off = {};
+    setitimer(ITIMER_REAL, &off, nullptr);
+    sigaction(SIGALRM, &old_, nullptr);
+  }
+
+ private:
+  struct sigaction old_;
+};
+
+// Runs `peer` on a thread that never takes SIGALRM, so the signals land on
+// this thread's read or write.
+std::thread PeerWithoutAlarms(std::function<void()> peer) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGALRM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  std::thread t(std::move(peer));
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return t;
+}
+
+std::string Pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 4093) & 0xff);
+  return s;
+}
+
+TEST(PosixFileSystemTest, WriteLoopsOverShortWritesAndEintr) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const std::string data = Pattern(8u << 20);
+  std::string received;
+  std::thread reader = PeerWithoutAlarms([&] {
+    char buf[3001];  // small, odd reads with pauses keep the writer blocked
+    for (;;) {
+      const ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n <= 0) break;
+      received.append(buf, static_cast<size_t>(n));
+      std::this_thread::sleep_for(std::chrono::microseconds(20));  // >= 56 ms in all
+    }
+  });
+  g_alarms = 0;
+  absl::Status st;
+  {
+    SignalStorm storm;
+    st = PosixFileSystem()->Write(fds[1], data, "pipe");
+  }
+  close(fds[1]);
+  reader.join();
+  close(fds[0]);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_GT(g_alarms.load(), 10) << "the writer was never interrupted: the test proves nothing";
+  ASSERT_EQ(received.size(), data.size());
+  EXPECT_TRUE(received == data);
+}
+
+TEST(PosixFileSystemTest, ReadLoopsOverShortReadsAndEintr) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const std::string data = Pattern(2u << 20);
+  std::thread writer = PeerWithoutAlarms([&] {
+    // Dribbles the data so every read(2) returns short or blocks.
+    for (size_t off = 0; off < data.size();) {
+      const size_t n = std::min<size_t>(5003, data.size() - off);
+      const ssize_t w = write(fds[1], data.data() + off, n);
+      if (w <= 0) break;
+      off += static_cast<size_t>(w);
+      std::this_thread::sleep_for(std::chrono::microseconds(50));  // >= 21 ms in all
+    }
+    close(fds[1]);
+  });
+  g_alarms = 0;
+  std::string got(data.size() + 100, '\0');
+  absl::StatusOr<size_t> n;
+  {
+    SignalStorm storm;
+    n = PosixFileSystem()->Read(fds[0], &got[0], got.size(), "pipe");
+  }
+  writer.join();
+  close(fds[0]);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_GT(g_alarms.load(), 10) << "the reader was never interrupted: the test proves nothing";
+  ASSERT_EQ(*n, data.size());  // a short count only at end of file
+  got.resize(*n);
+  EXPECT_TRUE(got == data);
+}
 
 TEST_F(BinaryFileTest, SavedFileIsAPlainFerogramFile) {
   const Session s = RichSession();
