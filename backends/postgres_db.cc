@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backends/sql_text.h"
 #include "session/secret.h"
 
 namespace tgsession {
@@ -20,28 +21,6 @@ namespace {
 
 // COPY data is sent in pieces of this size (libpq buffers each piece).
 constexpr size_t kCopyChunkBytes = 1 << 20;
-
-// The statement condensed for an error message (one line, at most ~72
-// characters). Statements hold placeholders, never values.
-std::string ShortSql(absl::string_view sql) {
-  constexpr size_t kMax = 72;
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-    if (out.size() >= kMax) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
 
 void PutBigEndian(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "backends/sql_text.h"
 
 namespace tgsession {
 namespace sqlite {
@@ -100,28 +101,6 @@ constexpr CodeName kCodeNames[] = {
 };
 
 #undef TGS_SQLITE_CODE
-
-// The statement text condensed for an error message: whitespace runs become
-// one space and long statements are cut, so messages stay one short line.
-std::string ShortSql(absl::string_view sql) {
-  constexpr size_t kMax = 72;
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-    if (out.size() >= kMax) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
 
 absl::Status ErrnoStatus(int err, absl::string_view context) {
   const std::string msg = absl::StrCat(context, ": ", std::strerror(err));
