@@ -137,6 +137,11 @@ absl::Status CheckDcOption(const MtcuteDcOption& dc, absl::string_view field) {
   if (dc.ip_address.size() > 0xffffff) {
     return absl::InvalidArgumentError(absl::StrCat(kWhat, ": ", field, " address too long"));
   }
+  // The writer refuses what the reader (ToDcEntry) refuses, so a string we
+  // write always reads back (fuzz finding: a compact string with port 0).
+  if (dc.port <= 0 || dc.port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(kWhat, ": ", field, " port ", dc.port, " is not a TCP port"));
+  }
   return absl::OkStatus();
 }
 
