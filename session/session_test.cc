@@ -261,5 +261,88 @@ TEST(SecretTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals(a, b, 2));
 }
 
+TEST(DcAddressTest, InlineUpToCapacityHeapBeyondAndEveryCopyAndMove) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, DcAddress::kInlineCapacity,
+                   DcAddress::kInlineCapacity + 1, size_t{300}, size_t{65535}}) {
+    SCOPED_TRACE(n);
+    std::string text(n, 'a');
+    for (size_t i = 0; i < n; ++i) text[i] = static_cast<char>('0' + i % 75);
+    if (n > 3) text[n / 2] = '\0';  // bytes, not C strings
+    DcAddress a(text);
+    EXPECT_EQ(a.size(), n);
+    EXPECT_EQ(a.view(), text);
+    EXPECT_EQ(a.data()[n], '\0');
+    EXPECT_EQ(a.empty(), n == 0);
+    DcAddress copy = a;
+    EXPECT_EQ(copy, a);
+    EXPECT_NE(copy.data(), a.data());
+    DcAddress moved = std::move(copy);
+    EXPECT_EQ(moved.view(), text);
+    EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): documented state
+    DcAddress assigned("x");
+    assigned = a;
+    EXPECT_EQ(assigned.view(), text);
+    assigned = std::move(moved);
+    EXPECT_EQ(assigned.view(), text);
+    // Shrinking and growing in place, also from its own bytes.
+    assigned.assign(assigned.data() + n / 3, n - n / 3);
+    EXPECT_EQ(assigned.view(), text.substr(n / 3));
+    assigned = assigned;  // NOLINT: self-assignment is safe
+    EXPECT_EQ(assigned.view(), text.substr(n / 3));
+    assigned = std::string(n + 60, 'z');
+    EXPECT_EQ(assigned.str(), std::string(n + 60, 'z'));
+    assigned.clear();
+    EXPECT_TRUE(assigned.empty());
+    EXPECT_EQ(assigned, "");
+  }
+}
+
+TEST(DcAddressTest, ComparesAndPrintsLikeAString) {
+  DcAddress a = "149.154.167.51:443";
+  const std::string s = "149.154.167.51:443";
+  EXPECT_TRUE(a == s && s == a && a == "149.154.167.51:443" && "149.154.167.51:443" == a);
+  EXPECT_TRUE(a == absl::string_view(s) && absl::string_view(s) == a);
+  EXPECT_TRUE(a != "149.154.167.51:444" && DcAddress("x") != a);
+  std::ostringstream os;
+  os << a;
+  EXPECT_EQ(os.str(), s);
+  const absl::string_view view = a;
+  EXPECT_EQ(view, s);
+}
+
+TEST(OptionalChannelKindTest, BehavesLikeStdOptionalInOneByte) {
+  OptionalChannelKind none;
+  EXPECT_FALSE(none.has_value());
+  EXPECT_FALSE(static_cast<bool>(none));
+  EXPECT_EQ(none.byte(), 0xFF);
+  EXPECT_EQ(none, std::nullopt);
+  EXPECT_EQ(none.value_or(ChannelKind::kGigagroup), ChannelKind::kGigagroup);
+  for (ChannelKind k : {ChannelKind::kBroadcast, ChannelKind::kMegagroup, ChannelKind::kGigagroup}) {
+    OptionalChannelKind o = k;
+    EXPECT_TRUE(o.has_value());
+    EXPECT_EQ(*o, k);
+    EXPECT_EQ(o, k);
+    EXPECT_EQ(k, o);
+    EXPECT_NE(o, std::nullopt);
+    EXPECT_EQ(o.byte(), static_cast<uint8_t>(k));
+    const std::optional<ChannelKind> std_form = o;
+    EXPECT_EQ(std_form, k);
+    EXPECT_EQ(OptionalChannelKind(std_form), o);
+    EXPECT_TRUE(std_form == o && o == std_form);
+    o.reset();
+    EXPECT_EQ(o, std::nullopt);
+  }
+  // Unlike std::optional's templates, an empty std::optional equals an empty
+  // OptionalChannelKind.
+  const std::optional<ChannelKind> empty;
+  EXPECT_TRUE(empty == none && none == empty);
+  EXPECT_FALSE(empty != none);
+  EXPECT_EQ(OptionalChannelKind::FromByte(0xFF), std::nullopt);
+  EXPECT_EQ(OptionalChannelKind::FromByte(1), ChannelKind::kMegagroup);
+  std::ostringstream os;
+  os << OptionalChannelKind(ChannelKind::kMegagroup) << " " << none;
+  EXPECT_EQ(os.str(), "Megagroup none");
+}
+
 }  // namespace
 }  // namespace tgsession

@@ -338,7 +338,7 @@ absl::StatusOr<CompactSession> SessionToCompact(const Session& s, int64_t user_i
   TGS_ASSIGN_OR_RETURN(HostPort hp, chosen->ParseAddress());
   absl::StatusOr<IpAddress> ip = IpAddress::Parse(hp.host);
   if (!ip.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("home DC address \"", chosen->addr,
+    return absl::FailedPreconditionError(absl::StrCat("home DC address \"", chosen->addr.view(),
                                                       "\" is not an IP literal; the compact format stores an IP"));
   }
   CompactSession c;
