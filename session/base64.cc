@@ -1,6 +1,7 @@
 #include "session/base64.h"
 
 #include <array>
+#include <atomic>
 #include <cstring>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -181,9 +182,126 @@ __attribute__((target("avx2"))) size_t DecodeAvx2(const unsigned char* text, siz
   }
   return i;
 }
+
+bool HaveAvx512Vbmi() {
+  static const bool have = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
+  return have;
+}
+
+// Symbol -> sextet for the 128 ASCII codes; 0x80 marks a code outside the
+// alphabet (so OR-ing input and result exposes both bad codes and bytes >= 0x80).
+struct SextetTable {
+  alignas(64) uint8_t v[128];
+};
+
+constexpr SextetTable MakeSextetTable(const char* symbols) {
+  SextetTable t{};
+  for (int c = 0; c < 128; ++c) t.v[c] = 0x80;
+  for (uint8_t v = 0; v < 64; ++v) t.v[static_cast<unsigned char>(symbols[v])] = v;
+  return t;
+}
+
+constexpr SextetTable kUrlSextets = MakeSextetTable(kUrlSymbols);
+constexpr SextetTable kStdSextets = MakeSextetTable(kStdSymbols);
+
+// Output byte j of a decoded block comes from byte 2 - j % 3 of 32-bit lane
+// j / 3 (each lane holds one 24-bit group, most significant byte first out).
+struct PackIndex {
+  alignas(64) uint8_t v[64];
+};
+constexpr PackIndex MakePackIndex() {
+  PackIndex p{};
+  for (int j = 0; j < 48; ++j) p.v[j] = static_cast<uint8_t>(4 * (j / 3) + 2 - j % 3);
+  return p;
+}
+constexpr PackIndex kPackIndex = MakePackIndex();
+
+// AVX-512 VBMI kernel after Wojciech Muła and Daniel Lemire, "Base64 encoding
+// and decoding at almost the speed of a memory copy" (2019): one two-table
+// byte permutation translates 64 symbols and flags bad ones, two multiply-adds
+// join each 4 sextets into 3 bytes, one permutation packs the 48 bytes. The
+// 48-byte store is masked, so no output slack is needed, and output never
+// overtakes input (3i/4 + 48 <= i + 64), so in-place decoding stays safe.
+// Stops before the first block holding a symbol outside the alphabet.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) size_t DecodeAvx512Vbmi(const unsigned char* text,
+                                                                              size_t len, uint8_t* out,
+                                                                              Base64Alphabet alphabet) {
+  const SextetTable& table = alphabet == Base64Alphabet::kUrlSafe ? kUrlSextets : kStdSextets;
+  const __m512i lo = _mm512_load_si512(table.v);
+  const __m512i hi = _mm512_load_si512(table.v + 64);
+  const __m512i pack = _mm512_load_si512(kPackIndex.v);
+  const __m512i join_pairs = _mm512_set1_epi32(0x01400140);
+  const __m512i join_quads = _mm512_set1_epi32(0x00011000);
+  constexpr __mmask64 kOut48 = (__mmask64{1} << 48) - 1;
+  size_t i = 0;
+  for (; i + 64 <= len; i += 64) {
+    const __m512i in = _mm512_loadu_si512(text + i);
+    const __m512i sextets = _mm512_permutex2var_epi8(lo, in, hi);
+    if (_mm512_movepi8_mask(_mm512_or_si512(in, sextets)) != 0) break;
+    const __m512i pairs = _mm512_maddubs_epi16(sextets, join_pairs);
+    const __m512i quads = _mm512_madd_epi16(pairs, join_quads);
+    _mm512_mask_storeu_epi8(out + i / 4 * 3, kOut48, _mm512_permutexvar_epi8(pack, quads));
+  }
+  return i;
+}
 #endif  // TGS_BASE64_AVX2
 
 }  // namespace
+
+namespace base64_internal {
+namespace {
+// -1: not forced (tests only ever force it).
+std::atomic<int> g_forced_kernel{-1};
+
+Kernel BestKernel() {
+#ifdef TGS_BASE64_AVX2
+  if (HaveAvx512Vbmi()) return Kernel::kAvx512Vbmi;
+  if (HaveAvx2()) return Kernel::kAvx2;
+#endif
+  return Kernel::kScalar;
+}
+}  // namespace
+
+bool KernelAvailable(Kernel k) {
+  switch (k) {
+    case Kernel::kScalar:
+      return true;
+#ifdef TGS_BASE64_AVX2
+    case Kernel::kAvx2:
+      return HaveAvx2();
+    case Kernel::kAvx512Vbmi:
+      return HaveAvx512Vbmi() && HaveAvx2();
+#else
+    default:
+      return false;
+#endif
+  }
+  return false;
+}
+
+Kernel ActiveKernel() {
+  const int forced = g_forced_kernel.load(std::memory_order_relaxed);
+  if (forced >= 0) return static_cast<Kernel>(forced);
+  static const Kernel best = BestKernel();
+  return best;
+}
+
+const char* KernelName(Kernel k) {
+  switch (k) {
+    case Kernel::kScalar:
+      return "scalar";
+    case Kernel::kAvx2:
+      return "avx2";
+    case Kernel::kAvx512Vbmi:
+      return "avx512vbmi";
+  }
+  return "unknown";
+}
+
+void ForceKernelForTesting(Kernel k) { g_forced_kernel.store(static_cast<int>(k), std::memory_order_relaxed); }
+void ResetKernelForTesting() { g_forced_kernel.store(-1, std::memory_order_relaxed); }
+
+}  // namespace base64_internal
 
 size_t Base64EncodedLength(size_t n, Base64Format format) {
   if (format.padding == Base64Padding::kRequired) return (n + 2) / 3 * 4;
@@ -194,7 +312,7 @@ void Base64EncodeTo(const uint8_t* in, size_t n, char* out, Base64Format format)
   const char* s = Symbols(format.alphabet);
   size_t i = 0;
 #ifdef TGS_BASE64_AVX2
-  if (n >= 64 && HaveAvx2()) {
+  if (n >= 64 && base64_internal::ActiveKernel() != base64_internal::Kernel::kScalar) {
     // Two scalar quanta first: the vector loads look 4 bytes behind.
     for (; i < 6; i += 3) {
       const uint32_t v = (static_cast<uint32_t>(in[i]) << 16) | (static_cast<uint32_t>(in[i + 1]) << 8) | in[i + 2];
@@ -261,7 +379,7 @@ void Base64EncodeInPlace(char* buf, size_t n, Base64Format format) {
   }
   size_t q_end = full;
 #ifdef TGS_BASE64_AVX2
-  if (full >= 16 && HaveAvx2()) {
+  if (full >= 16 && base64_internal::ActiveKernel() != base64_internal::Kernel::kScalar) {
     // Vector blocks, last to first (see EncodeInPlaceBackwardAvx2). The
     // loads may look past the last input byte into the (larger) buffer:
     // those lanes are discarded.
@@ -315,14 +433,19 @@ absl::StatusOr<size_t> Base64DecodeTo(absl::string_view text, uint8_t* out, Base
   uint8_t* o = out;
   size_t q0 = 0;
 #ifdef TGS_BASE64_AVX2
-  if (len >= 64 && HaveAvx2()) {
+  const base64_internal::Kernel kernel = base64_internal::ActiveKernel();
+  size_t reached = 0;
+  if (len >= 64 && kernel == base64_internal::Kernel::kAvx512Vbmi) {
+    reached = DecodeAvx512Vbmi(in, full * 4, out, format.alphabet);
+  }
+  if (len >= 64 && kernel != base64_internal::Kernel::kScalar) {
     // Output slack: the caller's buffer holds Base64DecodedMaxLength(text)
     // bytes; keep each 32-byte vector store inside it.
     const size_t cap = Base64DecodedMaxLength(text.size());
-    const size_t reached = DecodeAvx2(in, full * 4, 0, out, cap, format.alphabet);
-    q0 = reached / 4;
-    o = out + q0 * 3;
+    reached = DecodeAvx2(in, full * 4, reached, out, cap, format.alphabet);
   }
+  q0 = reached / 4;
+  o = out + q0 * 3;
 #endif
   for (size_t q = q0; q < full; ++q) {
     const unsigned char* p = in + q * 4;

@@ -74,6 +74,21 @@ bool IsBase64Text(absl::string_view text, Base64Alphabet alphabet, bool allow_pa
 // (which ferogram applies before decoding a string).
 absl::string_view TrimUnicodeWhitespace(absl::string_view s);
 
+// Which vector kernels the codecs use. The best one available is chosen at
+// run time; tests force each in turn to check them against each other.
+namespace base64_internal {
+enum class Kernel {
+  kScalar,      // table driven, 4 symbols per step: every target
+  kAvx2,        // x86-64 with AVX2: 32 symbols per step
+  kAvx512Vbmi,  // x86-64 with AVX-512 VBMI: 64 symbols per step (decoding; encoding uses AVX2)
+};
+bool KernelAvailable(Kernel k);
+Kernel ActiveKernel();
+const char* KernelName(Kernel k);
+void ForceKernelForTesting(Kernel k);  // must be available
+void ResetKernelForTesting();
+}  // namespace base64_internal
+
 }  // namespace tgsession
 
 #endif  // TGSESSION_SESSION_BASE64_H_

@@ -1,5 +1,6 @@
 #include "session/base64.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -39,7 +40,24 @@ std::string Random(std::mt19937& rng, size_t n) {
   return s;
 }
 
-TEST(Base64Test, MatchesReferenceForManyLengthsAndBothAlphabets) {
+// Every test runs once per vector kernel this machine has (scalar always).
+class Base64Test : public testing::TestWithParam<base64_internal::Kernel> {
+ protected:
+  void SetUp() override {
+    if (!base64_internal::KernelAvailable(GetParam())) GTEST_SKIP() << "kernel not available here";
+    base64_internal::ForceKernelForTesting(GetParam());
+  }
+  void TearDown() override { base64_internal::ResetKernelForTesting(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Kernels, Base64Test,
+                         testing::Values(base64_internal::Kernel::kScalar, base64_internal::Kernel::kAvx2,
+                                         base64_internal::Kernel::kAvx512Vbmi),
+                         [](const testing::TestParamInfo<base64_internal::Kernel>& info) {
+                           return std::string(base64_internal::KernelName(info.param));
+                         });
+
+TEST_P(Base64Test, MatchesReferenceForManyLengthsAndBothAlphabets) {
   std::mt19937 rng(7);
   for (Base64Format f : {kBase64UrlNoPad, kBase64UrlPadded, kBase64StdPadded,
                          Base64Format{Base64Alphabet::kStandard, Base64Padding::kNone}}) {
@@ -59,7 +77,7 @@ TEST(Base64Test, MatchesReferenceForManyLengthsAndBothAlphabets) {
   }
 }
 
-TEST(Base64Test, LargeInputsRoundTrip) {
+TEST_P(Base64Test, LargeInputsRoundTrip) {
   std::mt19937 rng(9);
   for (size_t n : {size_t{100000}, size_t{1587670}, size_t{2421763}}) {
     const std::string in = Random(rng, n);
@@ -69,10 +87,11 @@ TEST(Base64Test, LargeInputsRoundTrip) {
   }
 }
 
-TEST(Base64Test, BadSymbolReportedAtItsOffsetAnywhere) {
+TEST_P(Base64Test, BadSymbolReportedAtItsOffsetAnywhere) {
   std::mt19937 rng(3);
   const std::string text = Base64Encode(Random(rng, 3000));
-  for (size_t pos : {size_t{0}, size_t{5}, size_t{31}, size_t{32}, size_t{1000}, size_t{3999}}) {
+  for (size_t pos : {size_t{0}, size_t{5}, size_t{31}, size_t{32}, size_t{63}, size_t{64}, size_t{127},
+                     size_t{128}, size_t{1000}, size_t{3967}, size_t{3999}}) {
     for (char bad : {'!', '+', '/', '=', ' ', '\x80', '\0'}) {
       std::string t = text;
       t[pos] = bad;
@@ -84,7 +103,21 @@ TEST(Base64Test, BadSymbolReportedAtItsOffsetAnywhere) {
   }
 }
 
-TEST(Base64Test, StrictnessMatchesRustBase64) {
+TEST_P(Base64Test, DecodesInPlace) {
+  std::mt19937 rng(5);
+  for (size_t n = 0; n < 2000; n += 1 + n / 7) {
+    const std::string in = Random(rng, n);
+    std::string buf = Base64Encode(in);
+    buf.resize(std::max(buf.size(), Base64DecodedMaxLength(buf.size())));
+    absl::StatusOr<size_t> got = Base64DecodeTo(absl::string_view(buf.data(), Base64EncodedLength(n, kBase64UrlNoPad)),
+                                                reinterpret_cast<uint8_t*>(&buf[0]), kBase64UrlNoPad);
+    ASSERT_TRUE(got.ok()) << n << " " << got.status();
+    ASSERT_EQ(*got, n);
+    ASSERT_EQ(buf.substr(0, n), in) << n;
+  }
+}
+
+TEST_P(Base64Test, StrictnessMatchesRustBase64) {
   EXPECT_FALSE(Base64Decode("A").ok());       // len % 4 == 1
   EXPECT_FALSE(Base64Decode("AAAAA").ok());
   EXPECT_FALSE(Base64Decode("AB").ok());      // non-canonical trailing bits
@@ -99,7 +132,7 @@ TEST(Base64Test, StrictnessMatchesRustBase64) {
   EXPECT_TRUE(Base64Decode("+/+/", kBase64StdPadded).ok());
 }
 
-TEST(Base64Test, TrimsUnicodeWhitespaceLikeRust) {
+TEST_P(Base64Test, TrimsUnicodeWhitespaceLikeRust) {
   EXPECT_EQ(TrimUnicodeWhitespace("  abc\n\t"), "abc");
   EXPECT_EQ(TrimUnicodeWhitespace("\xC2\xA0" "abc" "\xE3\x80\x80"), "abc");   // NBSP, ideographic space
   EXPECT_EQ(TrimUnicodeWhitespace("\xE2\x80\xA8" "a b" "\xE2\x80\x89"), "a b");

@@ -269,16 +269,24 @@ class BodyParser {
     pos_ += 4;
 
     TGS_RETURN_IF_ERROR(ParseDcs(s));
+    dcs_end_ = pos_;
     if (l_.update_state) {
       TGS_RETURN_IF_ERROR(ParseCounters(s));
       TGS_RETURN_IF_ERROR(ParseChannels(s));
       TGS_RETURN_IF_ERROR(ParsePeers(s));
       if (l_.min_peers) TGS_RETURN_IF_ERROR(ParseMinPeers(s));
+      token_begin_ = pos_;
       if (l_.token) TGS_RETURN_IF_ERROR(ParseToken(s));
     }
     *end = pos_;
+    if (!l_.update_state) token_begin_ = pos_;
     return absl::OkStatus();
   }
+
+  // After a successful Parse: where the DC table (and its keys) ends and
+  // where the token field begins.
+  size_t dcs_end() const { return dcs_end_; }
+  size_t token_begin() const { return token_begin_; }
 
  private:
   bool Have(size_t k) const { return n_ - pos_ >= k; }
@@ -532,12 +540,16 @@ class BodyParser {
   const DecodeLimits& limits_;
   Anomalies* an_;
   size_t pos_ = 0;
+  size_t dcs_end_ = 0;
+  size_t token_begin_ = 0;
 };
 
 struct Attempt {
   absl::Status status;
   Session session;
   size_t end = 0;
+  size_t dcs_end = 0;
+  size_t token_begin = 0;
   Anomalies anomalies;
   explicit Attempt(DecodeMode mode) : anomalies(mode) {}
 };
@@ -546,6 +558,8 @@ void RunAttempt(const uint8_t* d, size_t n, int version, const DecodeOptions& op
   const Layout layout = LayoutFor(version);
   BodyParser parser(d, n, layout, options.limits, &a->anomalies);
   a->status = parser.Parse(0, &a->session, &a->end);
+  a->dcs_end = parser.dcs_end();
+  a->token_begin = parser.token_begin();
 }
 
 absl::StatusOr<Session> DecodeV9(const uint8_t* d, size_t n, const DecodeOptions& options, DecodeInfo* info) {
@@ -564,7 +578,11 @@ absl::StatusOr<Session> DecodeV9(const uint8_t* d, size_t n, const DecodeOptions
     return absl::DataLossError(absl::StrCat("v9 session has ", n - kCrcBytes - a.end,
                                             " unexpected bytes at byte ", a.end, " before its checksum"));
   }
-  if (info != nullptr) info->version = 9;
+  if (info != nullptr) {
+    info->version = 9;
+    info->secrets_end = a.dcs_end;
+    info->secrets_tail_begin = a.token_begin;
+  }
   return std::move(a.session);
 }
 
@@ -589,6 +607,8 @@ absl::StatusOr<Session> Finish(Attempt& a, int version, size_t n, const DecodeLi
   }
   if (info != nullptr) {
     info->version = version;
+    info->secrets_end = a.dcs_end;
+    info->secrets_tail_begin = a.token_begin;
     a.anomalies.MoveTo(info);
   }
   return std::move(a.session);

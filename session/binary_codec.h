@@ -119,6 +119,14 @@ struct DecodeInfo {
   size_t anomaly_count = 0;    // all anomalies, including unlisted ones
   std::vector<std::string> warnings;  // the first kMaxWarnings, human-readable
   static constexpr size_t kMaxWarnings = 16;
+  // Where the secrets lie in the input: every auth key is in
+  // [0, secrets_end) (the header and DC table) and the future auth token in
+  // [secrets_tail_begin, input size). Peers, channel pts and min peers lie
+  // between. A caller holding its own copy of the input (a base64-decoded
+  // buffer, a file read into memory) wipes these two ranges instead of every
+  // byte of a possibly multi-megabyte copy.
+  size_t secrets_end = 0;
+  size_t secrets_tail_begin = 0;
 };
 
 // Decodes a session in any binary version 1..9.

@@ -150,6 +150,11 @@ TEST(BinaryCodecRecordsTest, CanonicalTablesDecodeAndReencodeByteForByte) {
       EXPECT_EQ(info.version, version);
       EXPECT_EQ(info.anomaly_count, 0u);
       EXPECT_EQ(*s, built.expected);
+      // The DC table (two entries without keys here) ends where the
+      // channel pts begin; the token field (v7+) is the last byte.
+      const size_t dcs_end = 1 + 4 + 1 + 2 * (4 + 1 + 8 + 4 + 1) + 18 + 27 + (version >= 3 ? 2 : 0);
+      EXPECT_EQ(info.secrets_end, dcs_end);
+      EXPECT_EQ(info.secrets_tail_begin, built.bytes.size() - (version >= 7 ? 1 : 0));
       DecodeOptions strict;
       strict.mode = DecodeMode::kStrict;
       EXPECT_TRUE(DecodeBinary(built.bytes, strict).ok());

@@ -1,5 +1,6 @@
 #include "session/string_codec.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -16,14 +17,22 @@ namespace tgsession {
 namespace {
 
 // Decodes base64url text into a buffer that is wiped when it goes out of
-// scope (it holds auth keys).
+// scope (it holds auth keys): all of it, unless WipeOnly() narrowed the
+// wipe to the ranges a successful decode reported as holding secrets.
 class DecodedText {
  public:
   DecodedText() = default;
   DecodedText(const DecodedText&) = delete;
   DecodedText& operator=(const DecodedText&) = delete;
   ~DecodedText() {
-    if (buf_ != nullptr) SecureZero(buf_.get(), cap_);
+    if (buf_ == nullptr) return;
+    if (narrowed_) {
+      SecureZero(buf_.get(), std::min(head_, len_));
+      if (tail_ < len_) SecureZero(buf_.get() + tail_, len_ - tail_);
+      // Bytes past len_ were never written by the decoder.
+    } else {
+      SecureZero(buf_.get(), cap_);
+    }
   }
   absl::Status Decode(absl::string_view text) {
     // Uninitialized on purpose: every byte we expose is written by the
@@ -34,12 +43,22 @@ class DecodedText {
     len_ = n;
     return absl::OkStatus();
   }
+  // Wipe only [0, head) and [tail, size) (what DecodeInfo reports for a
+  // session decoded from this buffer).
+  void WipeOnly(size_t head, size_t tail) {
+    narrowed_ = true;
+    head_ = head;
+    tail_ = tail;
+  }
   absl::string_view view() const { return absl::string_view(reinterpret_cast<const char*>(buf_.get()), len_); }
 
  private:
   std::unique_ptr<uint8_t[]> buf_;
   size_t cap_ = 0;
   size_t len_ = 0;
+  bool narrowed_ = false;
+  size_t head_ = 0;
+  size_t tail_ = 0;
 };
 
 absl::Status CheckTextLimits(absl::string_view text, const StringDecodeLimits& limits) {
@@ -83,8 +102,13 @@ absl::StatusOr<Session> DecodeNativeString(absl::string_view text, const StringD
   DecodedText bytes;
   absl::Status st = bytes.Decode(trimmed);
   if (!st.ok()) return AsUserError(st, "native session string");
-  absl::StatusOr<Session> s = DecodeBinary(bytes.view(), options.binary, info);
+  DecodeInfo local_info;
+  DecodeInfo* used_info = info != nullptr ? info : &local_info;
+  absl::StatusOr<Session> s = DecodeBinary(bytes.view(), options.binary, used_info);
   if (!s.ok()) return AsUserError(s.status(), "native session string");
+  // The peer tables between the two ranges hold no keys: skip wiping them
+  // (a 65,535-peer session is 1.6 MB, almost none of it secret).
+  bytes.WipeOnly(used_info->secrets_end, used_info->secrets_tail_begin);
   return s;
 }
 
