@@ -71,15 +71,27 @@ __attribute__((target("avx2"))) bool Avx2(const uint8_t* data, size_t n, const B
 
 __attribute__((target("avx512bw"))) bool Avx512(const uint8_t* data, size_t n, const ByteBounds& b) {
   __m512i bad = _mm512_setzero_si512();
+  __m512i bad2 = _mm512_setzero_si512();
   size_t i = 0;
   for (; i + b.period <= n; i += b.period) {
-    for (size_t j = 0; j < b.period; j += 64) {
+    // Two independent accumulators (period is a multiple of 128 or of 64: the
+    // odd last step runs alone).
+    size_t j = 0;
+    for (; j + 128 <= b.period; j += 128) {
       const __m512i v = _mm512_loadu_si512(data + i + j);
-      const __m512i add = _mm512_loadu_si512(b.add + j);
-      const __m512i max = _mm512_loadu_si512(b.max + j);
-      bad = _mm512_or_si512(bad, _mm512_subs_epu8(_mm512_add_epi8(v, add), max));
+      const __m512i w = _mm512_loadu_si512(data + i + j + 64);
+      bad = _mm512_or_si512(bad, _mm512_subs_epu8(_mm512_add_epi8(v, _mm512_loadu_si512(b.add + j)),
+                                                  _mm512_loadu_si512(b.max + j)));
+      bad2 = _mm512_or_si512(bad2, _mm512_subs_epu8(_mm512_add_epi8(w, _mm512_loadu_si512(b.add + j + 64)),
+                                                    _mm512_loadu_si512(b.max + j + 64)));
+    }
+    if (j < b.period) {
+      const __m512i v = _mm512_loadu_si512(data + i + j);
+      bad = _mm512_or_si512(bad, _mm512_subs_epu8(_mm512_add_epi8(v, _mm512_loadu_si512(b.add + j)),
+                                                  _mm512_loadu_si512(b.max + j)));
     }
   }
+  bad = _mm512_or_si512(bad, bad2);
   // The last partial period: masked loads never touch bytes past n.
   for (size_t j = 0; i < n; i += 64, j += 64) {
     const size_t left = n - i;

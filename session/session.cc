@@ -64,7 +64,7 @@ std::string FormatHostPort(absl::string_view host, uint16_t port) {
   return absl::StrCat(host, ":", port);
 }
 
-void DcAddress::assign(const char* src, size_t n) {
+void DcAddress::AssignSlow(const char* src, size_t n) {
   if (n <= kInlineCapacity) {
     // memmove: `src` may point into this address (a.assign(a.data(), k)).
     if (n > 0) std::memmove(inline_, src, n);

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -109,7 +110,15 @@ class DcAddress {
   ~DcAddress() { delete[] heap_; }
 
   // Replaces the contents with data[0, n) (which may point into *this).
-  void assign(const char* data, size_t n);
+  void assign(const char* data, size_t n) {
+    if (n <= kInlineCapacity && heap_ == nullptr) {  // the usual case, inline
+      if (n > 0) std::memmove(inline_, data, n);
+      inline_[n] = '\0';
+      size_ = n;
+      return;
+    }
+    AssignSlow(data, n);
+  }
   void clear() { assign("", 0); }
 
   size_t size() const { return size_; }
@@ -136,6 +145,8 @@ class DcAddress {
   friend std::ostream& operator<<(std::ostream& os, const DcAddress& a) { return os << a.view(); }
 
  private:
+  void AssignSlow(const char* data, size_t n);
+
   size_t size_ = 0;
   char inline_[kInlineCapacity + 1] = {};
   char* heap_ = nullptr;  // owned; used when size_ > kInlineCapacity

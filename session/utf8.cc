@@ -1,6 +1,7 @@
 #include "session/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace tgsession {
 namespace {
@@ -43,6 +44,13 @@ size_t ValidSequenceAt(absl::string_view s, size_t i, size_t* bad_len) {
 
 bool IsValidUtf8(absl::string_view s) {
   size_t i = 0;
+  // ASCII, eight bytes at a time (every address and almost every name).
+  while (i + 8 <= s.size()) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if ((w & 0x8080808080808080ull) != 0) break;
+    i += 8;
+  }
   while (i < s.size()) {
     if (static_cast<uint8_t>(s[i]) < 0x80) {
       ++i;
