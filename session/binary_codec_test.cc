@@ -188,6 +188,38 @@ TEST(BinaryCodecRecordsTest, UndefinedBytesAnywhereReadAsFerogramReadsThem) {
   }
 }
 
+// Tables large enough for the block conversion (AVX-512 machines decode
+// 2,048 peers and more in blocks of 256): undefined bytes in the first, a
+// middle and the last block, and at block edges.
+TEST(BinaryCodecRecordsTest, LargeTablesWithUndefinedBytesAtBlockEdges) {
+  std::mt19937 rng(4);
+  for (size_t peers : {size_t{2048}, size_t{2049}, size_t{4097}, size_t{65535}}) {
+    const Built base = Build(8, peers, 5, 5, 0, &rng);
+    absl::StatusOr<Session> clean = DecodeBinary(base.bytes);
+    ASSERT_TRUE(clean.ok()) << clean.status();
+    EXPECT_EQ(*clean, base.expected);
+    EXPECT_EQ(*EncodeBinary(*clean), base.bytes);
+    const size_t peers_at = base.bytes.size() - 1 - (2 + 5 * 20) - peers * 19;
+    for (size_t i : {size_t{0}, size_t{1}, size_t{255}, size_t{256}, size_t{257}, peers / 2, peers - 2, peers - 1}) {
+      for (size_t field : {16, 17, 18}) {
+        std::string bytes = base.bytes;
+        bytes[peers_at + i * 19 + field] = static_cast<char>(field == 17 ? 0x80 : 7);
+        DecodeInfo info;
+        absl::StatusOr<Session> s = DecodeBinary(bytes, {}, &info);
+        ASSERT_TRUE(s.ok()) << s.status();
+        ASSERT_EQ(info.anomaly_count, 1u) << "peers " << peers << " peer " << i << " field " << field;
+        Session want = base.expected;
+        std::vector<CachedPeer> ps = want.peers.items();
+        if (field == 16) ps[i].type = PeerType::kUser;
+        if (field == 17) ps[i].channel_kind.reset();
+        if (field == 18) ps[i].is_community = true;
+        want.peers.Assign(ps);
+        ASSERT_EQ(*s, want) << "peers " << peers << " peer " << i << " field " << field;
+      }
+    }
+  }
+}
+
 // A single undefined byte at every peer position of a table spanning several
 // check periods, so every lane and tail of the vectorized check is hit.
 TEST(BinaryCodecRecordsTest, OneUndefinedByteAtEveryPeerPosition) {
