@@ -240,7 +240,9 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) size_t DecodeAvx512Vbmi(c
     if (_mm512_movepi8_mask(_mm512_or_si512(in, sextets)) != 0) break;
     const __m512i pairs = _mm512_maddubs_epi16(sextets, join_pairs);
     const __m512i quads = _mm512_madd_epi16(pairs, join_quads);
-    _mm512_mask_storeu_epi8(out + i / 4 * 3, kOut48, _mm512_permutexvar_epi8(pack, quads));
+    // (maskz with every lane: GCC 12 warns of its own _mm512_undefined in the
+    // unmasked form under -O2 -Werror=maybe-uninitialized.)
+    _mm512_mask_storeu_epi8(out + i / 4 * 3, kOut48, _mm512_maskz_permutexvar_epi8(~__mmask64{0}, pack, quads));
   }
   return i;
 }
