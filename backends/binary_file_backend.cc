@@ -271,6 +271,11 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   snapshot_size_ = bytes.view().size();
   snapshot_header_ = header;
   snapshot_encrypted_ = options_.passphrase != nullptr;
+  // Wipe and free the encoding before copying the session: holding both
+  // made a save's peak memory the encoding plus a second model (measured:
+  // 52.7 MB above the start of a 1,000,000-peer save; now the larger of the
+  // two).
+  bytes = SecretString();
   session_ = s;
   // The old journal is now stale (its header no longer matches); remove it.
   // If that fails it is ignored at the next load anyway.

@@ -150,7 +150,9 @@ std::string SecretString::Release() {
 void SecretString::Wipe() {
   // Wipe the whole capacity: a shrunk string may still hold old bytes.
   if (s_.capacity() > 0) SecureZero(&s_[0], s_.capacity());
-  s_.clear();
+  // Release the buffer too (clear() keeps it): a wiped encoding of a large
+  // session must not stay allocated until the object dies.
+  std::string().swap(s_);
 }
 
 }  // namespace tgsession
