@@ -10,7 +10,9 @@
 #      setting (//tests:sqlite_backend_bench);
 #   4. WebAssembly: module sizes (raw, gzip -9) and codec speed in node and
 #      headless Chromium relative to native, for the shipped -Oz build
-#      (--config=wasm_release) and the -O2 one (--config=wasm_fast).
+#      (--config=wasm_release) and the -O2 one (--config=wasm_fast);
+#   5. the codec and backend figures next to ferogram-session's, with the
+#      target ratios (tools/bench/targets.sh).
 #
 #   bash tools/bench/run_all.sh                 # everything, about 10 minutes
 #   TGS_BENCH_NO_WASM=1 bash tools/bench/run_all.sh
@@ -44,14 +46,17 @@ step "SqliteBackend"
 mkdir -p "$tmp/sqlite"
 "$bin/tests/sqlite_backend_bench" "$tmp/sqlite"
 
-if [ "${TGS_BENCH_NO_WASM:-0}" = 1 ]; then exit 0; fi
+if [ "${TGS_BENCH_NO_WASM:-0}" != 1 ]; then
+  step "WebAssembly module sizes (-Oz, LTO, bulk memory)"
+  bash wasm/measure/sizes.sh
 
-step "WebAssembly module sizes (-Oz, LTO)"
-bash wasm/measure/sizes.sh
+  for config in wasm_release wasm_fast; do
+    step "WebAssembly codec speed relative to native (microseconds per operation), --config=$config"
+    bazel build --config=$config //wasm:bench_codec_speed >&2
+    node wasm/measure/codec_speed.mjs "$tmp/codec_speed" "$(bazel info --config=$config bazel-bin 2>/dev/null)/wasm" \
+      2> >(grep -v -E '^\[pid=|dbus' >&2)
+  done
+fi
 
-for config in wasm_release wasm_fast; do
-  step "WebAssembly codec speed relative to native (microseconds per operation), --config=$config"
-  bazel build --config=$config //wasm:bench_codec_speed >&2
-  node wasm/measure/codec_speed.mjs "$tmp/codec_speed" "$(bazel info --config=$config bazel-bin 2>/dev/null)/wasm" \
-    2> >(grep -v -E '^\[pid=|dbus' >&2)
-done
+step "against ferogram-session's figures (issue 7 targets)"
+bash tools/bench/targets.sh
