@@ -357,7 +357,7 @@ std::string PeerRows(int64_t session_id, const PeerList& peers) {
   return out;
 }
 
-std::string ChannelRows(int64_t session_id, const std::vector<ChannelPts>& channels) {
+std::string ChannelRows(int64_t session_id, absl::Span<const ChannelPts> channels) {
   std::string out;
   out.reserve(channels.size() * 32);
   for (const ChannelPts& c : channels) absl::StrAppend(&out, session_id, "\t", c.channel_id, "\t", c.pts, "\n");

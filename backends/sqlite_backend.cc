@@ -755,7 +755,7 @@ absl::Status SqliteBackend::WriteTransaction(bool durable, F body) {
 absl::Status SqliteBackend::InsertChannels(const UpdatesState& state) {
   TGS_RETURN_IF_ERROR(db_.Exec("DELETE FROM channel_pts"));
   TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kInsertChannel));
-  const std::vector<ChannelPts>& channels = state.channels();
+  const absl::Span<const ChannelPts> channels = state.channels();
   for (size_t i = 0; i < channels.size(); ++i) {
     st->BindInt(1, channels[i].channel_id).BindInt(2, channels[i].pts);
     if (write_order_) st->BindInt(3, static_cast<int64_t>(i) + 1);

@@ -64,90 +64,44 @@ Layout LayoutFor(int v) {
 constexpr size_t kChannelRecord = 12;
 constexpr size_t kMinPeerRecord = 20;
 
-// A random-access iterator over fixed-size wire records that decodes one
-// record on each dereference. std::vector's range constructor computes the
-// count, allocates once and constructs every element in place from `*it`, so
-// a record list is materialized in a single pass: no value-initialization of
-// the whole vector first (which wrote every element twice and cost a third
-// of a decode) and no per-element capacity check as with push_back.
-template <typename Decoder, size_t kStride>
-class RecordIterator {
- public:
-  using iterator_category = std::random_access_iterator_tag;
-  using value_type = typename Decoder::Value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const value_type*;
-  using reference = value_type;
-
-  RecordIterator(const uint8_t* p, const Decoder* decoder) : p_(p), decoder_(decoder) {}
-
-  value_type operator*() const { return decoder_->Decode(p_); }
-  value_type operator[](difference_type k) const { return decoder_->Decode(p_ + k * Step()); }
-  RecordIterator& operator++() {
-    p_ += kStride;
-    return *this;
-  }
-  RecordIterator operator++(int) {
-    RecordIterator old = *this;
-    p_ += kStride;
-    return old;
-  }
-  RecordIterator& operator--() {
-    p_ -= kStride;
-    return *this;
-  }
-  RecordIterator operator--(int) {
-    RecordIterator old = *this;
-    p_ -= kStride;
-    return old;
-  }
-  RecordIterator& operator+=(difference_type k) {
-    p_ += k * Step();
-    return *this;
-  }
-  RecordIterator& operator-=(difference_type k) {
-    p_ -= k * Step();
-    return *this;
-  }
-  friend RecordIterator operator+(RecordIterator it, difference_type k) { return it += k; }
-  friend RecordIterator operator+(difference_type k, RecordIterator it) { return it += k; }
-  friend RecordIterator operator-(RecordIterator it, difference_type k) { return it -= k; }
-  friend difference_type operator-(const RecordIterator& a, const RecordIterator& b) {
-    return (a.p_ - b.p_) / Step();
-  }
-  friend bool operator==(const RecordIterator& a, const RecordIterator& b) { return a.p_ == b.p_; }
-  friend bool operator!=(const RecordIterator& a, const RecordIterator& b) { return a.p_ != b.p_; }
-  friend bool operator<(const RecordIterator& a, const RecordIterator& b) { return a.p_ < b.p_; }
-  friend bool operator>(const RecordIterator& a, const RecordIterator& b) { return a.p_ > b.p_; }
-  friend bool operator<=(const RecordIterator& a, const RecordIterator& b) { return a.p_ <= b.p_; }
-  friend bool operator>=(const RecordIterator& a, const RecordIterator& b) { return a.p_ >= b.p_; }
-
- private:
-  static constexpr difference_type Step() { return static_cast<difference_type>(kStride); }
-  const uint8_t* p_;
-  const Decoder* decoder_;
-};
-
-// Decodes `count` records of kStride bytes starting at `r` into a new vector
-// (one allocation of exactly `count` elements).
+// Decodes `count` records of kStride bytes at `r` into the raw slots `out`
+// (IndexedList::AssignUninitialized), each record read once and its slot
+// written once, by Decoder::Fill.
 template <size_t kStride, typename Decoder>
-std::vector<typename Decoder::Value> DecodeRecords(const uint8_t* r, uint32_t count, const Decoder& decoder) {
-  using It = RecordIterator<Decoder, kStride>;
-  return std::vector<typename Decoder::Value>(It(r, &decoder), It(r + size_t{count} * kStride, &decoder));
+void FillRecords(const uint8_t* r, uint32_t count, const Decoder& decoder, typename Decoder::Value* out) {
+  for (uint32_t i = 0; i < count; ++i, r += kStride) decoder.Fill(r, out + i);
 }
 
-// Each decoder builds its value as one prvalue, so std::vector constructs it
-// in place. (Copying the record into a local first made the compiler store
-// it in pieces and reload it whole: a store-forwarding stall per record.)
+// On little-endian hosts the first kStride bytes of ChannelPts and
+// CachedMinPeer are their wire records (session.h asserts the layouts), so a
+// record is decoded by copying its bytes into the slot: one 16-byte and one
+// overlapping 4-byte move instead of a store per field. Padding is left as
+// is. Elsewhere, field by field.
+template <typename T, size_t kStride>
+inline void CopyRecordInto(const uint8_t* r, T* slot) {
+  static_assert(kStride <= sizeof(T), "a record is a prefix of its value");
+  std::memcpy(static_cast<void*>(slot), r, kStride);
+}
+
 struct ChannelPtsDecoder {
   using Value = ChannelPts;
-  ChannelPts Decode(const uint8_t* r) const { return ChannelPts{GetI64LE(r), GetI32LE(r + 8)}; }
+  void Fill(const uint8_t* r, ChannelPts* slot) const {
+#ifdef TGS_LITTLE_ENDIAN_HOST
+    CopyRecordInto<ChannelPts, kChannelRecord>(r, slot);
+#else
+    new (slot) ChannelPts{GetI64LE(r), GetI32LE(r + 8)};
+#endif
+  }
 };
 
 struct MinPeerDecoder {
   using Value = CachedMinPeer;
-  CachedMinPeer Decode(const uint8_t* r) const {
-    return CachedMinPeer{GetI64LE(r), GetI64LE(r + 8), GetI32LE(r + 16)};
+  void Fill(const uint8_t* r, CachedMinPeer* slot) const {
+#ifdef TGS_LITTLE_ENDIAN_HOST
+    CopyRecordInto<CachedMinPeer, kMinPeerRecord>(r, slot);
+#else
+    new (slot) CachedMinPeer{GetI64LE(r), GetI64LE(r + 8), GetI32LE(r + 16)};
+#endif
   }
 };
 
@@ -164,13 +118,21 @@ struct PeerDecoder {
   using Value = CachedPeer;
   static constexpr size_t kStride = 17 + (kKind ? 1 : 0) + (kCommunity ? 1 : 0);
 
-  CachedPeer Decode(const uint8_t* r) const {
+  void Fill(const uint8_t* r, CachedPeer* slot) const {
+#ifdef TGS_LITTLE_ENDIAN_HOST
+    if (!kExact && kKind && kCommunity) {
+      // Canonical v8/v9 record: its 19 bytes are the peer's first 19 (a
+      // type <= 2, a kind byte, a community byte of 0 or 1 are valid
+      // representations of the fields).
+      CopyRecordInto<CachedPeer, kStride>(r, slot);
+      return;
+    }
+#endif
     const uint8_t type = r[16];
     const uint8_t kind = kKind ? r[17] : kNoChannelKind;
     const uint8_t community = kCommunity ? r[kStride - 1] : 0;
-    return CachedPeer{GetI64LE(r), GetI64LE(r + 8), static_cast<PeerType>(kExact && type > 2 ? 0 : type),
-                      OptionalChannelKind::FromByte(kExact && kind > 2 ? kNoChannelKind : kind),
-                      community != 0};
+    new (slot) CachedPeer{GetI64LE(r), GetI64LE(r + 8), static_cast<PeerType>(kExact && type > 2 ? 0 : type),
+                          OptionalChannelKind::FromByte(kExact && kind > 2 ? kNoChannelKind : kind), community != 0};
   }
 };
 
@@ -227,7 +189,6 @@ bool HaveAvx512Vbmi() {
   return have;
 }
 
-constexpr uint32_t kBlockConversionMinPeers = 2048;
 
 // 48-byte output block: two CachedPeers from two 19-byte v8/v9 records.
 struct PeerPairShuffle {
@@ -255,8 +216,8 @@ constexpr PeerPairShuffle MakePeerPairShuffle() {
 
 constexpr PeerPairShuffle kPeerPairShuffle = MakePeerPairShuffle();
 
-// Checks and converts `count` v8/v9 peer records (19 bytes each) into
-// `out`, which must hold `count` peers. Each step loads two records, moves
+// Checks and converts `count` v8/v9 peer records (19 bytes each) into the
+// raw slots `out` (every byte written, padding zeroed). Each step loads two records, moves
 // their bytes into CachedPeer layout with one byte permutation (padding
 // zeroed), tests the type, kind and community bytes in place, and stores 48
 // bytes; so the table is read once. Returns false if any record is not
@@ -269,15 +230,18 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) bool ConvertV8PeersAvx512
   const __m512i max = _mm512_load_si512(kPeerPairShuffle.max);
   // Output lanes that carry record bytes; the rest (padding) become zero.
   constexpr __mmask64 kKeep = ((__mmask64{1} << 19) - 1) | (((__mmask64{1} << 19) - 1) << 24);
-  constexpr __mmask64 kStore = (__mmask64{1} << 48) - 1;
   __m512i bad = _mm512_setzero_si512();
   auto* o = reinterpret_cast<uint8_t*>(out);
   size_t i = 0;
-  for (; i + 2 <= count && (count - i) * 19 >= 64; i += 2) {
+  // While four peers remain, the 64-byte load stays in the table (76 bytes
+  // left) and a full 64-byte store in the output (96 bytes left): its last
+  // 16 bytes are rewritten by the next step. (Byte-masked stores measured 25%
+  // slower here.)
+  for (; i + 4 <= count; i += 2) {
     const __m512i v = _mm512_loadu_si512(r + i * 19);
     const __m512i peers = _mm512_maskz_permutexvar_epi8(kKeep, index, v);
     bad = _mm512_or_si512(bad, _mm512_subs_epu8(_mm512_add_epi8(peers, add), max));
-    _mm512_mask_storeu_epi8(o + i * 24, kStore, peers);
+    _mm512_storeu_si512(o + i * 24, peers);
   }
   for (; i < count; i += 2) {
     const size_t n = count - i >= 2 ? 2 : 1;
@@ -291,23 +255,6 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) bool ConvertV8PeersAvx512
   return _mm512_test_epi8_mask(bad, bad) == 0;
 }
 
-// Decodes v8/v9 peer records through a small cache-resident block: each block
-// is converted by ConvertV8PeersAvx512, then appended to the vector with one
-// memmove (CachedPeer is trivially copyable), so the peer vector is written
-// once, in bulk, and never value-initialized.
-bool DecodeV8PeersAvx512(const uint8_t* r, uint32_t count, std::vector<CachedPeer>* out) {
-  constexpr size_t kBlock = 256;  // 6 KiB
-  CachedPeer block[kBlock];
-  out->clear();
-  out->reserve(count);
-  for (size_t done = 0; done < count;) {
-    const size_t n = std::min<size_t>(kBlock, count - done);
-    if (!ConvertV8PeersAvx512(r + done * 19, n, block)) return false;
-    out->insert(out->end(), block, block + n);
-    done += n;
-  }
-  return true;
-}
 #endif
 
 absl::Status Truncated(size_t at, absl::string_view what) {
@@ -504,9 +451,9 @@ class BodyParser {
       return off < 8 ? std::pair<size_t, const char*>(0, "channel_id")
                      : std::pair<size_t, const char*>(8, "pts");
     }));
-    std::vector<ChannelPts> channels = DecodeRecords<kChannelRecord>(d_ + pos_, count, ChannelPtsDecoder());
+    FillRecords<kChannelRecord>(d_ + pos_, count, ChannelPtsDecoder(),
+                                s->updates_state.mutable_channels().AssignUninitialized(count));
     pos_ += size_t{count} * kChannelRecord;
-    s->updates_state.mutable_channels().Assign(std::move(channels));
     return absl::OkStatus();
   }
 
@@ -522,44 +469,38 @@ class BodyParser {
       return std::pair<size_t, const char*>(rec - 1, "is_community");
     }));
     const uint8_t* r = d_ + pos_;
+    CachedPeer* out = s->peers.AssignUninitialized(count);
     bool canonical;
-    std::vector<CachedPeer> peers;
     if (l_.community) {
-      canonical = DecodePeers<true, true>(r, count, &peers);
+      canonical = DecodePeers<true, true>(r, count, out);
     } else if (l_.channel_kind) {
-      canonical = DecodePeers<true, false>(r, count, &peers);
+      canonical = DecodePeers<true, false>(r, count, out);
     } else {
-      canonical = DecodePeers<false, false>(r, count, &peers);
+      canonical = DecodePeers<false, false>(r, count, out);
     }
     if (!canonical) TGS_RETURN_IF_ERROR(ReportPeerAnomalies(count, rec));
     pos_ += size_t{count} * rec;
-    s->peers.Assign(std::move(peers));
     return absl::OkStatus();
   }
 
-  // Decodes `count` peer records into `*out`; returns whether they were all
-  // canonical (otherwise the caller reports the anomalies).
+  // Decodes `count` peer records into the raw slots `out`; returns whether
+  // they were all canonical (otherwise the caller reports the anomalies).
   template <bool kKind, bool kCommunity>
-  static bool DecodePeers(const uint8_t* r, uint32_t count, std::vector<CachedPeer>* out) {
+  static bool DecodePeers(const uint8_t* r, uint32_t count, CachedPeer* out) {
     using Fast = PeerDecoder<kKind, kCommunity, false>;
     using Exact = PeerDecoder<kKind, kCommunity, true>;
 #ifdef TGS_PEERS_AVX512
-    // Large tables (measured on a 2 MiB-L2 Xeon: equal at 2,000-3,000 peers,
-    // 10% faster at 65,535; tools/bench) are
-    // bound by memory traffic, and the block conversion reads them once
-    // instead of twice; small ones stay in cache, where the check-then-copy
-    // below is faster.
-    if (kKind && kCommunity && count >= kBlockConversionMinPeers && HaveAvx512Vbmi()) {
-      if (DecodeV8PeersAvx512(r, count, out)) return true;
-      *out = DecodeRecords<Exact::kStride>(r, count, Exact());
+    if (kKind && kCommunity && HaveAvx512Vbmi()) {
+      if (ConvertV8PeersAvx512(r, count, out)) return true;
+      FillRecords<Exact::kStride>(r, count, Exact(), out);  // overwrites every slot
       return false;
     }
 #endif
     if (PeersAreCanonical<kKind, kCommunity>(r, count)) {
-      *out = DecodeRecords<Fast::kStride>(r, count, Fast());
+      FillRecords<Fast::kStride>(r, count, Fast(), out);
       return true;
     }
-    *out = DecodeRecords<Exact::kStride>(r, count, Exact());
+    FillRecords<Exact::kStride>(r, count, Exact(), out);
     return false;
   }
 
@@ -601,9 +542,8 @@ class BodyParser {
       if (off < 16) return std::pair<size_t, const char*>(8, "peer_id");
       return std::pair<size_t, const char*>(16, "msg_id");
     }));
-    std::vector<CachedMinPeer> mins = DecodeRecords<kMinPeerRecord>(d_ + pos_, count, MinPeerDecoder());
+    FillRecords<kMinPeerRecord>(d_ + pos_, count, MinPeerDecoder(), s->min_peers.AssignUninitialized(count));
     pos_ += size_t{count} * kMinPeerRecord;
-    s->min_peers.Assign(std::move(mins));
     return absl::OkStatus();
   }
 
@@ -827,7 +767,7 @@ class Writer {
   // item's first kRecord bytes are its record (session.h asserts the
   // layouts), so each is one fixed-size copy; `encode` is the portable form.
   template <size_t kRecord, typename T, typename Encode>
-  void Records(const std::vector<T>& items, Encode encode) {
+  void Records(absl::Span<const T> items, Encode encode) {
     static_assert(kRecord <= sizeof(T), "a record is a prefix of its item");
 #ifdef TGS_LITTLE_ENDIAN_HOST
     (void)encode;

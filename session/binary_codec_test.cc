@@ -209,7 +209,7 @@ TEST(BinaryCodecRecordsTest, LargeTablesWithUndefinedBytesAtBlockEdges) {
         ASSERT_TRUE(s.ok()) << s.status();
         ASSERT_EQ(info.anomaly_count, 1u) << "peers " << peers << " peer " << i << " field " << field;
         Session want = base.expected;
-        std::vector<CachedPeer> ps = want.peers.items();
+        std::vector<CachedPeer> ps(want.peers.begin(), want.peers.end());
         if (field == 16) ps[i].type = PeerType::kUser;
         if (field == 17) ps[i].channel_kind.reset();
         if (field == 18) ps[i].is_community = true;

@@ -4,9 +4,12 @@
 // are re-encoded byte for byte), but clients look them up by id constantly.
 // A plain vector makes lookups linear; a hash map alone loses the order. This
 // keeps both, and builds the index lazily: decoding a 100,000-peer session
-// only fills the vector (one allocation), and the index (one more allocation)
-// is built on the first lookup. Conversions that never look anything up never
-// pay for it.
+// only fills the record array (one allocation), and the index (one more
+// allocation) is built on the first lookup. Conversions that never look
+// anything up never pay for it.
+//
+// The items live in a RecordBuffer (record_buffer.h), not a std::vector, so
+// decoders can fill them in bulk; they are read through absl::Span.
 //
 // Duplicate keys read from storage are kept; the index points at the first
 // occurrence, matching ferogram, which always acts on the first match.
@@ -25,6 +28,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "session/record_buffer.h"
 
 namespace tgsession {
 
@@ -52,12 +57,12 @@ class IndexedList {
     return *this;
   }
 
-  const std::vector<T>& items() const { return items_; }
+  absl::Span<const T> items() const { return items_.span(); }
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   const T& operator[](size_t i) const { return items_[i]; }
-  typename std::vector<T>::const_iterator begin() const { return items_.begin(); }
-  typename std::vector<T>::const_iterator end() const { return items_.end(); }
+  const T* begin() const { return items_.begin(); }
+  const T* end() const { return items_.end(); }
 
   // The first item with `key`, or nullptr. O(1) after the first lookup.
   const T* Find(int64_t key) const {
@@ -93,7 +98,7 @@ class IndexedList {
     EnsureIndex();
     auto it = index_.find(key);
     if (it == index_.end()) return false;
-    items_.erase(items_.begin() + it->second);
+    items_.erase(it->second);
     InvalidateIndex();
     return true;
   }
@@ -105,10 +110,17 @@ class IndexedList {
     items_.push_back(item);
     if (index_ready_.load(std::memory_order_relaxed)) InvalidateIndex();
   }
-  // Replaces the whole list.
-  void Assign(std::vector<T> items) {
-    items_ = std::move(items);
+  // Replaces the whole list (a std::vector or an initializer list converts).
+  void Assign(absl::Span<const T> items) {
+    items_.assign(items.data(), items.size());
     InvalidateIndex();
+  }
+  // For decoders: replaces the whole list with `n` raw items and returns
+  // them; every byte of every item must be written before the list is used
+  // again (record_buffer.h).
+  T* AssignUninitialized(size_t n) {
+    InvalidateIndex();
+    return items_.ResizeUninitialized(n);
   }
   void Clear() {
     items_.clear();
@@ -120,7 +132,10 @@ class IndexedList {
 
  private:
   void InvalidateIndex() {
-    index_.clear();
+    // Drops the index's memory too (it is rebuilt, sized, on the next
+    // lookup). Not clear(): GCC 12 -O2 reports a false array-bounds error in
+    // Abseil's clear() of an empty table once it is inlined here.
+    if (!index_.empty() || index_.capacity() > 0) absl::flat_hash_map<int64_t, uint32_t>().swap(index_);
     index_ready_.store(false, std::memory_order_relaxed);
   }
 
@@ -138,7 +153,7 @@ class IndexedList {
     index_ready_.store(true, std::memory_order_release);
   }
 
-  std::vector<T> items_;
+  RecordBuffer<T> items_;
   mutable absl::flat_hash_map<int64_t, uint32_t> index_;
   mutable std::atomic<bool> index_ready_{false};
   mutable absl::Mutex index_mu_;

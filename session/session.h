@@ -36,6 +36,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "session/indexed_list.h"
 #include "session/secret.h"
 
@@ -218,7 +219,7 @@ class UpdatesState {
   // Removes a channel's entry; returns whether one existed.
   bool RemoveChannelPts(int64_t channel_id);
 
-  const std::vector<ChannelPts>& channels() const { return channels_.items(); }
+  absl::Span<const ChannelPts> channels() const { return channels_.items(); }
   IndexedList<ChannelPts, ChannelPtsKey>& mutable_channels() { return channels_; }
   const IndexedList<ChannelPts, ChannelPtsKey>& channel_list() const { return channels_; }
 

@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
+#include "session/record_buffer.h"
 
 namespace tgsession {
 namespace {
@@ -343,6 +344,48 @@ TEST(OptionalChannelKindTest, BehavesLikeStdOptionalInOneByte) {
   std::ostringstream os;
   os << OptionalChannelKind(ChannelKind::kMegagroup) << " " << none;
   EXPECT_EQ(os.str(), "Megagroup none");
+}
+
+TEST(RecordBufferTest, GrowsCopiesErasesAndHandsOutRawSlots) {
+  RecordBuffer<CachedMinPeer> b;
+  EXPECT_TRUE(b.empty());
+  for (int i = 0; i < 1000; ++i) b.push_back(CachedMinPeer{i, -i, i * 2});
+  ASSERT_EQ(b.size(), 1000u);
+  EXPECT_EQ(b[999].peer_id, -999);
+  b.push_back(b[0]);  // an element of itself, while it grows
+  EXPECT_EQ(b[1000], b[0]);
+  b.erase(0);
+  EXPECT_EQ(b[0].user_id, 1);
+  EXPECT_EQ(b.size(), 1000u);
+  RecordBuffer<CachedMinPeer> copy = b;
+  EXPECT_EQ(copy, b);
+  copy[5].msg_id = 77;
+  EXPECT_FALSE(copy == b);
+  RecordBuffer<CachedMinPeer> moved = std::move(copy);
+  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): documented state
+  EXPECT_EQ(moved[5].msg_id, 77);
+  moved.assign(moved.data() + 10, 20);  // from its own storage
+  ASSERT_EQ(moved.size(), 20u);
+  EXPECT_EQ(moved[0].user_id, 11);
+  CachedMinPeer* raw = moved.ResizeUninitialized(3000);
+  for (int i = 0; i < 3000; ++i) new (raw + i) CachedMinPeer{i, i, i};
+  EXPECT_EQ(moved.size(), 3000u);
+  EXPECT_EQ(moved[2999].msg_id, 2999);
+  moved.clear();
+  EXPECT_TRUE(moved.empty());
+  EXPECT_GE(moved.capacity(), 3000u);
+}
+
+TEST(RecordBufferTest, EqualityIgnoresPadding) {
+  // Two peers equal field by field but with different padding bytes.
+  RecordBuffer<CachedPeer> a, b;
+  CachedPeer* pa = a.ResizeUninitialized(1);
+  CachedPeer* pb = b.ResizeUninitialized(1);
+  std::memset(static_cast<void*>(pa), 0x00, sizeof(CachedPeer));
+  std::memset(static_cast<void*>(pb), 0x5A, sizeof(CachedPeer));
+  *pa = CachedPeer::User(1, 2);
+  *pb = CachedPeer::User(1, 2);
+  EXPECT_EQ(a, b);
 }
 
 }  // namespace

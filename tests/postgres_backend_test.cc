@@ -803,7 +803,7 @@ TEST_F(PostgresHostileTest, RowCountsAreBoundedByDecodeLimits) {
 
 TEST_F(PostgresHostileTest, DuplicateIdsAreRefusedBeforeWriting) {
   Session dup = RichSession();
-  std::vector<CachedPeer> peers = dup.peers.items();
+  std::vector<CachedPeer> peers(dup.peers.begin(), dup.peers.end());
   peers.push_back(peers[0]);
   dup.peers.Assign(peers);
   absl::Status s = b_->Save(dup);

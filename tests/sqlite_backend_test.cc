@@ -199,13 +199,13 @@ Session LoadOrDie(SessionBackend& b) {
 // The same session with every list sorted by id: how ferogram's SELECTs
 // (no ORDER BY, INTEGER PRIMARY KEY tables) return it.
 Session SortedById(Session s) {
-  std::vector<CachedPeer> peers = s.peers.items();
+  std::vector<CachedPeer> peers(s.peers.begin(), s.peers.end());
   std::sort(peers.begin(), peers.end(), [](const CachedPeer& a, const CachedPeer& b) { return a.id < b.id; });
   s.peers.Assign(std::move(peers));
-  std::vector<ChannelPts> ch = s.updates_state.channels();
+  std::vector<ChannelPts> ch(s.updates_state.channels().begin(), s.updates_state.channels().end());
   std::sort(ch.begin(), ch.end(), [](const ChannelPts& a, const ChannelPts& b) { return a.channel_id < b.channel_id; });
   s.updates_state.mutable_channels().Assign(std::move(ch));
-  std::vector<CachedMinPeer> mins = s.min_peers.items();
+  std::vector<CachedMinPeer> mins(s.min_peers.begin(), s.min_peers.end());
   std::sort(mins.begin(), mins.end(),
             [](const CachedMinPeer& a, const CachedMinPeer& b) { return a.user_id < b.user_id; });
   s.min_peers.Assign(std::move(mins));
