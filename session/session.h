@@ -14,7 +14,10 @@
 //     future_auth_token   the token from auth.authorization, if any
 //
 // Containers keep insertion order, because the binary formats store entries in
-// order and we re-encode files byte for byte. Duplicates read from a file are
+// order and we re-encode files byte for byte. The peer, min-peer and
+// channel-pts tables are IndexedLists (read as absl::Span, written through
+// Upsert/Assign); their record types are laid out like their wire records so
+// the codec can copy them (asserted below). Duplicates read from a file are
 // kept as stored (lossless); lookups and updates act on the first entry with a
 // given key, exactly as ferogram does.
 //
