@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
-#include <iterator>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -143,23 +142,28 @@ struct PeerDecoder {
 // table (byte_bounds.h): a few instructions per 16-64 bytes instead of a
 // dozen per record. The tables repeat every 64 records, a multiple of every
 // vector width. Elsewhere (WebAssembly, ARM) a per-record loop.
+//
+// The rule for byte `f` of a record (byte_bounds.h form: (b + *add) mod 256
+// <= *max); every canonical-form test below is built from it.
+constexpr void CanonicalPeerByte(size_t f, size_t stride, bool kind, bool community, uint8_t* add,
+                                 uint8_t* max) {
+  *add = 0;
+  *max = 0xFF;
+  if (f == 16) *max = 2;  // type
+  if (kind && f == 17) {  // kind: 0xFF, 0, 1, 2 -> 0..3
+    *add = 1;
+    *max = 3;
+  }
+  if (community && f == stride - 1) *max = 1;  // community
+}
+
 template <size_t kStride, bool kKind, bool kCommunity>
 struct PeerByteRule {
   static constexpr size_t kPeriod = kStride * 64;
   uint8_t add[kPeriod] = {};
   uint8_t max[kPeriod] = {};
   constexpr PeerByteRule() {
-    for (size_t j = 0; j < kPeriod; ++j) {
-      const size_t f = j % kStride;
-      add[j] = 0;
-      max[j] = 0xFF;
-      if (f == 16) max[j] = 2;  // type
-      if (kKind && f == 17) {   // kind: 0xFF, 0, 1, 2 -> 0..3
-        add[j] = 1;
-        max[j] = 3;
-      }
-      if (kCommunity && f == kStride - 1) max[j] = 1;  // community
-    }
+    for (size_t j = 0; j < kPeriod; ++j) CanonicalPeerByte(j % kStride, kStride, kKind, kCommunity, &add[j], &max[j]);
   }
 };
 
@@ -189,7 +193,6 @@ bool HaveAvx512Vbmi() {
   return have;
 }
 
-
 // 48-byte output block: two CachedPeers from two 19-byte v8/v9 records.
 struct PeerPairShuffle {
   alignas(64) uint8_t index[64];  // output byte j <- input byte index[j]
@@ -202,14 +205,8 @@ constexpr PeerPairShuffle MakePeerPairShuffle() {
   for (int j = 0; j < 64; ++j) {
     const int rec = j / 24, f = j % 24;
     t.index[j] = static_cast<uint8_t>(rec < 2 && f < 19 ? rec * 19 + f : 0);
-    t.add[j] = 0;
-    t.max[j] = 0xFF;
-    if (rec < 2 && f == 16) t.max[j] = 2;
-    if (rec < 2 && f == 17) {
-      t.add[j] = 1;
-      t.max[j] = 3;
-    }
-    if (rec < 2 && f == 18) t.max[j] = 1;
+    // Output padding (f >= 19) and lanes past the two peers are unconstrained.
+    CanonicalPeerByte(rec < 2 ? f : 0, 19, true, true, &t.add[j], &t.max[j]);
   }
   return t;
 }
@@ -217,7 +214,7 @@ constexpr PeerPairShuffle MakePeerPairShuffle() {
 constexpr PeerPairShuffle kPeerPairShuffle = MakePeerPairShuffle();
 
 // Checks and converts `count` v8/v9 peer records (19 bytes each) into the
-// raw slots `out` (every byte written, padding zeroed). Each step loads two records, moves
+// raw slots `out`, every byte written. Each step loads two records, moves
 // their bytes into CachedPeer layout with one byte permutation (padding
 // zeroed), tests the type, kind and community bytes in place, and stores 48
 // bytes; so the table is read once. Returns false if any record is not
