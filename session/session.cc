@@ -234,24 +234,18 @@ CachedPeer CachedPeer::Chat(int64_t id) {
   return p;
 }
 
-namespace {
-
-// Lower is better: an ordinary address of the wanted family first, media-only
-// and CDN addresses last (they cannot serve API calls).
-int DcRank(const DcEntry& e, bool prefer_ipv6) {
+int DcPreferenceRank(const DcEntry& e, bool prefer_ipv6) {
   const bool special = e.flags.Has(DcFlags::kMediaOnly) || e.flags.Has(DcFlags::kCdn);
   const bool family_ok = e.is_ipv6() == prefer_ipv6;
   return (special ? 2 : 0) + (family_ok ? 0 : 1);
 }
-
-}  // namespace
 
 const DcEntry* Session::DcFor(int32_t dc_id, bool prefer_ipv6) const {
   const DcEntry* best = nullptr;
   int best_rank = std::numeric_limits<int>::max();
   for (const DcEntry& e : dcs) {
     if (e.dc_id != dc_id) continue;
-    const int rank = DcRank(e, prefer_ipv6);
+    const int rank = DcPreferenceRank(e, prefer_ipv6);
     if (rank < best_rank) {
       best = &e;
       best_rank = rank;

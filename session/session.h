@@ -467,6 +467,12 @@ class Session {
   }
 };
 
+// How Session::DcFor orders the entries of one DC, lower first: an ordinary
+// address of the wanted family, then the other family, then media-only and
+// CDN entries (they cannot serve API calls). Everything that picks "the"
+// entry of a DC ranks with this.
+int DcPreferenceRank(const DcEntry& e, bool prefer_ipv6);
+
 // The production DC table Telegram clients bootstrap from (ferogram's
 // default_dc_addresses): DCs 1-5, IPv4, port 443, no keys.
 std::vector<DcEntry> DefaultDcTable();

@@ -92,9 +92,9 @@ ImportedSession FromParts(Format f, SessionWithExtras parts, InteropDecodeInfo i
 // The home entry single-address formats write, for summaries and deductions.
 const DcEntry* PrimaryEntry(const Session& s) {
   const DcEntry* best = nullptr;
-  auto rank = [](const DcEntry* e) {
-    return (e->auth_key ? 0 : 4) + (e->is_media_only() ? 2 : 0) + (e->is_ipv6() ? 1 : 0);
-  };
+  // Keyed entries first, then as Session::DcFor orders them (a CDN entry was
+  // chosen before: fuzz finding, kept in tests/fuzz/findings/interop).
+  auto rank = [](const DcEntry* e) { return (e->auth_key ? 0 : 4) + DcPreferenceRank(*e, false); };
   for (const DcEntry* e : s.AllDcsFor(s.home_dc_id)) {
     if (best == nullptr || rank(e) < rank(best)) best = e;
   }

@@ -107,7 +107,8 @@ std::string Quote(absl::string_view s) {
 
 absl::StatusOr<const DcEntry*> HomeEntryWithKey(const Session& s, absl::string_view target) {
   const DcEntry* best = nullptr;
-  auto rank = [](const DcEntry* e) { return (e->is_media_only() ? 2 : 0) + (e->is_ipv6() ? 1 : 0); };
+  // As Session::DcFor orders them (CDN entries last: a fuzz finding).
+  auto rank = [](const DcEntry* e) { return DcPreferenceRank(*e, false); };
   for (const DcEntry* e : s.AllDcsFor(s.home_dc_id)) {
     if (!e->auth_key) continue;
     if (best == nullptr || rank(e) < rank(best)) best = e;
