@@ -13,6 +13,7 @@
 #include "session/byte_io.h"
 #include "session/crc32c.h"
 #include "session/status_macros.h"
+#include "session/string_resize.h"
 #include "session/utf8.h"
 
 namespace tgsession {
@@ -978,11 +979,14 @@ absl::StatusOr<int> SelectBinaryVersion(const Session& s, const EncodeOptions& o
 absl::StatusOr<std::string> EncodeBinary(const Session& s, const EncodeOptions& options) {
   TGS_ASSIGN_OR_RETURN(const int version, SelectBinaryVersion(s, options));
   std::string out;
-  out.resize(BinaryEncodedSize(s, version));
-  TGS_ASSIGN_OR_RETURN(
-      size_t written,
-      EncodeBinaryTo(s, version, absl::Span<uint8_t>(reinterpret_cast<uint8_t*>(&out[0]), out.size())));
-  (void)written;
+  // EncodeBinaryTo writes every byte (it fails rather than return fewer).
+  ResizeForOverwrite(&out, BinaryEncodedSize(s, version));
+  absl::StatusOr<size_t> written =
+      EncodeBinaryTo(s, version, absl::Span<uint8_t>(reinterpret_cast<uint8_t*>(&out[0]), out.size()));
+  if (!written.ok()) {
+    SecureZero(&out[0], out.size());  // it may hold keys written before the failure
+    return written.status();
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "session/base64.h"
 #include "session/byte_io.h"
 #include "session/status_macros.h"
+#include "session/string_resize.h"
 
 namespace tgsession {
 namespace {
@@ -81,7 +82,9 @@ constexpr size_t kCompactV1Extra = 8 + 4 + 4;
 absl::StatusOr<std::string> EncodeNativeString(const Session& session, const EncodeOptions& options) {
   TGS_ASSIGN_OR_RETURN(const int version, SelectBinaryVersion(session, options));
   const size_t bin = BinaryEncodedSize(session, version);
-  std::string out(Base64EncodedLength(bin, kBase64UrlNoPad), '\0');
+  std::string out;
+  // Every byte is written below: the binary, then its base64 over it.
+  ResizeForOverwrite(&out, Base64EncodedLength(bin, kBase64UrlNoPad));
   // Encode the binary at the front of the final buffer, then expand it to
   // base64 in place: one allocation, no intermediate copy of the keys.
   absl::StatusOr<size_t> written =
