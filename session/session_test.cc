@@ -152,6 +152,107 @@ TEST(PeerCacheTest, LookupsScaleAndSurviveCopies) {
   EXPECT_EQ(moved.FindPeer(7 * 501)->access_hash, 501);
 }
 
+// The index holds positions and reads keys from its own list's items: each
+// copy or move must index its own items, through growth and rehashes.
+TEST(PeerCacheTest, EachCopyAndMoveIndexesItsOwnItems) {
+  PeerList a;
+  for (int64_t i = 0; i < 1000; ++i) a.Upsert(CachedPeer::User(i, i));
+  ASSERT_EQ(a.Find(999)->access_hash, 999);  // index built
+  PeerList copy = a;
+  PeerList assigned;
+  assigned.Upsert(CachedPeer::User(-5, -5));
+  assigned = a;
+  // Shift the original's positions, grow it through several rehashes and
+  // change its items.
+  ASSERT_TRUE(a.Remove(0));
+  a.Upsert(CachedPeer::User(0, 0));
+  for (int64_t i = 1000; i < 40000; ++i) a.Upsert(CachedPeer::User(i, i));
+  for (int64_t i = 0; i < 1000; ++i) a.Upsert(CachedPeer::User(i, -i));
+  for (const PeerList* l : {&copy, &assigned}) {
+    ASSERT_EQ(l->size(), 1000u);
+    for (int64_t i = 0; i < 1000; ++i) ASSERT_EQ(l->Find(i)->access_hash, i) << i;
+    EXPECT_EQ(l->Find(1000), nullptr);
+    EXPECT_EQ(l->Find(-5), nullptr);
+  }
+  PeerList moved = std::move(a);
+  PeerList move_assigned;
+  move_assigned = std::move(copy);
+  for (int64_t i = 40000; i < 80000; ++i) moved.Upsert(CachedPeer::User(i, i));
+  for (int64_t i = 0; i < 80000; i += 7) ASSERT_EQ(moved.Find(i)->access_hash, i < 1000 ? -i : i) << i;
+  for (int64_t i = 0; i < 1000; ++i) ASSERT_EQ(move_assigned.Find(i)->access_hash, i) << i;
+  // Moved-from lists are empty and usable.
+  EXPECT_EQ(a.Find(1), nullptr);
+  a.Upsert(CachedPeer::User(1, 77));
+  EXPECT_EQ(a.Find(1)->access_hash, 77);
+  EXPECT_EQ(copy.Find(1), nullptr);
+}
+
+// Against a plain model: first occurrence wins, Upsert replaces it in place,
+// Remove keeps the order, lookups of absent keys miss.
+TEST(PeerCacheTest, IndexMatchesAModelUnderRandomOperations) {
+  std::vector<CachedPeer> stored;
+  uint64_t x = 88172645463325252ull;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int i = 0; i < 3000; ++i) stored.push_back(CachedPeer::User(static_cast<int64_t>(next() % 2000), i));
+  PeerList list;
+  list.Assign(stored);  // with duplicates, as read from storage
+  std::vector<CachedPeer> model = stored;
+  const auto model_find = [&model](int64_t id) -> const CachedPeer* {
+    for (const CachedPeer& p : model) {
+      if (p.id == id) return &p;
+    }
+    return nullptr;
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const int64_t id = static_cast<int64_t>(next() % 2500);
+    switch (next() % 4) {
+      case 0:
+      case 1: {
+        const CachedPeer p = CachedPeer::User(id, step);
+        bool replaced = false;
+        for (CachedPeer& m : model) {
+          if (m.id == id) {
+            m = p;
+            replaced = true;
+            break;
+          }
+        }
+        if (!replaced) model.push_back(p);
+        ASSERT_EQ(list.Upsert(p), replaced);
+        break;
+      }
+      case 2: {
+        bool removed = false;
+        for (size_t i = 0; i < model.size(); ++i) {
+          if (model[i].id == id) {
+            model.erase(model.begin() + static_cast<std::ptrdiff_t>(i));
+            removed = true;
+            break;
+          }
+        }
+        ASSERT_EQ(list.Remove(id), removed);
+        break;
+      }
+      default: {
+        const CachedPeer* want = model_find(id);
+        const CachedPeer* got = list.Find(id);
+        ASSERT_EQ(got == nullptr, want == nullptr) << "step " << step << " id " << id;
+        if (got != nullptr) {
+          ASSERT_EQ(got->access_hash, want->access_hash);
+          ASSERT_EQ(got - list.begin(), want - model.data()) << "not the first occurrence";
+        }
+      }
+    }
+  }
+  ASSERT_EQ(list.size(), model.size());
+  for (size_t i = 0; i < model.size(); ++i) ASSERT_EQ(list[i], model[i]) << i;
+}
+
 TEST(PeerCacheTest, ConcurrentConstLookupsBuildIndexOnce) {
 #ifdef __EMSCRIPTEN__
   GTEST_SKIP() << "the WebAssembly build has no threads (no pthreads, no SharedArrayBuffer)";
