@@ -378,7 +378,8 @@ class BodyParser {
       pos_ += 1;
       if (has_key == 1) {
         if (!Have(AuthKey::kSize)) return Truncated(pos_, absl::StrCat("dc ", i, " auth_key"));
-        std::memcpy(e.auth_key.emplace().mutable_data(), d_ + pos_, AuthKey::kSize);
+        // Built from the bytes in place (emplace() would zero 256 bytes first).
+        e.auth_key.emplace(*reinterpret_cast<const uint8_t(*)[AuthKey::kSize]>(d_ + pos_));
         pos_ += AuthKey::kSize;
       } else if (has_key != 0) {
         if (l_.wide) {

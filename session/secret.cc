@@ -74,8 +74,6 @@ AuthKey& AuthKey::operator=(AuthKey&& other) noexcept {
   return *this;
 }
 
-AuthKey::~AuthKey() { SecureZero(bytes_.data(), kSize); }
-
 std::string AuthKey::RevealHex(RevealSecrets) const { return Hex(bytes_.data(), kSize); }
 
 std::ostream& operator<<(std::ostream& os, const AuthKey&) { return os << "<redacted>"; }

@@ -42,7 +42,9 @@ size_t ValidSequenceAt(absl::string_view s, size_t i, size_t* bad_len) {
 
 }  // namespace
 
-bool IsValidUtf8(absl::string_view s) {
+namespace utf8_internal {
+
+bool IsValidUtf8Slow(absl::string_view s) {
   size_t i = 0;
   // ASCII, eight bytes at a time (every address and almost every name).
   while (i + 8 <= s.size()) {
@@ -63,6 +65,8 @@ bool IsValidUtf8(absl::string_view s) {
   }
   return true;
 }
+
+}  // namespace utf8_internal
 
 std::string Utf8Lossy(absl::string_view s) {
   std::string out;
