@@ -253,6 +253,54 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) bool ConvertV8PeersAvx512
   return _mm512_test_epi8_mask(bad, bad) == 0;
 }
 
+
+// Index for ExpandRecordsAvx512: output byte j <- input byte j / kSlot *
+// kStride + j % kSlot (the record's own bytes; padding lanes are masked off).
+template <size_t kStride, size_t kSlot>
+struct ExpandShuffle {
+  alignas(64) uint8_t index[64];
+  __mmask64 keep;
+};
+
+template <size_t kStride, size_t kSlot>
+constexpr ExpandShuffle<kStride, kSlot> MakeExpandShuffle() {
+  ExpandShuffle<kStride, kSlot> t{};
+  t.keep = 0;
+  for (size_t j = 0; j < 64; ++j) {
+    const size_t rec = j / kSlot, f = j % kSlot;
+    const bool data = rec < 64 / kSlot && f < kStride;
+    t.index[j] = static_cast<uint8_t>(data ? rec * kStride + f : 0);
+    if (data) t.keep |= __mmask64{1} << j;
+  }
+  return t;
+}
+
+// Copies `count` records of kStride bytes into slots of kSlot bytes (their
+// wire bytes first, padding zeroed): the channel-pts (12 -> 16) and min-peer
+// (20 -> 24) tables, 64 / kSlot records per byte permutation and store
+// instead of two moves per record. Like ConvertV8PeersAvx512, full 64-byte
+// loads and stores only while they stay inside the table and the slots (a
+// store's tail is rewritten by the next step), masked ones at the end.
+template <size_t kStride, size_t kSlot>
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void ExpandRecordsAvx512(const uint8_t* r, size_t count,
+                                                                               void* out) {
+  static_assert(kStride <= kSlot && kSlot <= 64 && 64 / kSlot * kStride <= 64, "records fit one vector");
+  static constexpr ExpandShuffle<kStride, kSlot> kShuffle = MakeExpandShuffle<kStride, kSlot>();
+  constexpr size_t kPerStep = 64 / kSlot;
+  const __m512i index = _mm512_load_si512(kShuffle.index);
+  auto* o = static_cast<uint8_t*>(out);
+  size_t i = 0;
+  for (; (count - i) * kStride >= 64 && (count - i) * kSlot >= 64; i += kPerStep) {
+    const __m512i v = _mm512_loadu_si512(r + i * kStride);
+    _mm512_storeu_si512(o + i * kSlot, _mm512_maskz_permutexvar_epi8(kShuffle.keep, index, v));
+  }
+  for (; i < count; i += kPerStep) {
+    const size_t n = count - i >= kPerStep ? kPerStep : count - i;
+    const __m512i v = _mm512_maskz_loadu_epi8((__mmask64{1} << (n * kStride)) - 1, r + i * kStride);
+    const __mmask64 out_mask = n * kSlot == 64 ? ~__mmask64{0} : (__mmask64{1} << (n * kSlot)) - 1;
+    _mm512_mask_storeu_epi8(o + i * kSlot, out_mask, _mm512_maskz_permutexvar_epi8(kShuffle.keep, index, v));
+  }
+}
 #endif
 
 absl::Status Truncated(size_t at, absl::string_view what) {
@@ -286,6 +334,20 @@ class Anomalies {
   size_t count_ = 0;
   std::vector<std::string> warnings_;
 };
+
+// The channel-pts and min-peer tables: the AVX-512 VBMI expansion where the
+// CPU has it (the slots are the records plus padding on little-endian
+// hosts, session.h asserts), record by record otherwise.
+template <size_t kStride, typename Decoder>
+void FillTable(const uint8_t* r, uint32_t count, const Decoder& decoder, typename Decoder::Value* out) {
+#ifdef TGS_PEERS_AVX512
+  if (HaveAvx512Vbmi()) {
+    ExpandRecordsAvx512<kStride, sizeof(typename Decoder::Value)>(r, count, out);
+    return;
+  }
+#endif
+  FillRecords<kStride>(r, count, decoder, out);
+}
 
 // Reads the body of one version starting at `pos`; on success `*end` is the
 // offset just past the session. Never reads at or beyond `n`.
@@ -450,7 +512,7 @@ class BodyParser {
       return off < 8 ? std::pair<size_t, const char*>(0, "channel_id")
                      : std::pair<size_t, const char*>(8, "pts");
     }));
-    FillRecords<kChannelRecord>(d_ + pos_, count, ChannelPtsDecoder(),
+    FillTable<kChannelRecord>(d_ + pos_, count, ChannelPtsDecoder(),
                                 s->updates_state.mutable_channels().AssignUninitialized(count));
     pos_ += size_t{count} * kChannelRecord;
     return absl::OkStatus();
@@ -541,7 +603,7 @@ class BodyParser {
       if (off < 16) return std::pair<size_t, const char*>(8, "peer_id");
       return std::pair<size_t, const char*>(16, "msg_id");
     }));
-    FillRecords<kMinPeerRecord>(d_ + pos_, count, MinPeerDecoder(), s->min_peers.AssignUninitialized(count));
+    FillTable<kMinPeerRecord>(d_ + pos_, count, MinPeerDecoder(), s->min_peers.AssignUninitialized(count));
     pos_ += size_t{count} * kMinPeerRecord;
     return absl::OkStatus();
   }
