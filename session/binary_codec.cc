@@ -468,11 +468,15 @@ class BodyParser {
       }
       pos_ += len_width;
       if (!Have(addr_len)) return Truncated(pos_, absl::StrCat("dc ", i, " addr"));
-      e.addr.assign(reinterpret_cast<const char*>(d_ + pos_), addr_len);
+      const absl::string_view addr(reinterpret_cast<const char*>(d_ + pos_), addr_len);
+      e.addr.assign(addr.data(), addr.size());
       // v9 is ours and keeps addresses byte for byte (a v8 session read with
       // such an address and then grown past v8's limits is saved as v9), so
-      // only the ferogram versions treat bad UTF-8 as an anomaly.
-      if (!l_.wide && !IsValidUtf8(e.addr)) {
+      // only the ferogram versions treat bad UTF-8 as an anomaly. The input
+      // is checked, not the copy: reading the copy back in 8-byte words right
+      // after the byte-sized stores of a short copy stalls on store
+      // forwarding.
+      if (!l_.wide && !IsValidUtf8(addr)) {
         const size_t at = pos_;
         TGS_RETURN_IF_ERROR(an_->Report([&] {
           return absl::StrCat("dc ", i, " address at byte ", at,

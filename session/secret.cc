@@ -63,13 +63,13 @@ AuthKey& AuthKey::operator=(const AuthKey& other) {
 }
 
 AuthKey::AuthKey(AuthKey&& other) noexcept : bytes_(other.bytes_) {
-  SecureZero(other.bytes_.data(), kSize);
+  SecureZeroFixed<kSize>(other.bytes_.data());
 }
 
 AuthKey& AuthKey::operator=(AuthKey&& other) noexcept {
   if (this != &other) {
     bytes_ = other.bytes_;
-    SecureZero(other.bytes_.data(), kSize);
+    SecureZeroFixed<kSize>(other.bytes_.data());
   }
   return *this;
 }

@@ -50,8 +50,9 @@ double NowMicros() {
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Only operations whose name contains this (argv[1]); empty: all. memcpy
-// always runs: the other figures are also given relative to it.
+// Only operations whose "name/peers" (e.g. "decode_binary/1000") contains
+// this (argv[1]); empty: all. memcpy always runs: the other figures are also
+// given relative to it.
 const char* g_filter = "";
 
 struct Op {
@@ -100,7 +101,8 @@ int Run(int rounds) {
     f->buffer.resize(BinaryEncodedSize(f->session, f->version));
     const size_t memcpy_index = ops.size();
     const auto add = [&](const char* name, std::function<void(size_t)> run) {
-      if (ops.size() != memcpy_index && std::strstr(name, g_filter) == nullptr) return;
+      const std::string label = std::string(name) + "/" + std::to_string(peers);
+      if (ops.size() != memcpy_index && std::strstr(label.c_str(), g_filter) == nullptr) return;
       Op op;
       op.name = name;
       op.peers = peers;
