@@ -214,13 +214,43 @@ constexpr PeerPairShuffle MakePeerPairShuffle() {
 
 constexpr PeerPairShuffle kPeerPairShuffle = MakePeerPairShuffle();
 
+// Eight peers (152 input bytes) fill exactly three 64-byte output vectors.
+// Output vector s takes its bytes from a 64-byte load at kOctetLoad[s] (s = 1
+// from the 128 bytes of loads 0 and 1, through a two-source permutation).
+struct PeerOctetShuffle {
+  alignas(64) uint8_t index[3][64];
+  alignas(64) uint8_t add[3][64];
+  alignas(64) uint8_t max[3][64];
+  __mmask64 keep[3];
+};
+
+constexpr size_t kOctetLoad[3] = {0, 64, 96};
+
+constexpr PeerOctetShuffle MakePeerOctetShuffle() {
+  PeerOctetShuffle t{};
+  for (int s = 0; s < 3; ++s) {
+    t.keep[s] = 0;
+    for (int j = 0; j < 64; ++j) {
+      const int g = 64 * s + j, rec = g / 24, f = g % 24;
+      const int in = rec * 19 + (f < 19 ? f : 0);
+      // Vector 1 indexes loads 0 and 1 as one 128-byte table.
+      t.index[s][j] = static_cast<uint8_t>(s == 1 ? in : in - static_cast<int>(kOctetLoad[s]));
+      if (f < 19) t.keep[s] |= __mmask64{1} << j;
+      CanonicalPeerByte(f, 19, true, true, &t.add[s][j], &t.max[s][j]);
+    }
+  }
+  return t;
+}
+
+constexpr PeerOctetShuffle kPeerOctetShuffle = MakePeerOctetShuffle();
+
 // Checks and converts `count` v8/v9 peer records (19 bytes each) into the
-// raw slots `out`, every byte written. Each step loads two records, moves
-// their bytes into CachedPeer layout with one byte permutation (padding
-// zeroed), tests the type, kind and community bytes in place, and stores 48
-// bytes; so the table is read once. Returns false if any record is not
-// canonical (the caller then decodes with the exact mapping instead). Reads
-// only [r, r + 19 * count).
+// raw slots `out`, every byte written. Records move into CachedPeer layout by
+// byte permutation (padding zeroed), and their type, kind and community bytes
+// are tested in place, so the table is read once: eight records a step (three
+// loads, permutations and stores), then two a step. Returns false if any
+// record is not canonical (the caller then decodes with the exact mapping
+// instead). Reads only [r, r + 19 * count).
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) bool ConvertV8PeersAvx512(const uint8_t* r,
                                                                                 size_t count, CachedPeer* out) {
   const __m512i index = _mm512_load_si512(kPeerPairShuffle.index);
@@ -231,6 +261,35 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) bool ConvertV8PeersAvx512
   __m512i bad = _mm512_setzero_si512();
   auto* o = reinterpret_cast<uint8_t*>(out);
   size_t i = 0;
+  {
+    const __m512i i0 = _mm512_load_si512(kPeerOctetShuffle.index[0]);
+    const __m512i i1 = _mm512_load_si512(kPeerOctetShuffle.index[1]);
+    const __m512i i2 = _mm512_load_si512(kPeerOctetShuffle.index[2]);
+    // The third load reads 160 bytes from the step's start: nine records
+    // (171 bytes) must remain. Each step stores exactly its own 192 bytes.
+    for (; i + 9 <= count; i += 8) {
+      const uint8_t* in = r + i * 19;
+      const __m512i l0 = _mm512_loadu_si512(in);
+      const __m512i l1 = _mm512_loadu_si512(in + kOctetLoad[1]);
+      const __m512i l2 = _mm512_loadu_si512(in + kOctetLoad[2]);
+      const __m512i p0 = _mm512_maskz_permutexvar_epi8(kPeerOctetShuffle.keep[0], i0, l0);
+      const __m512i p1 = _mm512_maskz_permutex2var_epi8(kPeerOctetShuffle.keep[1], l0, i1, l1);
+      const __m512i p2 = _mm512_maskz_permutexvar_epi8(kPeerOctetShuffle.keep[2], i2, l2);
+      bad = _mm512_or_si512(
+          bad, _mm512_subs_epu8(_mm512_add_epi8(p0, _mm512_load_si512(kPeerOctetShuffle.add[0])),
+                                _mm512_load_si512(kPeerOctetShuffle.max[0])));
+      bad = _mm512_or_si512(
+          bad, _mm512_subs_epu8(_mm512_add_epi8(p1, _mm512_load_si512(kPeerOctetShuffle.add[1])),
+                                _mm512_load_si512(kPeerOctetShuffle.max[1])));
+      bad = _mm512_or_si512(
+          bad, _mm512_subs_epu8(_mm512_add_epi8(p2, _mm512_load_si512(kPeerOctetShuffle.add[2])),
+                                _mm512_load_si512(kPeerOctetShuffle.max[2])));
+      uint8_t* dst = o + i * 24;
+      _mm512_storeu_si512(dst, p0);
+      _mm512_storeu_si512(dst + 64, p1);
+      _mm512_storeu_si512(dst + 128, p2);
+    }
+  }
   // While four peers remain, the 64-byte load stays in the table (76 bytes
   // left) and a full 64-byte store in the output (96 bytes left): its last
   // 16 bytes are rewritten by the next step. (Byte-masked stores measured 25%

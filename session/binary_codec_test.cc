@@ -184,6 +184,52 @@ TEST(BinaryCodecRecordsTest, ChannelAndMinPeerTablesOfEverySmallSize) {
   }
 }
 
+// The v8 peer table is converted eight records a step while nine remain,
+// then two a step (full vectors while four remain, masked ones after): every
+// count around those edges, and for each one an undefined type, kind or
+// community byte in every record position, which must be seen wherever the
+// step and the vector put it.
+TEST(BinaryCodecRecordsTest, PeerTablesOfEverySmallSizeWithAnOddByteAnywhere) {
+  std::mt19937 rng(4);
+  for (size_t n = 0; n <= 40; ++n) {
+    SCOPED_TRACE(testing::Message() << "peers=" << n);
+    const Built built = Build(8, n, 0, 0, 0, &rng);
+    absl::StatusOr<Session> s = DecodeBinary(built.bytes);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_EQ(*s, built.expected);
+    // Header, the two DCs of Build, counters, channel count, peer count.
+    const size_t peers_begin = 1 + 4 + 1 + 2 * (4 + 1 + 8 + 4 + 1) + 18 + 27 + 2 + 16 + 2 + 2;
+    for (size_t k = 0; k < n; ++k) {
+      SCOPED_TRACE(testing::Message() << "odd record " << k);
+      std::string bytes = built.bytes;
+      std::vector<CachedPeer> expected(built.expected.peers.begin(), built.expected.peers.end());
+      const size_t at = peers_begin + 19 * k;
+      switch (k % 3) {
+        case 0:  // type 3: ferogram reads a user
+          bytes[at + 16] = 3;
+          expected[k].type = PeerType::kUser;
+          break;
+        case 1:  // kind 7: no kind
+          bytes[at + 17] = 7;
+          expected[k].channel_kind = std::nullopt;
+          break;
+        case 2:  // community 2: true
+          bytes[at + 18] = 2;
+          expected[k].is_community = true;
+          break;
+      }
+      DecodeInfo info;
+      absl::StatusOr<Session> odd = DecodeBinary(bytes, {}, &info);
+      ASSERT_TRUE(odd.ok()) << odd.status();
+      EXPECT_EQ(info.anomaly_count, 1u);
+      EXPECT_EQ(std::vector<CachedPeer>(odd->peers.begin(), odd->peers.end()), expected);
+      DecodeOptions strict;
+      strict.mode = DecodeMode::kStrict;
+      EXPECT_FALSE(DecodeBinary(bytes, strict).ok());
+    }
+  }
+}
+
 TEST(BinaryCodecRecordsTest, UndefinedBytesAnywhereReadAsFerogramReadsThem) {
   std::mt19937 rng(2);
   for (int version : {2, 5, 6, 7, 8}) {
