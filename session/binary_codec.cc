@@ -360,6 +360,70 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void ExpandRecordsAvx512(
     _mm512_mask_storeu_epi8(o + i * kSlot, out_mask, _mm512_maskz_permutexvar_epi8(kShuffle.keep, index, v));
   }
 }
+
+// The encoder's inverse of the expansions above: kLoads 64-byte loads of
+// slots (kSlot bytes each) give kRecords records of kStride bytes, written
+// as kStores 64-byte vectors. Vector s draws on the 128 bytes of loads
+// first[s] and first[s] + 1 (or on load first[s] alone, the last one).
+template <size_t kSlot, size_t kStride, size_t kLoads>
+struct CompactShuffle {
+  static constexpr size_t kRecords = 64 * kLoads / kSlot;
+  static constexpr size_t kOutBytes = kRecords * kStride;
+  static constexpr size_t kStores = (kOutBytes + 63) / 64;
+  alignas(64) uint8_t index[kStores][64];
+  size_t first[kStores];
+  bool fits;  // every vector's bytes lie in its two loads
+};
+
+template <size_t kSlot, size_t kStride, size_t kLoads>
+constexpr CompactShuffle<kSlot, kStride, kLoads> MakeCompactShuffle() {
+  using T = CompactShuffle<kSlot, kStride, kLoads>;
+  T t{};
+  t.fits = 64 * kLoads % kSlot == 0;
+  for (size_t s = 0; s < T::kStores; ++s) {
+    const size_t first_in = (64 * s) / kStride * kSlot + (64 * s) % kStride;
+    t.first[s] = first_in / 64;
+    const size_t base = 64 * t.first[s];
+    const size_t limit = t.first[s] + 1 < kLoads ? base + 128 : base + 64;
+    for (size_t j = 0; j < 64; ++j) {
+      const size_t g = 64 * s + j;
+      if (g >= T::kOutBytes) break;  // rewritten by the next step
+      const size_t in = g / kStride * kSlot + g % kStride;
+      if (in < base || in >= limit) t.fits = false;
+      t.index[s][j] = static_cast<uint8_t>(in - base);
+    }
+  }
+  return t;
+}
+
+// Writes `count` records from their slots `items` (on little-endian hosts a
+// slot begins with its record: session.h asserts the layouts), CompactShuffle
+// ::kRecords a step while the loads stay inside the slots and the stores
+// inside the table; returns how many it wrote (the caller copies the rest).
+template <size_t kSlot, size_t kStride, size_t kLoads>
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) size_t CompactRecordsAvx512(const void* items,
+                                                                                  size_t count, uint8_t* out) {
+  using T = CompactShuffle<kSlot, kStride, kLoads>;
+  static constexpr T kShuffle = MakeCompactShuffle<kSlot, kStride, kLoads>();
+  static_assert(kShuffle.fits, "each output vector comes from two adjacent loads");
+  const auto* in = static_cast<const uint8_t*>(items);
+  size_t i = 0;
+  for (; count - i >= T::kRecords && (count - i) * kStride >= 64 * T::kStores; i += T::kRecords) {
+    // Unrolled, so the loads stay in registers and first[s] is a constant.
+    __m512i l[kLoads + 1];
+#pragma GCC unroll 4
+    for (size_t k = 0; k < kLoads; ++k) l[k] = _mm512_loadu_si512(in + i * kSlot + 64 * k);
+    l[kLoads] = l[kLoads - 1];  // second operand for a vector drawn on the last load alone
+    uint8_t* o = out + i * kStride;
+#pragma GCC unroll 4
+    for (size_t s = 0; s < T::kStores; ++s) {
+      const __m512i index = _mm512_load_si512(kShuffle.index[s]);
+      _mm512_storeu_si512(o + 64 * s,
+                          _mm512_permutex2var_epi8(l[kShuffle.first[s]], index, l[kShuffle.first[s] + 1]));
+    }
+  }
+  return i;
+}
 #endif
 
 absl::Status Truncated(size_t at, absl::string_view what) {
@@ -895,7 +959,18 @@ class Writer {
     static_assert(kRecord <= sizeof(T), "a record is a prefix of its item");
 #ifdef TGS_LITTLE_ENDIAN_HOST
     (void)encode;
-    for (const T& item : items) {
+    size_t done = 0;
+#ifdef TGS_PEERS_AVX512
+    // Three loads (eight 24-byte slots) or four (sixteen 16-byte slots).
+    constexpr size_t kLoads = sizeof(T) == 16 ? 4 : 3;
+    if constexpr (64 * kLoads % sizeof(T) == 0) {
+      if (HaveAvx512Vbmi()) {
+        done = CompactRecordsAvx512<sizeof(T), kRecord, kLoads>(items.data(), items.size(), p_);
+        p_ += done * kRecord;
+      }
+    }
+#endif
+    for (const T& item : items.subspan(done)) {
       std::memcpy(p_, &item, kRecord);
       p_ += kRecord;
     }

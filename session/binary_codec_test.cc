@@ -168,8 +168,9 @@ TEST(BinaryCodecRecordsTest, CanonicalTablesDecodeAndReencodeByteForByte) {
 }
 
 // The channel-pts and min-peer tables are copied 4 or 2 records a step with
-// full vectors while 64 bytes remain, masked ones after: every count around
-// those edges, for both tables, against the independent builder.
+// full vectors while 64 bytes remain, masked ones after, and encoded 16 or 8
+// a step while 16 or 10 remain: every count around those edges, for both
+// tables, against the independent builder.
 TEST(BinaryCodecRecordsTest, ChannelAndMinPeerTablesOfEverySmallSize) {
   std::mt19937 rng(3);
   for (size_t n = 0; n <= 70; ++n) {
@@ -185,10 +186,11 @@ TEST(BinaryCodecRecordsTest, ChannelAndMinPeerTablesOfEverySmallSize) {
 }
 
 // The v8 peer table is converted eight records a step while nine remain,
-// then two a step (full vectors while four remain, masked ones after): every
-// count around those edges, and for each one an undefined type, kind or
-// community byte in every record position, which must be seen wherever the
-// step and the vector put it.
+// then two a step (full vectors while four remain, masked ones after), and
+// encoded eight a step while eleven remain: every count around those edges
+// both ways, and for each one an undefined type, kind or community byte in
+// every record position, which must be seen wherever the step and the vector
+// put it.
 TEST(BinaryCodecRecordsTest, PeerTablesOfEverySmallSizeWithAnOddByteAnywhere) {
   std::mt19937 rng(4);
   for (size_t n = 0; n <= 40; ++n) {
@@ -197,6 +199,9 @@ TEST(BinaryCodecRecordsTest, PeerTablesOfEverySmallSizeWithAnOddByteAnywhere) {
     absl::StatusOr<Session> s = DecodeBinary(built.bytes);
     ASSERT_TRUE(s.ok()) << s.status();
     ASSERT_EQ(*s, built.expected);
+    absl::StatusOr<std::string> again = EncodeBinary(*s);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(*again, built.bytes);
     // Header, the two DCs of Build, counters, channel count, peer count.
     const size_t peers_begin = 1 + 4 + 1 + 2 * (4 + 1 + 8 + 4 + 1) + 18 + 27 + 2 + 16 + 2 + 2;
     for (size_t k = 0; k < n; ++k) {
