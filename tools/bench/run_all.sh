@@ -14,7 +14,7 @@
 #   5. the codec and backend figures next to ferogram-session's, with the
 #      target ratios (tools/bench/targets.sh).
 #
-#   bash tools/bench/run_all.sh                 # everything, about 10 minutes
+#   bash tools/bench/run_all.sh                 # everything, about five minutes
 #   TGS_BENCH_NO_WASM=1 bash tools/bench/run_all.sh
 # Expects tools/setup.sh to have run. Quiet machines give stable figures; for
 # regressions use tools/bench/compare.sh (instruction counts) instead.

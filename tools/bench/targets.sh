@@ -3,7 +3,7 @@
 # ferogram-session's (issue 7: Rust release build, measured by the issue's
 # author "on this kind of machine"), with the ratio and the target ratio:
 #
-#   bash tools/bench/targets.sh        # about a minute
+#   bash tools/bench/targets.sh        # under a minute
 #   TGS_BENCH_PROCESSES=9 bash tools/bench/targets.sh   # more processes
 #
 # Two kinds of ratio, because the crate cannot run here (no Rust toolchain
