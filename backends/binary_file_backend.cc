@@ -122,7 +122,13 @@ BinaryFileBackend::~BinaryFileBackend() {
   (void)fs_->Close(lock_fd_, lock_path_);  // releases the flock
 }
 
+void BinaryFileBackend::AwaitNoFlushLocked() {
+  mu_.Await(absl::Condition(
+      +[](bool* flushing) { return !*flushing; }, &flushing_));
+}
+
 void BinaryFileBackend::CloseJournalLocked() {
+  AwaitNoFlushLocked();
   if (journal_fd_ >= 0) (void)fs_->Close(journal_fd_, journal_path_);
   journal_fd_ = -1;
   journal_size_ = 0;
@@ -335,6 +341,9 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
 }
 
 absl::Status BinaryFileBackend::FlushLocked() {
+  // A background sync in flight covers only what was appended before it
+  // began, and may fail: wait for it, then sync whatever is still dirty.
+  AwaitNoFlushLocked();
   if (!dirty_ || journal_fd_ < 0) return absl::OkStatus();
   TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
   dirty_ = false;
@@ -347,8 +356,22 @@ void BinaryFileBackend::FlusherLoop() {
   while (!stopping_) {
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::FromChrono(window));
     if (stopping_) break;
-    absl::Status s = FlushLocked();
-    if (!s.ok() && sync_error_.ok()) sync_error_ = s;
+    if (!dirty_ || journal_fd_ < 0) continue;
+    // fdatasync without the lock: appends meanwhile only reach the page
+    // cache and need not wait for the disk. Everything appended so far is
+    // covered; later appends set dirty_ again. The fd stays open meanwhile
+    // (CloseJournalLocked waits for flushing_ to clear).
+    const int fd = journal_fd_;
+    dirty_ = false;
+    flushing_ = true;
+    mu_.Unlock();
+    absl::Status s = fs_->Sync(fd, true, journal_path_);
+    mu_.Lock();
+    flushing_ = false;
+    if (!s.ok()) {
+      dirty_ = true;
+      if (sync_error_.ok()) sync_error_ = s;
+    }
   }
 }
 

@@ -25,7 +25,10 @@
 //   kGroupCommit     append before returning (survives the process being
 //                    killed), fdatasync at most `group_commit_window` later
 //                    by a background thread: a power loss can lose the last
-//                    window of granular changes, never a Save().
+//                    window of granular changes, never a Save(). The
+//                    background fdatasync runs without the backend's lock,
+//                    so calls meanwhile do not wait for the disk (on an SD
+//                    card an fsync can take tens of milliseconds).
 //   kNone            append only; fsync happens at Save/compaction/close.
 // Save() is always fully durable.
 //
@@ -136,6 +139,8 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status AppendLocked(const journal::Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CloseJournalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits until the flusher's fdatasync, which runs without mu_, is over.
+  void AwaitNoFlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FlusherLoop();
 
   const std::string path_;
@@ -165,6 +170,10 @@ class BinaryFileBackend : public SessionBackend {
   // change rewrites the snapshot instead of appending.
   bool journal_broken_ ABSL_GUARDED_BY(mu_) = false;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;  // appended but not yet fsynced
+  // The flusher is syncing journal_fd_ without holding mu_: the fd must not
+  // be closed (its number could be reused) and Flush() must not report a
+  // sync it has not seen finish.
+  bool flushing_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
   size_t snapshot_writes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

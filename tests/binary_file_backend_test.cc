@@ -20,6 +20,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "backends/file_system.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
@@ -204,6 +207,184 @@ TEST(PosixFileSystemTest, ReadLoopsOverShortReadsAndEintr) {
   ASSERT_EQ(*n, data.size());  // a short count only at end of file
   got.resize(*n);
   EXPECT_TRUE(got == data);
+}
+
+// Holds the first fdatasync of `path` after Arm() until Release(), so a test
+// can act while the group-commit flusher is inside it, and can make that one
+// sync fail. Notes a Close() of the fd being synced.
+class GatedSyncFileSystem : public FaultInjectingFileSystem {
+ public:
+  GatedSyncFileSystem() : FaultInjectingFileSystem(PosixFileSystem()) {}
+
+  void Arm(const std::string& path, int fail_with = 0) {
+    absl::MutexLock l(&gate_mu_);
+    path_ = path;
+    armed_ = true;
+    entered_ = released_ = false;
+    fail_with_ = fail_with;
+  }
+  bool WaitEntered() {
+    absl::MutexLock l(&gate_mu_);
+    return gate_mu_.AwaitWithTimeout(absl::Condition(&entered_), absl::Seconds(20));
+  }
+  void Release() {
+    absl::MutexLock l(&gate_mu_);
+    released_ = true;
+  }
+  int syncs() {
+    absl::MutexLock l(&gate_mu_);
+    return syncs_;
+  }
+  bool closed_in_flight() {
+    absl::MutexLock l(&gate_mu_);
+    return closed_in_flight_;
+  }
+
+  absl::Status Sync(int fd, bool data_only, const std::string& path) override {
+    int fail = 0;
+    bool gated = false;
+    {
+      absl::MutexLock l(&gate_mu_);
+      if (path == path_) ++syncs_;
+      if (armed_ && path == path_) {
+        armed_ = false;
+        gated = true;
+        entered_ = true;
+        in_flight_fd_ = fd;
+        fail = fail_with_;
+        gate_mu_.Await(absl::Condition(&released_));
+      }
+    }
+    absl::Status st = fail != 0 ? ErrnoToStatus(fail, FsOp::kFsync, path)
+                                : FaultInjectingFileSystem::Sync(fd, data_only, path);
+    if (gated) {
+      absl::MutexLock l(&gate_mu_);
+      in_flight_fd_ = -1;
+    }
+    return st;
+  }
+  absl::Status Close(int fd, const std::string& path) override {
+    {
+      absl::MutexLock l(&gate_mu_);
+      if (fd == in_flight_fd_) closed_in_flight_ = true;
+    }
+    return FaultInjectingFileSystem::Close(fd, path);
+  }
+
+ private:
+  absl::Mutex gate_mu_;
+  std::string path_;
+  bool armed_ = false, entered_ = false, released_ = false, closed_in_flight_ = false;
+  int fail_with_ = 0, syncs_ = 0, in_flight_fd_ = -1;
+};
+
+class GroupCommitFlusherTest : public BinaryFileTest {
+ protected:
+  void OpenGated() {
+    Options o;
+    o.fs = &fs_;
+    o.sync = BinaryFileBackend::Sync::kGroupCommit;
+    o.group_commit_window = absl::Milliseconds(1);
+    auto b = BinaryFileBackend::Open(path_, o);
+    ASSERT_TRUE(b.ok()) << b.status();
+    b_ = std::move(*b);
+    ASSERT_TRUE(b_->Save(RichSession()).ok());
+    ASSERT_TRUE(b_->CachePeer(CachedPeer::User(1, 1)).ok());  // creates the journal
+  }
+  // Gates the flusher's next journal sync and appends a change for it to
+  // sync (the one after opening may be synced already); returns once the
+  // flusher is inside the gated sync.
+  void ArmAndWaitForTheFlusher(int fail_with = 0) {
+    fs_.Arm(path_ + ".journal", fail_with);
+    ASSERT_TRUE(b_->CachePeer(CachedPeer::User(2, 2)).ok());
+    ASSERT_TRUE(fs_.WaitEntered()) << "the flusher never synced the journal";
+  }
+  // Waits up to 20 s for `flag`; whether it was set.
+  static bool Within20s(const std::atomic<bool>& flag) {
+    for (int i = 0; i < 20000 && !flag; ++i) absl::SleepFor(absl::Milliseconds(1));
+    return flag;
+  }
+  void TearDown() override {
+    fs_.Release();
+    b_.reset();  // before fs_
+  }
+  GatedSyncFileSystem fs_;
+  std::unique_ptr<BinaryFileBackend> b_;
+};
+
+// The background fdatasync runs without the backend's lock: calls made while
+// it is in flight return without waiting for the disk, and Flush() waits for
+// it and then syncs what was appended meanwhile.
+TEST_F(GroupCommitFlusherTest, CallsDoNotWaitForTheBackgroundSyncButFlushDoes) {
+  OpenGated();
+  ArmAndWaitForTheFlusher();
+  std::atomic<bool> calls_done{false};
+  std::thread calls([&] {
+    for (int i = 0; i < 100; ++i) EXPECT_TRUE(b_->CachePeer(CachedPeer::User(100 + i, i)).ok());
+    calls_done = true;
+  });
+  const bool calls_finished = Within20s(calls_done);
+  std::atomic<bool> flushed{false};
+  absl::Status flush_status;
+  std::thread flush([&] {
+    flush_status = b_->Flush();
+    flushed = true;
+  });
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_FALSE(flushed) << "Flush() returned while the background sync was still in flight";
+  const int syncs_before = fs_.syncs();
+  fs_.Release();
+  calls.join();
+  flush.join();
+  EXPECT_TRUE(calls_finished) << "CachePeer waited for the background fdatasync";
+  EXPECT_TRUE(flush_status.ok()) << flush_status;
+  EXPECT_GT(fs_.syncs(), syncs_before) << "Flush() did not sync the appends made during the background sync";
+  Session want = RichSession();
+  want.CachePeer(CachedPeer::User(1, 1));
+  want.CachePeer(CachedPeer::User(2, 2));
+  for (int i = 0; i < 100; ++i) want.CachePeer(CachedPeer::User(100 + i, i));
+  auto read = BinaryFileBackend::ReadSessionFiles(path_);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ(**read, want);
+}
+
+// A snapshot write closes the journal; it must wait for the sync in flight on
+// that journal's fd (closing it could hand the number to another file).
+TEST_F(GroupCommitFlusherTest, SaveDoesNotCloseTheJournalUnderTheBackgroundSync) {
+  OpenGated();
+  ArmAndWaitForTheFlusher();
+  Session next = RichSession();
+  next.home_dc_id = 4;
+  std::atomic<bool> saved{false};
+  absl::Status save_status;
+  std::thread save([&] {
+    save_status = b_->Save(next);
+    saved = true;
+  });
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_FALSE(saved) << "Save() replaced the journal while its sync was in flight";
+  fs_.Release();
+  save.join();
+  EXPECT_TRUE(save_status.ok()) << save_status;
+  EXPECT_FALSE(fs_.closed_in_flight()) << "the journal fd was closed during its fdatasync";
+  auto read = BinaryFileBackend::ReadSessionFiles(path_);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ(**read, next);
+}
+
+// A failed background sync is not forgotten: the changes stay dirty (Flush()
+// syncs them again) and the next call reports that they may not be durable.
+TEST_F(GroupCommitFlusherTest, AFailedBackgroundSyncIsRetriedAndReported) {
+  OpenGated();
+  ArmAndWaitForTheFlusher(EIO);
+  const int syncs_before = fs_.syncs();
+  fs_.Release();
+  EXPECT_TRUE(b_->Flush().ok());
+  EXPECT_GT(fs_.syncs(), syncs_before) << "the changes of the failed sync were not synced again";
+  absl::Status next = b_->CachePeer(CachedPeer::User(3, 3));
+  EXPECT_FALSE(next.ok());
+  EXPECT_TRUE(absl::StrContains(next.message(), "may not be durable")) << next;
+  EXPECT_TRUE(b_->CachePeer(CachedPeer::User(3, 3)).ok()) << "the error is reported once";
 }
 
 TEST_F(BinaryFileTest, SavedFileIsAPlainFerogramFile) {
