@@ -119,9 +119,13 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
         sha256 = "92aa6402743012e5f2c3db17def1ff5273df4f3ca7a8f8ed9f1041d392c14ce7",
         strip_prefix = "rapidjson-1.1.0",
         build_file = Label("//third_party/rapidjson:BUILD.rapidjson"),
-        # Pointer arithmetic on a null stack pointer (UB found by our JSON
-        # fuzzer under UBSan); the same fix as later upstream releases.
-        patches = [Label("//third_party/rapidjson:stack-null-pointer-arithmetic.patch")],
+        # Two undefined behaviours found by our JSON fuzzer under UBSan, fixed
+        # as later upstream releases do: pointer arithmetic on a null stack
+        # pointer, and clz(0) for an all-zero number with a large exponent.
+        patches = [
+            Label("//third_party/rapidjson:stack-null-pointer-arithmetic.patch"),
+            Label("//third_party/rapidjson:strtod-zero-significand.patch"),
+        ],
         patch_args = ["-p1"],
         patch_tool = "patch",
     )
