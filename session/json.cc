@@ -1,7 +1,5 @@
 #include "session/json.h"
 
-#include <cstdlib>
-#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -14,53 +12,16 @@
 #include "session/secret.h"
 #include "session/status_macros.h"
 #include "session/utf8.h"
+#include "session/wiping_json.h"
 
 namespace tgsession {
 namespace {
 
 constexpr char kRedacted[] = "<redacted>";
 
-// RapidJSON allocator that wipes every block before freeing it: parsed
-// documents and output buffers hold auth keys as hex. Blocks carry their size
-// in a 16-byte header because RapidJSON's Free() does not pass it.
-class WipingAllocator {
- public:
-  [[maybe_unused]] static const bool kNeedFree = true;
-  void* Malloc(size_t size) {
-    if (size == 0) return nullptr;
-    auto* p = static_cast<unsigned char*>(std::malloc(size + kHeader));
-    if (p == nullptr) return nullptr;
-    std::memcpy(p, &size, sizeof size);
-    return p + kHeader;
-  }
-  void* Realloc(void* original, size_t original_size, size_t new_size) {
-    if (new_size == 0) {
-      Free(original);
-      return nullptr;
-    }
-    void* fresh = Malloc(new_size);
-    if (fresh != nullptr && original != nullptr) {
-      std::memcpy(fresh, original, original_size < new_size ? original_size : new_size);
-    }
-    Free(original);
-    return fresh;
-  }
-  static void Free(void* ptr) {
-    if (ptr == nullptr) return;
-    unsigned char* p = static_cast<unsigned char*>(ptr) - kHeader;
-    size_t size;
-    std::memcpy(&size, p, sizeof size);
-    SecureZero(p, size + kHeader);
-    std::free(p);
-  }
-
- private:
-  static constexpr size_t kHeader = 16;  // keeps malloc's 16-byte alignment
-};
-
-using WipingDocument =
-    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<WipingAllocator>, WipingAllocator>;
-using WipingStringBuffer = rapidjson::GenericStringBuffer<rapidjson::UTF8<>, WipingAllocator>;
+using WipingAllocator = WipingJsonAllocator;
+using WipingDocument = WipingJsonDocument;
+using WipingStringBuffer = WipingJsonStringBuffer;
 
 template <typename W>
 void WriteKeyHex(W& w, const std::optional<AuthKey>& key, bool reveal) {
@@ -363,9 +324,7 @@ absl::StatusOr<Session> SessionFromJson(absl::string_view json, const JsonReadOp
   }
   if (!NestingWithin(json, 16)) return absl::InvalidArgumentError("JSON session: nesting deeper than 16 levels");
   WipingDocument doc;
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
-  doc.Parse<kFlags>(json.data(), json.size());
+  doc.Parse<kUntrustedJsonParseFlags>(json.data(), json.size());
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(absl::StrCat("JSON session: parse error at offset ", doc.GetErrorOffset(), ": ",
                                                    rapidjson::GetParseError_En(doc.GetParseError())));

@@ -23,6 +23,7 @@
 #include "rapidjson/document.h"
 #include "session/interop/convert.h"
 #include "session/interop/extras.h"
+#include "session/interop/gramjs_store.h"
 #include "session/interop/gramjs_string.h"
 #include "session/interop/mtcute_string.h"
 #include "session/interop/pyrogram_string.h"
@@ -760,6 +761,25 @@ TEST(InteropHostile, TruncationsAndChangedCharactersNeverCrash) {
         (void)DetectAndImport(m);
       }
     }
+  }
+}
+
+// A GramJS store value is any JSON up to 64 KiB: 65,536 levels of nesting
+// must not recurse once per level (a browser's or a small thread's stack), and
+// numbers that RapidJSON's exact double conversion mishandled (clz(0) for
+// "0e200", an int overflow in the cached-power lookup for a tiny fraction with
+// many digits: JSON fuzz findings, UB under UBSan) are refused as what they
+// are, non-integers.
+TEST(InteropHostile, GramjsStoreValuesNestedDeeplyOrWithOddNumbersAreRefused) {
+  const std::string tiny_fraction = absl::StrCat("0.", std::string(337, '0'), "5000000000000005080508");
+  for (const std::string& value : {std::string(64 << 10, '['), std::string("0e200"), tiny_fraction,
+                                   std::string("-0e308"), std::string("1e-400")}) {
+    SCOPED_TRACE(value.substr(0, 20));
+    const std::vector<StoreItem> items = {{"s:authKey", value}, {"s:dcId", value}, {"s:port", value},
+                                          {"s:serverAddress", value}};
+    absl::StatusOr<SessionWithExtras> r = DecodeGramjsStore(items, "s");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
   }
 }
 

@@ -10,6 +10,7 @@
 #include "rapidjson/document.h"
 #include "session/interop/wire.h"
 #include "session/status_macros.h"
+#include "session/wiping_json.h"
 
 namespace tgsession {
 namespace interop {
@@ -31,24 +32,26 @@ absl::Status Bad(absl::string_view key, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(kWhat, ": key \"", key, "\": ", problem));
 }
 
-absl::StatusOr<rapidjson::Document> ParseValue(const StoreItem& item) {
+using JsonValue = WipingJsonDocument::ValueType;
+
+absl::StatusOr<WipingJsonDocument> ParseValue(const StoreItem& item) {
   if (item.value.size() > kMaxValueBytes) return Bad(item.key, "value over 64 KiB");
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(item.value.data(), item.value.size());
+  WipingJsonDocument d;  // the authKey value is the key as 256 numbers
+  d.Parse<kUntrustedJsonParseFlags>(item.value.data(), item.value.size());
   if (d.HasParseError()) return Bad(item.key, absl::StrCat("not JSON (offset ", d.GetErrorOffset(), ")"));
   return d;
 }
 
 // A 64-bit integer written as a JSON string (GramJS's big integers) or an
 // exact JSON integer.
-std::optional<int64_t> Int64Of(const rapidjson::Value& v) {
+std::optional<int64_t> Int64Of(const JsonValue& v) {
   int64_t out;
   if (v.IsString() && absl::SimpleAtoi(absl::string_view(v.GetString(), v.GetStringLength()), &out)) return out;
   if (v.IsInt64()) return v.GetInt64();
   return std::nullopt;
 }
 
-std::optional<std::string> OptString(const rapidjson::Value& v, bool* ok) {
+std::optional<std::string> OptString(const JsonValue& v, bool* ok) {
   *ok = true;
   if (v.IsNull()) return std::nullopt;
   if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
@@ -96,7 +99,7 @@ absl::StatusOr<SessionWithExtras> DecodeGramjsStore(const std::vector<StoreItem>
   for (const StoreItem& it : items) {
     if (!absl::StartsWith(it.key, prefix)) continue;
     const absl::string_view field = absl::string_view(it.key).substr(prefix.size());
-    TGS_ASSIGN_OR_RETURN(rapidjson::Document v, ParseValue(it));
+    TGS_ASSIGN_OR_RETURN(WipingJsonDocument v, ParseValue(it));
     if (field == "authKey") {
       if (!v.IsObject() || !v.HasMember("data") || !v["data"].IsArray()) {
         return Bad(it.key, "expected {\"type\":\"Buffer\",\"data\":[...]}");
@@ -114,9 +117,7 @@ absl::StatusOr<SessionWithExtras> DecodeGramjsStore(const std::vector<StoreItem>
         bytes[i] = static_cast<uint8_t>(data[i].GetInt());
       }
       key = AuthKey(bytes);
-      SecureZero(bytes, sizeof bytes);
-      // The parsed document held the key as numbers; wipe them too.
-      for (auto& e : v["data"].GetArray()) e.SetInt(0);
+      SecureZero(bytes, sizeof bytes);  // the document's numbers are wiped with its memory
     } else if (field == "dcId") {
       if (!v.IsInt64() || v.GetInt64() < 1 || v.GetInt64() > 255) return Bad(it.key, "not a DC id");
       dc_id = v.GetInt64();
