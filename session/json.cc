@@ -19,9 +19,6 @@ namespace {
 
 constexpr char kRedacted[] = "<redacted>";
 
-using WipingAllocator = WipingJsonAllocator;
-using WipingDocument = WipingJsonDocument;
-using WipingStringBuffer = WipingJsonStringBuffer;
 
 template <typename W>
 void WriteKeyHex(W& w, const std::optional<AuthKey>& key, bool reveal) {
@@ -142,7 +139,7 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
 
 // --- reading ------------------------------------------------------------------
 
-using Value = WipingDocument::ValueType;
+using Value = WipingJsonDocument::ValueType;
 
 absl::Status Bad(absl::string_view path, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("JSON session: ", path, ": ", what));
@@ -305,13 +302,13 @@ bool NestingWithin(absl::string_view json, int limit) {
 }  // namespace
 
 std::string SessionToJson(const Session& session, const JsonWriteOptions& options) {
-  WipingStringBuffer buf;
+  WipingJsonStringBuffer buf;
   if (options.pretty) {
-    rapidjson::PrettyWriter<WipingStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingAllocator> w(buf);
+    rapidjson::PrettyWriter<WipingJsonStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingJsonAllocator> w(buf);
     w.SetIndent(' ', 2);
     WriteSession(w, session, options);
   } else {
-    rapidjson::Writer<WipingStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingAllocator> w(buf);
+    rapidjson::Writer<WipingJsonStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingJsonAllocator> w(buf);
     WriteSession(w, session, options);
   }
   return std::string(buf.GetString(), buf.GetSize());
@@ -323,7 +320,7 @@ absl::StatusOr<Session> SessionFromJson(absl::string_view json, const JsonReadOp
         absl::StrCat("JSON session of ", json.size(), " bytes is over the limit of ", options.max_bytes));
   }
   if (!NestingWithin(json, 16)) return absl::InvalidArgumentError("JSON session: nesting deeper than 16 levels");
-  WipingDocument doc;
+  WipingJsonDocument doc;
   doc.Parse<kUntrustedJsonParseFlags>(json.data(), json.size());
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(absl::StrCat("JSON session: parse error at offset ", doc.GetErrorOffset(), ": ",
