@@ -52,8 +52,8 @@ class WipingJsonAllocator {
   static constexpr size_t kHeader = 16;  // keeps malloc's 16-byte alignment
 };
 
-using WipingJsonDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<WipingJsonAllocator>,
-                                                      WipingJsonAllocator>;
+using WipingJsonDocument =
+    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<WipingJsonAllocator>, WipingJsonAllocator>;
 using WipingJsonStringBuffer = rapidjson::GenericStringBuffer<rapidjson::UTF8<>, WipingJsonAllocator>;
 
 // Flags for parsing untrusted JSON.
