@@ -7,9 +7,9 @@
 // are errors, each naming the offset. This keeps exactly one text for each
 // byte string, so "did the string change?" has a clear answer.
 //
-// The codecs are table driven, process 4 symbols / 3 bytes per step and never
-// allocate: callers size the output with the *Length() helpers. Decoding can
-// run in place (out == in) because output never overtakes input.
+// The codecs never allocate: callers size the output with the *Length()
+// helpers. Decoding can run in place (out == in) because output never
+// overtakes input.
 #ifndef TGSESSION_SESSION_BASE64_H_
 #define TGSESSION_SESSION_BASE64_H_
 
@@ -73,21 +73,6 @@ bool IsBase64Text(absl::string_view text, Base64Alphabet alphabet, bool allow_pa
 // Removes leading and trailing Unicode White_Space, like Rust's str::trim()
 // (which ferogram applies before decoding a string).
 absl::string_view TrimUnicodeWhitespace(absl::string_view s);
-
-// Which vector kernels the codecs use. The best one available is chosen at
-// run time; tests force each in turn to check them against each other.
-namespace base64_internal {
-enum class Kernel {
-  kScalar,      // table driven, 4 symbols per step: every target
-  kAvx2,        // x86-64 with AVX2: 32 symbols per step
-  kAvx512Vbmi,  // x86-64 with AVX-512 VBMI: 64 symbols per step (decoding; encoding uses AVX2)
-};
-bool KernelAvailable(Kernel k);
-Kernel ActiveKernel();
-const char* KernelName(Kernel k);
-void ForceKernelForTesting(Kernel k);  // must be available
-void ResetKernelForTesting();
-}  // namespace base64_internal
 
 }  // namespace tgsession
 

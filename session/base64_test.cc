@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "session/internal/cpu_features.h"
 
 namespace tgsession {
 namespace {
@@ -40,22 +41,36 @@ std::string Random(std::mt19937& rng, size_t n) {
   return s;
 }
 
-// Every test runs once per vector kernel this machine has (scalar always).
-class Base64Test : public testing::TestWithParam<base64_internal::Kernel> {
+// Every test runs once per kernel this machine has (portable always).
+struct Kernels {
+  const char* name;
+  internal::CpuFeatures features;
+};
+
+internal::CpuFeatures With(bool avx2, bool avx512vbmi) {
+  internal::CpuFeatures f;
+  f.avx2 = avx2;
+  f.avx512vbmi = avx512vbmi;
+  return f;
+}
+
+class Base64Test : public testing::TestWithParam<Kernels> {
  protected:
   void SetUp() override {
-    if (!base64_internal::KernelAvailable(GetParam())) GTEST_SKIP() << "kernel not available here";
-    base64_internal::ForceKernelForTesting(GetParam());
+    const internal::CpuFeatures want = GetParam().features;
+    const internal::CpuFeatures have = internal::DetectedCpuFeatures();
+    if ((want.avx2 && !have.avx2) || (want.avx512vbmi && !have.avx512vbmi)) {
+      GTEST_SKIP() << "kernel not available here";
+    }
+    internal::SetCpuFeaturesForTesting(want);
   }
-  void TearDown() override { base64_internal::ResetKernelForTesting(); }
+  void TearDown() override { internal::ResetCpuFeaturesForTesting(); }
 };
 
 INSTANTIATE_TEST_SUITE_P(Kernels, Base64Test,
-                         testing::Values(base64_internal::Kernel::kScalar, base64_internal::Kernel::kAvx2,
-                                         base64_internal::Kernel::kAvx512Vbmi),
-                         [](const testing::TestParamInfo<base64_internal::Kernel>& info) {
-                           return std::string(base64_internal::KernelName(info.param));
-                         });
+                         testing::Values(Kernels{"portable", With(false, false)}, Kernels{"avx2", With(true, false)},
+                                         Kernels{"avx512vbmi", With(true, true)}),
+                         [](const testing::TestParamInfo<Kernels>& info) { return std::string(info.param.name); });
 
 TEST_P(Base64Test, MatchesReferenceForManyLengthsAndBothAlphabets) {
   std::mt19937 rng(7);

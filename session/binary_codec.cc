@@ -12,6 +12,7 @@
 #include "session/byte_bounds.h"
 #include "session/byte_io.h"
 #include "session/crc32c.h"
+#include "session/internal/cpu_features.h"
 #include "session/status_macros.h"
 #include "session/string_resize.h"
 #include "session/utf8.h"
@@ -189,10 +190,7 @@ bool PeersAreCanonical(const uint8_t* r, uint32_t count) {
 #define TGS_PEERS_AVX512 1
 #include <immintrin.h>
 
-bool HaveAvx512Vbmi() {
-  static const bool have = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
-  return have;
-}
+bool HaveAvx512Vbmi() { return internal::ActiveCpuFeatures().avx512vbmi; }
 
 // 48-byte output block: two CachedPeers from two 19-byte v8/v9 records.
 struct PeerPairShuffle {

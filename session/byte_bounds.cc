@@ -1,5 +1,7 @@
 #include "session/byte_bounds.h"
 
+#include "session/internal/cpu_features.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define TGS_BOUNDS_X86 1
@@ -105,25 +107,25 @@ __attribute__((target("avx512bw"))) bool Avx512(const uint8_t* data, size_t n, c
 }
 
 BytesWithinBoundsFn Choose() {
-  if (__builtin_cpu_supports("avx512bw")) return Avx512;
-  if (__builtin_cpu_supports("avx2")) return Avx2;
-  return Sse2;
+  const internal::CpuFeatures cpu = internal::ActiveCpuFeatures();
+  if (cpu.avx512vbmi) return Avx512;
+  if (cpu.avx2) return Avx2;
+  if (cpu.any()) return Sse2;
+  return Scalar;
 }
 
 const char* NameOf(BytesWithinBoundsFn fn) {
   if (fn == Avx512) return "avx512bw";
   if (fn == Avx2) return "avx2";
-  return "sse2";
+  if (fn == Sse2) return "sse2";
+  return "scalar";
 }
 #else
 BytesWithinBoundsFn Choose() { return Scalar; }
 const char* NameOf(BytesWithinBoundsFn) { return "scalar"; }
 #endif
 
-BytesWithinBoundsFn Chosen() {
-  static const BytesWithinBoundsFn fn = Choose();
-  return fn;
-}
+BytesWithinBoundsFn Chosen() { return Choose(); }
 
 }  // namespace
 
@@ -138,8 +140,9 @@ size_t AvailableBytesWithinBoundsImpls(BytesWithinBoundsImpl out[4]) {
   out[k++] = {"scalar", Scalar};
 #ifdef TGS_BOUNDS_X86
   out[k++] = {"sse2", Sse2};
-  if (__builtin_cpu_supports("avx2")) out[k++] = {"avx2", Avx2};
-  if (__builtin_cpu_supports("avx512bw")) out[k++] = {"avx512bw", Avx512};
+  const internal::CpuFeatures cpu = internal::DetectedCpuFeatures();
+  if (cpu.avx2) out[k++] = {"avx2", Avx2};
+  if (cpu.avx512vbmi) out[k++] = {"avx512bw", Avx512};
 #endif
   return k;
 }

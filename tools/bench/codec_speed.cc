@@ -4,7 +4,9 @@
 //
 // For each session size it times memcpy of the encoded bytes, binary encode
 // (new string and into a reused buffer), binary decode, native-string encode
-// and decode.
+// and decode. Where the machine has ISA kernels (session/internal), every
+// operation runs twice, with them and forced portable ("<op>.portable"), in
+// the same rounds.
 //
 // The rounds of all operations are interleaved (round r of every operation
 // runs before round r + 1 of any), each a loop calibrated to about 8 ms. The
@@ -36,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "session/binary_codec.h"
+#include "session/internal/cpu_features.h"
 #include "session/string_codec.h"
 #include "tools/bench/bench_util.h"
 
@@ -56,7 +59,7 @@ double NowMicros() {
 const char* g_filter = "";
 
 struct Op {
-  const char* name;
+  std::string name;
   size_t peers;
   // Runs the operation `iters` times: one indirect call per round, not per
   // operation, so the wrapper costs nothing measurable.
@@ -65,6 +68,7 @@ struct Op {
   std::vector<double> us;  // per round, microseconds per operation
   size_t allocs = 0;
   size_t memcpy_index = 0;  // the memcpy op of the same size
+  internal::CpuFeatures features;  // what the kernels may use while it runs
 };
 
 double Percentile(std::vector<double> v, double q) {
@@ -100,6 +104,7 @@ int Run(int rounds) {
     f->version = ChooseBinaryVersion(f->session);
     f->buffer.resize(BinaryEncodedSize(f->session, f->version));
     const size_t memcpy_index = ops.size();
+    const internal::CpuFeatures detected = internal::DetectedCpuFeatures();
     const auto add = [&](const char* name, std::function<void(size_t)> run) {
       const std::string label = std::string(name) + "/" + std::to_string(peers);
       if (ops.size() != memcpy_index && std::strstr(label.c_str(), g_filter) == nullptr) return;
@@ -108,7 +113,13 @@ int Run(int rounds) {
       op.peers = peers;
       op.run = std::move(run);
       op.memcpy_index = memcpy_index;
-      ops.push_back(std::move(op));
+      op.features = detected;
+      ops.push_back(op);
+      if (ops.size() - 1 != memcpy_index && detected.any()) {
+        op.name += ".portable";
+        op.features = internal::CpuFeatures();
+        ops.push_back(std::move(op));
+      }
     };
     add("memcpy", [f](size_t n) {
       for (size_t i = 0; i < n; ++i) {
@@ -151,6 +162,7 @@ int Run(int rounds) {
   // Calibrate: a round of each operation takes at least 8 ms. The first call
   // also warms caches and any lazily built tables.
   for (Op& op : ops) {
+    internal::SetCpuFeaturesForTesting(op.features);
     op.run(1);
     for (;;) {
       const double t0 = NowMicros();
@@ -161,6 +173,7 @@ int Run(int rounds) {
   }
   for (int r = 0; r < rounds; ++r) {
     for (Op& op : ops) {
+      internal::SetCpuFeaturesForTesting(op.features);
       const AllocCounts before = CurrentAllocs();
       const double t0 = NowMicros();
       op.run(op.iters);
@@ -175,8 +188,8 @@ int Run(int rounds) {
     for (size_t r = 0; r < op.us.size(); ++r) ratio.push_back(op.us[r] / base[r]);
     const double allocs =
         static_cast<double>(op.allocs) / (static_cast<double>(rounds) * static_cast<double>(op.iters));
-    std::printf("codec_speed %-22s %6zu %12.3f %8.2f\n", op.name, op.peers, Percentile(op.us, 0.5), allocs);
-    std::printf("codec_speed_spread %-22s %6zu %12.3f %12.3f %12.3f %8.3f\n", op.name, op.peers,
+    std::printf("codec_speed %-31s %6zu %12.3f %8.2f\n", op.name.c_str(), op.peers, Percentile(op.us, 0.5), allocs);
+    std::printf("codec_speed_spread %-31s %6zu %12.3f %12.3f %12.3f %8.3f\n", op.name.c_str(), op.peers,
                 Percentile(op.us, 0), Percentile(op.us, 0.25), Percentile(op.us, 0.75), Percentile(ratio, 0.5));
   }
   std::printf("codec_speed done\n");

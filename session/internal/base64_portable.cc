@@ -1,0 +1,114 @@
+// The portable base64 kernels: table lookups on whole words, the reference
+// for the vector kernels.
+#include <cstddef>
+#include <cstdint>
+
+#include "session/byte_io.h"
+#include "session/internal/base64_kernels.h"
+
+namespace tgsession {
+namespace internal {
+namespace {
+
+constexpr char kUrlSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kStdSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// d[j][c]: the 6 bits of symbol c at position j of a group, placed where they
+// belong in the group's 3 bytes read as a little-endian word (byte 0 first).
+// A byte outside the alphabet maps to all ones, so the OR of a group's four
+// entries is below 2^24 exactly when all four are symbols.
+struct DecodeTable {
+  uint32_t d[4][256];
+};
+
+constexpr uint32_t kNotASymbol = 0xFFFFFFFFu;
+
+constexpr DecodeTable MakeDecodeTable(const char* symbols) {
+  DecodeTable t{};
+  for (int j = 0; j < 4; ++j) {
+    for (int c = 0; c < 256; ++c) t.d[j][c] = kNotASymbol;
+  }
+  for (uint32_t v = 0; v < 64; ++v) {
+    const auto c = static_cast<unsigned char>(symbols[v]);
+    t.d[0][c] = v << 2;                           // byte 0, bits 7..2
+    t.d[1][c] = (v >> 4) | ((v & 0xF) << 12);      // byte 0 bits 1..0, byte 1 bits 7..4
+    t.d[2][c] = ((v >> 2) << 8) | ((v & 3) << 22);  // byte 1 bits 3..0, byte 2 bits 7..6
+    t.d[3][c] = v << 16;                          // byte 2, bits 5..0
+  }
+  return t;
+}
+
+constexpr DecodeTable kUrlDecode = MakeDecodeTable(kUrlSymbols);
+constexpr DecodeTable kStdDecode = MakeDecodeTable(kStdSymbols);
+
+// e[x]: the two symbols of the 12-bit value x, first symbol in the low byte.
+struct EncodeTable {
+  uint16_t e[4096];
+};
+
+constexpr EncodeTable MakeEncodeTable(const char* symbols) {
+  EncodeTable t{};
+  for (uint32_t x = 0; x < 4096; ++x) {
+    t.e[x] = static_cast<uint16_t>(static_cast<unsigned char>(symbols[x >> 6]) |
+                                   (static_cast<unsigned char>(symbols[x & 63]) << 8));
+  }
+  return t;
+}
+
+constexpr EncodeTable kUrlEncode = MakeEncodeTable(kUrlSymbols);
+constexpr EncodeTable kStdEncode = MakeEncodeTable(kStdSymbols);
+
+inline uint32_t Group(const DecodeTable& t, const uint8_t* p) {
+  return t.d[0][p[0]] | t.d[1][p[1]] | t.d[2][p[2]] | t.d[3][p[3]];
+}
+
+}  // namespace
+
+size_t Base64DecodeQuantaPortable(const uint8_t* text, size_t quanta, uint8_t* out, bool url_safe) {
+  const DecodeTable& t = url_safe ? kUrlDecode : kStdDecode;
+  size_t q = 0;
+  // Four groups a step, stored as two 8-byte words of 6 bytes each (the
+  // excess is overwritten next), while the excess stays below 3 * quanta.
+  // All 16 symbols are read before anything is written: in place, the
+  // writes stay below the next step's symbols.
+  for (; q + 5 <= quanta; q += 4) {
+    const uint8_t* p = text + 4 * q;
+    const uint32_t w0 = Group(t, p), w1 = Group(t, p + 4), w2 = Group(t, p + 8), w3 = Group(t, p + 12);
+    if (((w0 | w1 | w2 | w3) >> 24) != 0) break;  // the loop below stops at the bad group
+    uint8_t* o = out + 3 * q;
+    byte_io::PutU64LE(o, w0 | (uint64_t{w1} << 24));
+    byte_io::PutU64LE(o + 6, w2 | (uint64_t{w3} << 24));
+  }
+  for (; q < quanta; ++q) {
+    const uint32_t w = Group(t, text + 4 * q);
+    if ((w >> 24) != 0) break;
+    uint8_t* o = out + 3 * q;
+    o[0] = static_cast<uint8_t>(w);
+    o[1] = static_cast<uint8_t>(w >> 8);
+    o[2] = static_cast<uint8_t>(w >> 16);
+  }
+  return q;
+}
+
+void Base64EncodeInPlacePortable(uint8_t* buf, size_t triples, size_t buf_size, bool url_safe) {
+  (void)buf_size;  // reads and writes stay below 4 * triples
+  const uint16_t* e = (url_safe ? kUrlEncode : kStdEncode).e;
+  // Last group first: group q reads buf[3q, 3q + 3) and writes buf[4q, 4q + 4),
+  // and every group still to be read lies below 3q <= 4q. Two groups a step:
+  // their 48 bits give four 12-bit table entries, one 8-byte store.
+  size_t q = triples;
+  while (q >= 2) {
+    q -= 2;
+    const uint8_t* p = buf + 3 * q;
+    const uint64_t v = (uint64_t{byte_io::GetU32BE(p)} << 16) | byte_io::GetU16BE(p + 4);
+    byte_io::PutU64LE(buf + 4 * q, uint64_t{e[v >> 36]} | (uint64_t{e[(v >> 24) & 0xFFF]} << 16) |
+                                       (uint64_t{e[(v >> 12) & 0xFFF]} << 32) | (uint64_t{e[v & 0xFFF]} << 48));
+  }
+  if (q == 1) {
+    const uint32_t v = (uint32_t{buf[0]} << 16) | (uint32_t{buf[1]} << 8) | buf[2];
+    byte_io::PutU32LE(buf, uint32_t{e[v >> 12]} | (uint32_t{e[v & 0xFFF]} << 16));
+  }
+}
+
+}  // namespace internal
+}  // namespace tgsession
