@@ -11,6 +11,16 @@ TGS_COPTS = [
     "//conditions:default": [],
 })
 
+# For the codecs and their kernels: in optimized WebAssembly builds, -O2 with
+# normal inlining instead of the package's -Oz. emcc's -Oz also passes
+# -fno-inline-functions, and then even one-instruction helpers (a
+# little-endian store, absl::Status::ok) stay calls: the binary codec ran 6-13x
+# slower than at -O2 (docs/codec-performance.md).
+TGS_CODEC_COPTS = TGS_COPTS + select({
+    "//:wasm_opt": ["-O2", "-finline-functions"],
+    "//conditions:default": [],
+})
+
 # target_compatible_with for targets that need a native OS: fork, flock and
 # fsync on a real file system, libsodium, the CLI. `bazel test --config=wasm
 # //...` skips them (and, transitively, whatever depends on them); native

@@ -1,32 +1,14 @@
-// IndexedList: an ordered list with an O(1) lookup index by a 64-bit key.
+// IndexedList: an ordered list (a std::vector) with an O(1) lookup by a
+// 64-bit key.
 //
-// Sessions keep peers and channel pts in the order they were stored (files
-// are re-encoded byte for byte), but clients look them up by id constantly.
-// A plain vector makes lookups linear; a hash map alone loses the order. This
-// keeps both, and builds the index lazily: decoding a 100,000-peer session
-// only fills the record array (one allocation), and the index (one more
-// allocation) is built on the first lookup. Conversions that never look
-// anything up never pay for it.
+// Items keep the order they were added in. Duplicate keys (as read from a
+// file) are kept; lookups and updates act on the first item with a key, as
+// ferogram does. The lookup index is built on the first lookup, so a decode
+// that never looks anything up never pays for it. An item's key must not
+// change in place (FindMutable is for the other fields).
 //
-// The items live in a RecordBuffer (record_buffer.h), not a std::vector, so
-// decoders can fill them in bulk; they are read through absl::Span.
-//
-// Duplicate keys read from storage are kept; the index points at the first
-// occurrence, matching ferogram, which always acts on the first match.
-//
-// The index holds only item positions (4 bytes a slot, plus Abseil's control
-// byte); a key is hashed and compared through the item it names, and looked
-// up by key without an item (heterogeneous lookup). A map from key to
-// position took 16 bytes a slot: for 10,000 peers cached into a 10,000-peer
-// session that is 557 KB of fresh memory against 160 KB, and on the VMs we
-// measure on, first touches of fresh pages are most of the cost (~10 us per
-// page fault; backend_bench's InMemoryBackend figure). Because the index
-// reads keys from the items, an item's key must not change in place
-// (FindMutable is for the other fields).
-//
-// Thread safety: concurrent const calls are safe (index construction is
-// guarded by a mutex and published with an atomic flag). Mutations need
-// exclusive access, like any standard container.
+// Thread safety: concurrent const calls are safe (the index is built under a
+// mutex). Mutations need exclusive access, like any standard container.
 #ifndef TGSESSION_SESSION_INDEXED_LIST_H_
 #define TGSESSION_SESSION_INDEXED_LIST_H_
 
@@ -40,7 +22,6 @@
 #include "absl/hash/hash.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
-#include "session/record_buffer.h"
 
 namespace tgsession {
 
@@ -68,12 +49,12 @@ class IndexedList {
     return *this;
   }
 
-  absl::Span<const T> items() const { return items_.span(); }
+  absl::Span<const T> items() const { return items_; }
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   const T& operator[](size_t i) const { return items_[i]; }
-  const T* begin() const { return items_.begin(); }
-  const T* end() const { return items_.end(); }
+  const T* begin() const { return items_.data(); }
+  const T* end() const { return items_.data() + items_.size(); }
 
   // The first item with `key`, or nullptr. O(1) after the first lookup.
   const T* Find(int64_t key) const {
@@ -110,29 +91,21 @@ class IndexedList {
     EnsureIndex();
     auto it = index_.find(key);
     if (it == index_.end()) return false;
-    items_.erase(*it);
+    items_.erase(items_.begin() + *it);
     InvalidateIndex();
     return true;
   }
 
-  // For decoders: reserve, then append items exactly as stored (duplicates
-  // included). Invalidates the index; it is rebuilt on the next lookup.
-  void Reserve(size_t n) { items_.reserve(n); }
+  // Appends without looking for an item with the same key (a duplicate is
+  // kept, as when read from storage).
   void AppendRaw(const T& item) {
     items_.push_back(item);
     if (index_ready_.load(std::memory_order_relaxed)) InvalidateIndex();
   }
-  // Replaces the whole list (a std::vector or an initializer list converts).
-  void Assign(absl::Span<const T> items) {
-    items_.assign(items.data(), items.size());
+  // Replaces the whole list, duplicates included.
+  void Assign(std::vector<T> items) {
+    items_ = std::move(items);
     InvalidateIndex();
-  }
-  // For decoders: replaces the whole list with `n` raw items and returns
-  // them; every byte of every item must be written before the list is used
-  // again (record_buffer.h).
-  T* AssignUninitialized(size_t n) {
-    InvalidateIndex();
-    return items_.ResizeUninitialized(n);
   }
   void Clear() {
     items_.clear();
@@ -147,13 +120,13 @@ class IndexedList {
   // directly. Both hash a key the same way, as heterogeneous lookup needs.
   struct PositionHash {
     using is_transparent = void;
-    const RecordBuffer<T>* items;
+    const std::vector<T>* items;
     size_t operator()(uint32_t pos) const { return absl::Hash<int64_t>()(KeyFn()((*items)[pos])); }
     size_t operator()(int64_t key) const { return absl::Hash<int64_t>()(key); }
   };
   struct PositionEq {
     using is_transparent = void;
-    const RecordBuffer<T>* items;
+    const std::vector<T>* items;
     bool operator()(uint32_t a, uint32_t b) const { return KeyFn()((*items)[a]) == KeyFn()((*items)[b]); }
     bool operator()(int64_t key, uint32_t pos) const { return key == KeyFn()((*items)[pos]); }
     bool operator()(uint32_t pos, int64_t key) const { return key == KeyFn()((*items)[pos]); }
@@ -185,7 +158,7 @@ class IndexedList {
     index_ready_.store(true, std::memory_order_release);
   }
 
-  RecordBuffer<T> items_;
+  std::vector<T> items_;
   mutable Index index_;
   mutable std::atomic<bool> index_ready_{false};
   mutable absl::Mutex index_mu_;

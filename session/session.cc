@@ -1,6 +1,5 @@
 #include "session/session.h"
 
-#include <cstring>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -62,40 +61,6 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view addr) {
 std::string FormatHostPort(absl::string_view host, uint16_t port) {
   if (host.find(':') != absl::string_view::npos) return absl::StrCat("[", host, "]:", port);
   return absl::StrCat(host, ":", port);
-}
-
-void DcAddress::AssignSlow(const char* src, size_t n) {
-  if (n <= kInlineCapacity) {
-    // memmove: `src` may point into this address (a.assign(a.data(), k)).
-    if (n > 0) std::memmove(inline_, src, n);
-    inline_[n] = '\0';
-    delete[] heap_;  // after the copy, in case `src` pointed into it
-    heap_ = nullptr;
-  } else {
-    char* fresh = new char[n + 1];
-    std::memcpy(fresh, src, n);
-    fresh[n] = '\0';
-    delete[] heap_;
-    heap_ = fresh;
-  }
-  size_ = n;
-}
-
-DcAddress& DcAddress::operator=(DcAddress&& other) noexcept {
-  if (this == &other) return *this;
-  if (other.size_ <= kInlineCapacity) {
-    std::memcpy(inline_, other.inline_, other.size_ + 1);
-    delete[] heap_;
-    heap_ = nullptr;
-  } else {
-    delete[] heap_;
-    heap_ = other.heap_;
-    other.heap_ = nullptr;
-  }
-  size_ = other.size_;
-  other.size_ = 0;
-  other.inline_[0] = '\0';
-  return *this;
 }
 
 DcEntry DcEntry::FromParts(int32_t dc_id, absl::string_view ip, uint16_t port, DcFlags flags) {
@@ -317,7 +282,7 @@ std::string Session::DebugString() const {
   std::string out = absl::StrCat("Session{home_dc=", home_dc_id, ", dcs=[");
   for (size_t i = 0; i < dcs.size(); ++i) {
     const DcEntry& e = dcs[i];
-    absl::StrAppend(&out, i ? ", " : "", e.dc_id, "@", e.addr.view(), e.auth_key ? " key=<redacted>" : "",
+    absl::StrAppend(&out, i ? ", " : "", e.dc_id, "@", e.addr, e.auth_key ? " key=<redacted>" : "",
                     e.flags.bits ? absl::StrCat(" ", e.flags.ToString()) : "");
   }
   absl::StrAppend(&out, "], pts=", updates_state.pts, ", qts=", updates_state.qts,

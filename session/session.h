@@ -1,40 +1,36 @@
-// The session model: everything a Telegram MTProto client must keep across
-// restarts. It mirrors ferogram-session's `PersistedSession` field for field
-// (so every ferogram file maps onto it without loss), and adds O(1) lookups
-// for peers, channel pts and min-peer contexts.
+// The session model: everything a Telegram MTProto client keeps across
+// restarts, as plain data. It holds what ferogram-session's PersistedSession
+// holds, field for field, so every ferogram file maps onto it without loss.
 //
 //   Session
 //     home_dc_id          the DC the account lives on
-//     dcs                 DC table: IPv4 and IPv6 entries per DC, each with an
-//                         optional 256-byte auth key, first salt, time offset
-//                         and DcFlags
+//     dcs                 DC table: addresses per DC, each with an optional
+//                         256-byte auth key, first salt, time offset, flags
 //     updates_state       pts / qts / date / seq and per-channel pts
 //     peers               peer cache (access hashes) keyed by bare peer id
 //     min_peers           where "min" users were seen (InputPeerUserFromMessage)
 //     future_auth_token   the token from auth.authorization, if any
 //
-// Containers keep insertion order, because the binary formats store entries in
-// order and we re-encode files byte for byte. The peer, min-peer and
-// channel-pts tables are IndexedLists (read as absl::Span, written through
-// Upsert/Assign); their record types are laid out like their wire records so
-// the codec can copy them (asserted below). Duplicates read from a file are
-// kept as stored (lossless); lookups and updates act on the first entry with a
-// given key, exactly as ferogram does.
+// Every table keeps insertion order (files are re-encoded byte for byte).
+// Peers, min peers and channel pts are IndexedLists: read them as spans, look
+// them up by id in O(1), change them through Upsert/Assign. Entries read from
+// a file with the same id are all kept; lookups and updates act on the first,
+// as ferogram does.
 //
-// Thread safety: like standard containers. Concurrent const access is safe
-// (the lazily built lookup indexes are guarded internally); any mutation needs
-// exclusive access.
+// Secrets come from secret.h, included here: an auth key is made from its 256
+// bytes with AuthKey::FromBytes(bytes) (or AuthKey(const uint8_t (&)[256])),
+// the token is a SecretBytes. Both wipe themselves and never print.
+//
+// Thread safety: like standard containers. Concurrent const access is safe;
+// any mutation needs exclusive access.
 #ifndef TGSESSION_SESSION_SESSION_H_
 #define TGSESSION_SESSION_SESSION_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -82,91 +78,14 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view addr);
 // host contains ':').
 std::string FormatHostPort(absl::string_view host, uint16_t port);
 
-// A DC address, "ip:port" or "[ipv6]:port", as the exact bytes stored.
-//
-// It behaves like a read-only std::string (size, data, comparison, streams,
-// conversion to absl::string_view) and is assigned from any string. Why not
-// std::string: real addresses are 14-47 bytes, just past std::string's
-// 15-byte inline buffer, so every DC entry of every decoded session cost a
-// heap allocation (10 of a session's 15); here up to kInlineCapacity bytes
-// live in the object and only longer ones (v9 allows 65,535) use the heap.
-class DcAddress {
- public:
-  static constexpr size_t kInlineCapacity = 47;  // "[ffff:...:ffff]:65535" is 47
-
-  DcAddress() = default;
-  DcAddress(absl::string_view s) { assign(s.data(), s.size()); }  // NOLINT: implicit, like a string
-  DcAddress(const char* s) : DcAddress(absl::string_view(s)) {}   // NOLINT
-  DcAddress(const std::string& s) : DcAddress(absl::string_view(s)) {}  // NOLINT
-  DcAddress(const DcAddress& other) { assign(other.data(), other.size()); }
-  DcAddress(DcAddress&& other) noexcept { *this = std::move(other); }
-  DcAddress& operator=(const DcAddress& other) {
-    if (this != &other) assign(other.data(), other.size());
-    return *this;
-  }
-  DcAddress& operator=(DcAddress&& other) noexcept;
-  DcAddress& operator=(absl::string_view s) {
-    assign(s.data(), s.size());
-    return *this;
-  }
-  DcAddress& operator=(const char* s) { return *this = absl::string_view(s); }
-  DcAddress& operator=(const std::string& s) { return *this = absl::string_view(s); }
-  ~DcAddress() { delete[] heap_; }
-
-  // Replaces the contents with data[0, n) (which may point into *this).
-  void assign(const char* data, size_t n) {
-    if (n <= kInlineCapacity && heap_ == nullptr) {  // the usual case, inline
-      if (n > 0) std::memmove(inline_, data, n);
-      inline_[n] = '\0';
-      size_ = n;
-      return;
-    }
-    AssignSlow(data, n);
-  }
-  void clear() { assign("", 0); }
-
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const char* data() const { return size_ <= kInlineCapacity ? inline_ : heap_; }
-  absl::string_view view() const { return absl::string_view(data(), size_); }
-  operator absl::string_view() const { return view(); }  // NOLINT: implicit, like std::string
-  std::string str() const { return std::string(data(), size_); }
-
-  friend bool operator==(const DcAddress& a, const DcAddress& b) { return a.view() == b.view(); }
-  friend bool operator!=(const DcAddress& a, const DcAddress& b) { return !(a == b); }
-  friend bool operator==(const DcAddress& a, absl::string_view b) { return a.view() == b; }
-  friend bool operator!=(const DcAddress& a, absl::string_view b) { return a.view() != b; }
-  friend bool operator==(absl::string_view a, const DcAddress& b) { return a == b.view(); }
-  friend bool operator!=(absl::string_view a, const DcAddress& b) { return a != b.view(); }
-  friend bool operator==(const DcAddress& a, const char* b) { return a.view() == b; }
-  friend bool operator!=(const DcAddress& a, const char* b) { return a.view() != b; }
-  friend bool operator==(const DcAddress& a, const std::string& b) { return a.view() == b; }
-  friend bool operator!=(const DcAddress& a, const std::string& b) { return a.view() != b; }
-  friend bool operator==(const char* a, const DcAddress& b) { return b == a; }
-  friend bool operator!=(const char* a, const DcAddress& b) { return b != a; }
-  friend bool operator==(const std::string& a, const DcAddress& b) { return b == a; }
-  friend bool operator!=(const std::string& a, const DcAddress& b) { return b != a; }
-  friend std::ostream& operator<<(std::ostream& os, const DcAddress& a) { return os << a.view(); }
-
- private:
-  void AssignSlow(const char* data, size_t n);
-
-  size_t size_ = 0;
-  char inline_[kInlineCapacity + 1] = {};
-  char* heap_ = nullptr;  // owned; used when size_ > kInlineCapacity
-};
-
 // One entry of the DC address table.
 struct DcEntry {
-  // User-provided on purpose: value-initialization (`emplace_back()`) of a
-  // class without one zero-fills the whole object first, and a DcEntry holds
-  // room for a 256-byte key. The members below initialize themselves.
-  DcEntry() {}  // NOLINT(modernize-use-equals-default)
+  DcEntry() {}  // NOLINT: not `= default`, which zero-fills the key's room on value-initialization
 
   int32_t dc_id = 0;
   // "ip:port" or "[ipv6]:port". Kept as the exact bytes read from storage,
   // even when they are not valid UTF-8 (see binary_codec.h for the policy).
-  DcAddress addr;
+  std::string addr;
   std::optional<AuthKey> auth_key;
   int64_t first_salt = 0;
   int32_t time_offset = 0;
@@ -177,7 +96,7 @@ struct DcEntry {
 
   // Builds an entry from an IP and port as help.getConfig reports them; IPv6
   // hosts (containing ':') are bracketed.
-  static DcEntry FromParts(int32_t dc_id, absl::string_view ip, uint16_t port, DcFlags flags);
+  static DcEntry FromParts(int32_t dc_id, absl::string_view ip, uint16_t port, DcFlags flags = DcFlags());
   absl::StatusOr<HostPort> ParseAddress() const { return ParseHostPort(addr); }
 
   friend bool operator==(const DcEntry& a, const DcEntry& b);
@@ -192,10 +111,6 @@ struct ChannelPts {
     return a.channel_id == b.channel_id && a.pts == b.pts;
   }
 };
-
-static_assert(offsetof(ChannelPts, pts) == 8 && sizeof(ChannelPts) == 16 &&
-                  std::is_trivially_copyable<ChannelPts>::value,
-              "binary_codec.cc copies channel-pts records into ChannelPts: keep the wire order");
 
 struct ChannelPtsKey {
   int64_t operator()(const ChannelPts& c) const { return c.channel_id; }
@@ -267,80 +182,14 @@ enum class ChannelKind : uint8_t { kBroadcast = 0, kMegagroup = 1, kGigagroup = 
 absl::string_view PeerTypeName(PeerType t);        // "user", "channel", "chat"
 absl::string_view ChannelKindName(ChannelKind k);  // "Broadcast", "Megagroup", "Gigagroup"
 
-// An optional ChannelKind held in one byte, the way the binary format holds
-// it (0xFF: none). It reads and assigns like std::optional<ChannelKind> and
-// converts to and from it. Why not std::optional: a std::optional<uint8_t
-// enum> is two bytes in an implementation-defined layout, whereas with one
-// byte the first 19 bytes of a CachedPeer are exactly its v8 wire record, so
-// the codec decodes and encodes well-formed peer records by copying them.
-// ChannelKind(0xFF) cannot be stored as a kind: it is "none", as on disk.
-class OptionalChannelKind {
- public:
-  static constexpr uint8_t kNoneByte = 0xFF;
-
-  constexpr OptionalChannelKind() = default;
-  constexpr OptionalChannelKind(std::nullopt_t) {}  // NOLINT: implicit, like std::optional
-  constexpr OptionalChannelKind(ChannelKind k) : raw_(static_cast<uint8_t>(k)) {}  // NOLINT
-  constexpr OptionalChannelKind(const std::optional<ChannelKind>& k)  // NOLINT
-      : raw_(k ? static_cast<uint8_t>(*k) : kNoneByte) {}
-  // The byte as stored on disk (0xFF: none).
-  static constexpr OptionalChannelKind FromByte(uint8_t b) {
-    OptionalChannelKind k;
-    k.raw_ = b;
-    return k;
-  }
-
-  constexpr bool has_value() const { return raw_ != kNoneByte; }
-  constexpr explicit operator bool() const { return has_value(); }
-  // Like std::optional's operator*: only meaningful when has_value().
-  constexpr ChannelKind operator*() const { return static_cast<ChannelKind>(raw_); }
-  constexpr ChannelKind value_or(ChannelKind fallback) const { return has_value() ? **this : fallback; }
-  void reset() { raw_ = kNoneByte; }
-  constexpr uint8_t byte() const { return raw_; }
-  constexpr operator std::optional<ChannelKind>() const {  // NOLINT: implicit, for APIs taking std::optional
-    return has_value() ? std::optional<ChannelKind>(**this) : std::nullopt;
-  }
-
-  friend constexpr bool operator==(OptionalChannelKind a, OptionalChannelKind b) { return a.raw_ == b.raw_; }
-  friend constexpr bool operator!=(OptionalChannelKind a, OptionalChannelKind b) { return a.raw_ != b.raw_; }
-  friend constexpr bool operator==(OptionalChannelKind a, ChannelKind b) { return a == OptionalChannelKind(b); }
-  friend constexpr bool operator==(ChannelKind a, OptionalChannelKind b) { return OptionalChannelKind(a) == b; }
-  friend constexpr bool operator!=(OptionalChannelKind a, ChannelKind b) { return !(a == b); }
-  friend constexpr bool operator!=(ChannelKind a, OptionalChannelKind b) { return !(a == b); }
-  friend constexpr bool operator==(OptionalChannelKind a, std::nullopt_t) { return !a.has_value(); }
-  friend constexpr bool operator==(std::nullopt_t, OptionalChannelKind b) { return !b.has_value(); }
-  friend constexpr bool operator!=(OptionalChannelKind a, std::nullopt_t) { return a.has_value(); }
-  friend constexpr bool operator!=(std::nullopt_t, OptionalChannelKind b) { return b.has_value(); }
-  // Exact overloads, so std::optional's own templates (which treat an
-  // empty optional as unequal to anything but nullopt) are not chosen.
-  friend constexpr bool operator==(const std::optional<ChannelKind>& a, OptionalChannelKind b) {
-    return OptionalChannelKind(a) == b;
-  }
-  friend constexpr bool operator==(OptionalChannelKind a, const std::optional<ChannelKind>& b) {
-    return a == OptionalChannelKind(b);
-  }
-  friend constexpr bool operator!=(const std::optional<ChannelKind>& a, OptionalChannelKind b) { return !(a == b); }
-  friend constexpr bool operator!=(OptionalChannelKind a, const std::optional<ChannelKind>& b) { return !(a == b); }
-  friend std::ostream& operator<<(std::ostream& os, OptionalChannelKind k) {
-    return k ? os << ChannelKindName(*k) : os << "none";
-  }
-
- private:
-  uint8_t raw_ = kNoneByte;
-};
-
 // A cached access hash for a peer, so it can be addressed after a restart.
-//
-// The layout is part of the codec's contract (checked below): id, access
-// hash, then the type, kind and community bytes in their wire order, 24
-// bytes in all.
 struct CachedPeer {
   int64_t id = 0;           // bare Telegram id
   int64_t access_hash = 0;  // 0 for basic group chats, which need none
   PeerType type = PeerType::kUser;
   // Set for channels; ferogram keeps whatever it was given, so a kind on a
   // non-channel is preserved too.
-  OptionalChannelKind channel_kind;
+  std::optional<ChannelKind> channel_kind;
   // A "community" (forum-like supergroup or the user-side counterpart).
   bool is_community = false;
 
@@ -360,14 +209,6 @@ struct CachedPeer {
   friend bool operator!=(const CachedPeer& a, const CachedPeer& b) { return !(a == b); }
 };
 
-static_assert(sizeof(OptionalChannelKind) == 1, "one byte, as on disk");
-static_assert(sizeof(PeerType) == 1 && sizeof(bool) == 1, "one byte each, as on disk");
-static_assert(offsetof(CachedPeer, access_hash) == 8 && offsetof(CachedPeer, type) == 16 &&
-                  offsetof(CachedPeer, channel_kind) == 17 && offsetof(CachedPeer, is_community) == 18 &&
-                  sizeof(CachedPeer) == 24,
-              "binary_codec.cc copies v8 peer records into CachedPeer: keep the wire order");
-static_assert(std::is_trivially_copyable<CachedPeer>::value, "binary_codec.cc copies CachedPeer bytes");
-
 struct CachedPeerKey {
   int64_t operator()(const CachedPeer& p) const { return p.id; }
 };
@@ -384,10 +225,6 @@ struct CachedMinPeer {
   }
   friend bool operator!=(const CachedMinPeer& a, const CachedMinPeer& b) { return !(a == b); }
 };
-
-static_assert(offsetof(CachedMinPeer, peer_id) == 8 && offsetof(CachedMinPeer, msg_id) == 16 &&
-                  sizeof(CachedMinPeer) == 24 && std::is_trivially_copyable<CachedMinPeer>::value,
-              "binary_codec.cc copies min-peer records into CachedMinPeer: keep the wire order");
 
 struct CachedMinPeerKey {
   int64_t operator()(const CachedMinPeer& m) const { return m.user_id; }

@@ -8,7 +8,6 @@
 
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
-#include "session/record_buffer.h"
 
 namespace tgsession {
 namespace {
@@ -363,130 +362,51 @@ TEST(SecretTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals(a, b, 2));
 }
 
-TEST(DcAddressTest, InlineUpToCapacityHeapBeyondAndEveryCopyAndMove) {
-  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, DcAddress::kInlineCapacity,
-                   DcAddress::kInlineCapacity + 1, size_t{300}, size_t{65535}}) {
+// Addresses are the exact bytes stored, of any length the format allows
+// (v8: up to 255, v9: up to 65,535), NUL bytes included.
+TEST(DcEntryTest, AddressesOfEveryLengthSurviveCopiesMovesAndTheCodec) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{47}, size_t{48}, size_t{255}, size_t{256},
+                   size_t{300}, size_t{65535}}) {
     SCOPED_TRACE(n);
     std::string text(n, 'a');
     for (size_t i = 0; i < n; ++i) text[i] = static_cast<char>('0' + i % 75);
     if (n > 3) text[n / 2] = '\0';  // bytes, not C strings
-    DcAddress a(text);
-    EXPECT_EQ(a.size(), n);
-    EXPECT_EQ(a.view(), text);
-    EXPECT_EQ(a.data()[n], '\0');
-    EXPECT_EQ(a.empty(), n == 0);
-    DcAddress copy = a;
-    EXPECT_EQ(copy, a);
-    EXPECT_NE(copy.data(), a.data());
-    DcAddress moved = std::move(copy);
-    EXPECT_EQ(moved.view(), text);
-    EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): documented state
-    DcAddress assigned("x");
-    assigned = a;
-    EXPECT_EQ(assigned.view(), text);
-    assigned = std::move(moved);
-    EXPECT_EQ(assigned.view(), text);
-    // Shrinking and growing in place, also from its own bytes.
-    assigned.assign(assigned.data() + n / 3, n - n / 3);
-    EXPECT_EQ(assigned.view(), text.substr(n / 3));
-    DcAddress& alias = assigned;  // self-assignment, without the compiler's warning
-    assigned = alias;
-    EXPECT_EQ(assigned.view(), text.substr(n / 3));
-    assigned = std::string(n + 60, 'z');
-    EXPECT_EQ(assigned.str(), std::string(n + 60, 'z'));
-    assigned.clear();
-    EXPECT_TRUE(assigned.empty());
-    EXPECT_EQ(assigned, "");
+    Session s;
+    DcEntry e = DcEntry::FromParts(2, "149.154.167.51", 443);
+    e.addr = text;
+    s.dcs.push_back(e);
+    Session copy = s;
+    Session moved = std::move(copy);
+    EXPECT_EQ(moved.dcs[0].addr, text);
+    absl::StatusOr<std::string> bin = EncodeBinary(moved);
+    ASSERT_TRUE(bin.ok()) << bin.status();
+    DecodeInfo info;
+    absl::StatusOr<Session> back = DecodeBinary(*bin, {}, &info);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(info.version, n <= 255 ? 8 : 9);
+    EXPECT_EQ(back->dcs[0].addr, text);
+    EXPECT_EQ(*back, s);
   }
 }
 
-TEST(DcAddressTest, ComparesAndPrintsLikeAString) {
-  DcAddress a = "149.154.167.51:443";
-  const std::string s = "149.154.167.51:443";
-  EXPECT_TRUE(a == s && s == a && a == "149.154.167.51:443" && "149.154.167.51:443" == a);
-  EXPECT_TRUE(a == absl::string_view(s) && absl::string_view(s) == a);
-  EXPECT_TRUE(a != "149.154.167.51:444" && DcAddress("x") != a);
-  std::ostringstream os;
-  os << a;
-  EXPECT_EQ(os.str(), s);
-  const absl::string_view view = a;
-  EXPECT_EQ(view, s);
-}
-
-TEST(OptionalChannelKindTest, BehavesLikeStdOptionalInOneByte) {
-  OptionalChannelKind none;
-  EXPECT_FALSE(none.has_value());
-  EXPECT_FALSE(static_cast<bool>(none));
-  EXPECT_EQ(none.byte(), 0xFF);
-  EXPECT_EQ(none, std::nullopt);
-  EXPECT_EQ(none.value_or(ChannelKind::kGigagroup), ChannelKind::kGigagroup);
+TEST(CachedPeerTest, ChannelKindIsAStdOptionalWrittenAs0xFFWhenEmpty) {
+  Session s;
+  s.CachePeer(CachedPeer::Channel(1, 10));
   for (ChannelKind k : {ChannelKind::kBroadcast, ChannelKind::kMegagroup, ChannelKind::kGigagroup}) {
-    OptionalChannelKind o = k;
-    EXPECT_TRUE(o.has_value());
-    EXPECT_EQ(*o, k);
-    EXPECT_EQ(o, k);
-    EXPECT_EQ(k, o);
-    EXPECT_NE(o, std::nullopt);
-    EXPECT_EQ(o.byte(), static_cast<uint8_t>(k));
-    const std::optional<ChannelKind> std_form = o;
-    EXPECT_EQ(std_form, k);
-    EXPECT_EQ(OptionalChannelKind(std_form), o);
-    EXPECT_TRUE(std_form == o && o == std_form);
-    o.reset();
-    EXPECT_EQ(o, std::nullopt);
+    s.CachePeer(CachedPeer::Channel(2 + static_cast<int>(k), 20, k));
   }
-  // Unlike std::optional's templates, an empty std::optional equals an empty
-  // OptionalChannelKind.
-  const std::optional<ChannelKind> empty;
-  EXPECT_TRUE(empty == none && none == empty);
-  EXPECT_FALSE(empty != none);
-  EXPECT_EQ(OptionalChannelKind::FromByte(0xFF), std::nullopt);
-  EXPECT_EQ(OptionalChannelKind::FromByte(1), ChannelKind::kMegagroup);
-  std::ostringstream os;
-  os << OptionalChannelKind(ChannelKind::kMegagroup) << " " << none;
-  EXPECT_EQ(os.str(), "Megagroup none");
-}
-
-TEST(RecordBufferTest, GrowsCopiesErasesAndHandsOutRawSlots) {
-  RecordBuffer<CachedMinPeer> b;
-  EXPECT_TRUE(b.empty());
-  for (int i = 0; i < 1000; ++i) b.push_back(CachedMinPeer{i, -i, i * 2});
-  ASSERT_EQ(b.size(), 1000u);
-  EXPECT_EQ(b[999].peer_id, -999);
-  b.push_back(b[0]);  // an element of itself, while it grows
-  EXPECT_EQ(b[1000], b[0]);
-  b.erase(0);
-  EXPECT_EQ(b[0].user_id, 1);
-  EXPECT_EQ(b.size(), 1000u);
-  RecordBuffer<CachedMinPeer> copy = b;
-  EXPECT_EQ(copy, b);
-  copy[5].msg_id = 77;
-  EXPECT_FALSE(copy == b);
-  RecordBuffer<CachedMinPeer> moved = std::move(copy);
-  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): documented state
-  EXPECT_EQ(moved[5].msg_id, 77);
-  moved.assign(moved.data() + 10, 20);  // from its own storage
-  ASSERT_EQ(moved.size(), 20u);
-  EXPECT_EQ(moved[0].user_id, 11);
-  CachedMinPeer* raw = moved.ResizeUninitialized(3000);
-  for (int i = 0; i < 3000; ++i) new (raw + i) CachedMinPeer{i, i, i};
-  EXPECT_EQ(moved.size(), 3000u);
-  EXPECT_EQ(moved[2999].msg_id, 2999);
-  moved.clear();
-  EXPECT_TRUE(moved.empty());
-  EXPECT_GE(moved.capacity(), 3000u);
-}
-
-TEST(RecordBufferTest, EqualityIgnoresPadding) {
-  // Two peers equal field by field but with different padding bytes.
-  RecordBuffer<CachedPeer> a, b;
-  CachedPeer* pa = a.ResizeUninitialized(1);
-  CachedPeer* pb = b.ResizeUninitialized(1);
-  std::memset(static_cast<void*>(pa), 0x00, sizeof(CachedPeer));
-  std::memset(static_cast<void*>(pb), 0x5A, sizeof(CachedPeer));
-  *pa = CachedPeer::User(1, 2);
-  *pb = CachedPeer::User(1, 2);
-  EXPECT_EQ(a, b);
+  EXPECT_EQ(s.FindPeer(1)->channel_kind, std::nullopt);
+  EXPECT_EQ(s.FindPeer(3)->channel_kind, ChannelKind::kMegagroup);
+  absl::StatusOr<std::string> bin = EncodeBinary(s);
+  ASSERT_TRUE(bin.ok()) << bin.status();
+  // The last field of the first v8 peer record (19 bytes, after its 16 bytes
+  // of id and hash and its type) is its kind byte: 0xFF for none.
+  const size_t peers_at = bin->size() - 1 /*no token*/ - 2 /*no min peers*/ - 4 * 19;
+  EXPECT_EQ(static_cast<uint8_t>((*bin)[peers_at + 17]), 0xFF);
+  for (size_t i = 1; i < 4; ++i) EXPECT_EQ(static_cast<uint8_t>((*bin)[peers_at + 19 * i + 17]), i - 1);
+  absl::StatusOr<Session> back = DecodeBinary(*bin);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
 }
 
 }  // namespace

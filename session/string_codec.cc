@@ -12,7 +12,6 @@
 #include "session/base64.h"
 #include "session/byte_io.h"
 #include "session/status_macros.h"
-#include "session/string_resize.h"
 
 namespace tgsession {
 namespace {
@@ -82,11 +81,9 @@ constexpr size_t kCompactV1Extra = 8 + 4 + 4;
 absl::StatusOr<std::string> EncodeNativeString(const Session& session, const EncodeOptions& options) {
   TGS_ASSIGN_OR_RETURN(const int version, SelectBinaryVersion(session, options));
   const size_t bin = BinaryEncodedSize(session, version);
-  std::string out;
-  // Every byte is written below: the binary, then its base64 over it.
-  ResizeForOverwrite(&out, Base64EncodedLength(bin, kBase64UrlNoPad));
   // Encode the binary at the front of the final buffer, then expand it to
   // base64 in place: one allocation, no intermediate copy of the keys.
+  std::string out(Base64EncodedLength(bin, kBase64UrlNoPad), '\0');
   absl::StatusOr<size_t> written =
       EncodeBinaryTo(session, version, absl::Span<uint8_t>(reinterpret_cast<uint8_t*>(&out[0]), out.size()));
   if (!written.ok()) {
@@ -365,7 +362,7 @@ absl::StatusOr<CompactSession> SessionToCompact(const Session& s, int64_t user_i
   TGS_ASSIGN_OR_RETURN(HostPort hp, chosen->ParseAddress());
   absl::StatusOr<IpAddress> ip = IpAddress::Parse(hp.host);
   if (!ip.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("home DC address \"", chosen->addr.view(),
+    return absl::FailedPreconditionError(absl::StrCat("home DC address \"", chosen->addr,
                                                       "\" is not an IP literal; the compact format stores an IP"));
   }
   CompactSession c;

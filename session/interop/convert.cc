@@ -203,7 +203,7 @@ std::string DroppedText(const ImportedSession& in, const SessionExtras& x, Field
       if (e == nullptr) return "";
       std::optional<HostPort> py = PyrogramDcAddress(s.home_dc_id, x.test_mode.value_or(false));
       if (py && FormatHostPort(py->host, py->port) == e->addr) return "";
-      return absl::StrCat("DC address ", e->addr.view(), " (", FormatName(to), " stores none; Pyrogram connects to ",
+      return absl::StrCat("DC address ", e->addr, " (", FormatName(to), " stores none; Pyrogram connects to ",
                           py ? FormatHostPort(py->host, py->port) : std::string("no address it knows"),
                           " for DC ", s.home_dc_id, ")");
     }
@@ -594,7 +594,7 @@ absl::StatusOr<ExportResult> Export(const ImportedSession& in, Format to, const 
 std::string DescribeForMessage(const ImportedSession& s) {
   std::string out = absl::StrCat("DC ", s.session.home_dc_id);
   if (const DcEntry* e = PrimaryEntry(s.session)) {
-    absl::StrAppend(&out, " at ", e->addr.view(), e->auth_key ? ", key" : ", no key");
+    absl::StrAppend(&out, " at ", e->addr, e->auth_key ? ", key" : ", no key");
   }
   if (s.extras.user_id) absl::StrAppend(&out, ", user ", *s.extras.user_id);
   return out;

@@ -21,7 +21,9 @@
 //
 // x_memcpy is the median over rounds of (this round / memcpy's round).
 //
-//   bazel run -c opt //tools/bench:codec_speed [-- NAME_SUBSTRING [ROUNDS]]
+//   bazel run -c opt //tools/bench:codec_speed [-- NAME_SUBSTRING [ROUNDS [PATHS]]]
+//
+// PATHS: "both" (the default), "kernels" or "portable".
 #include <algorithm>
 #include <chrono>
 #ifdef __GLIBC__
@@ -57,6 +59,9 @@ double NowMicros() {
 // this (argv[1]); empty: all. memcpy always runs: the other figures are also
 // given relative to it.
 const char* g_filter = "";
+// Which of the two variants of each operation run.
+bool g_kernels = true;
+bool g_portable = true;
 
 struct Op {
   std::string name;
@@ -114,8 +119,9 @@ int Run(int rounds) {
       op.run = std::move(run);
       op.memcpy_index = memcpy_index;
       op.features = detected;
-      ops.push_back(op);
-      if (ops.size() - 1 != memcpy_index && detected.any()) {
+      const bool is_memcpy = ops.size() == memcpy_index;
+      if (is_memcpy || g_kernels || !detected.any()) ops.push_back(op);
+      if (!is_memcpy && g_portable && detected.any()) {
         op.name += ".portable";
         op.features = internal::CpuFeatures();
         ops.push_back(std::move(op));
@@ -204,6 +210,11 @@ int Run(int rounds) {
 int main(int argc, char** argv) {
   if (argc > 1) tgsession::bench::g_filter = argv[1];
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 21;
+  if (argc > 3) {
+    const std::string paths = argv[3];
+    tgsession::bench::g_kernels = paths != "portable";
+    tgsession::bench::g_portable = paths != "kernels";
+  }
   if (rounds < 1) {
     std::fprintf(stderr, "codec_speed: ROUNDS must be at least 1\n");
     return 2;
