@@ -220,21 +220,20 @@ class Anomalies {
   std::vector<std::string> warnings_;
 };
 
-// Builds a table of `count` items: `fill(chunk, first, n)` writes items
-// [first, first + n) over the first n items of a small chunk, which is then
-// appended. std::vector makes items only by constructing them; default-
-// constructing a table and then overwriting it cost more than reading the
-// records (a second pass of stores, through memory for large tables).
+// Builds a table of `count` items, `fill(items, first, n)` overwriting
+// default-constructed items [first, first + n), a few KiB at a time:
+// std::vector makes items only by constructing them, and default-constructing
+// a whole table before overwriting it is a second pass through memory for
+// large tables.
 template <typename T, typename Fill>
 std::vector<T> BuildTable(size_t count, Fill fill) {
-  T chunk[4096 / sizeof(T)];
-  constexpr size_t kChunk = sizeof chunk / sizeof chunk[0];
+  constexpr size_t kChunk = 4096 / sizeof(T);
   std::vector<T> items;
   items.reserve(count);
   for (size_t done = 0; done < count;) {
     const size_t n = std::min(kChunk, count - done);
-    fill(chunk, done, n);
-    items.insert(items.end(), chunk, chunk + n);
+    items.resize(done + n);
+    fill(items.data() + done, done, n);
     done += n;
   }
   return items;
