@@ -11,6 +11,11 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "native tests, g++ 12, warnings as errors"
 bazel test --define=werror=1 //...
 
+step "the codec suites again with every ISA kernel off (TGS_FORCE_PORTABLE=1: what ARM, WebAssembly and older x86-64 run)"
+bazel test --define=werror=1 --test_env=TGS_FORCE_PORTABLE=1 //session/... //tests:ferogram_vectors_test \
+  //tests:hostile_input_test //tests:secret_hygiene_codecs_test //tests:interop_vectors_test \
+  //tests:binary_file_backend_test //tests:memory_string_backend_test
+
 if [ "${TGS_QUICK:-0}" = 1 ]; then exit 0; fi
 
 step "WebAssembly (emcc): every suite that needs no native OS under node, the JS API with fake-indexeddb, headless Chromium"
