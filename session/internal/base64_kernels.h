@@ -34,13 +34,6 @@ void Base64EncodeInPlaceAvx2(uint8_t* buf, size_t triples, size_t buf_size, bool
 size_t Base64DecodeQuantaAvx512Vbmi(const uint8_t* text, size_t quanta, uint8_t* out, bool url_safe);
 #endif
 
-#if defined(__wasm_simd128__)
-#define TGS_HAVE_BASE64_SIMD128 1
-// WebAssembly built with -msimd128 (CpuFeatures::wasm_simd128).
-size_t Base64DecodeQuantaSimd128(const uint8_t* text, size_t quanta, uint8_t* out, bool url_safe);
-void Base64EncodeInPlaceSimd128(uint8_t* buf, size_t triples, size_t buf_size, bool url_safe);
-#endif
-
 }  // namespace internal
 }  // namespace tgsession
 

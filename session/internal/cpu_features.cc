@@ -18,9 +18,6 @@ CpuFeatures Probe() {
   f.avx512vbmi = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                  __builtin_cpu_supports("avx512vbmi");
 #endif
-#if defined(__wasm_simd128__)
-  f.wasm_simd128 = true;  // a module built with -msimd128 only loads where SIMD exists
-#endif
   return f;
 }
 
@@ -38,7 +35,7 @@ const Startup& GetStartup() {
 }
 
 uint32_t ToBits(const CpuFeatures& f) {
-  return (f.sse42 ? 1u : 0u) | (f.avx2 ? 2u : 0u) | (f.avx512vbmi ? 4u : 0u) | (f.wasm_simd128 ? 8u : 0u);
+  return (f.sse42 ? 1u : 0u) | (f.avx2 ? 2u : 0u) | (f.avx512vbmi ? 4u : 0u);
 }
 
 CpuFeatures FromBits(uint32_t b) {
@@ -46,7 +43,6 @@ CpuFeatures FromBits(uint32_t b) {
   f.sse42 = (b & 1u) != 0;
   f.avx2 = (b & 2u) != 0;
   f.avx512vbmi = (b & 4u) != 0;
-  f.wasm_simd128 = (b & 8u) != 0;
   return f;
 }
 

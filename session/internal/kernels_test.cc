@@ -92,9 +92,6 @@ std::vector<DecodeKernel> DecodeKernels() {
   if (DetectedCpuFeatures().avx2) k.push_back({"avx2", Base64DecodeQuantaAvx2});
   if (DetectedCpuFeatures().avx512vbmi) k.push_back({"avx512vbmi", Base64DecodeQuantaAvx512Vbmi});
 #endif
-#ifdef TGS_HAVE_BASE64_SIMD128
-  k.push_back({"simd128", Base64DecodeQuantaSimd128});
-#endif
   return k;
 }
 
@@ -102,9 +99,6 @@ std::vector<EncodeKernel> EncodeKernels() {
   std::vector<EncodeKernel> k = {{"portable", Base64EncodeInPlacePortable}};
 #ifdef TGS_HAVE_BASE64_X86
   if (DetectedCpuFeatures().avx2) k.push_back({"avx2", Base64EncodeInPlaceAvx2});
-#endif
-#ifdef TGS_HAVE_BASE64_SIMD128
-  k.push_back({"simd128", Base64EncodeInPlaceSimd128});
 #endif
   return k;
 }
@@ -324,7 +318,7 @@ TEST(CpuFeaturesTest, ActiveIsDetectedUnlessForcedOrSet) {
   EXPECT_FALSE(ActiveCpuFeatures().any());
   // Never more than the machine has.
   CpuFeatures all;
-  all.sse42 = all.avx2 = all.avx512vbmi = all.wasm_simd128 = true;
+  all.sse42 = all.avx2 = all.avx512vbmi = true;
   SetCpuFeaturesForTesting(all);
   EXPECT_EQ(ActiveCpuFeatures(), DetectedCpuFeatures());
   ResetCpuFeaturesForTesting();
