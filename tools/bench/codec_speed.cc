@@ -4,9 +4,9 @@
 //
 // For each session size it times memcpy of the encoded bytes, binary encode
 // (new string and into a reused buffer), binary decode, native-string encode
-// and decode. Where the machine has ISA kernels (session/internal), every
-// operation runs twice, with them and forced portable ("<op>.portable"), in
-// the same rounds.
+// and decode, and the kernels' doors alone (base64 both ways, CRC-32C). Where
+// the machine has ISA kernels (session/internal), every operation runs with
+// them and forced portable ("<op>.portable"), in the same rounds.
 //
 // The rounds of all operations are interleaved (round r of every operation
 // runs before round r + 1 of any), each a loop calibrated to about 8 ms. The
@@ -23,7 +23,8 @@
 //
 //   bazel run -c opt //tools/bench:codec_speed [-- NAME_SUBSTRING [ROUNDS [PATHS]]]
 //
-// PATHS: "both" (the default), "kernels" or "portable".
+// PATHS: "both" (the default), "kernels", "portable", or "tiers" (both, and
+// with AVX-512 off where the CPU has it).
 #include <algorithm>
 #include <chrono>
 #ifdef __GLIBC__
@@ -40,6 +41,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "session/base64.h"
 #include "session/binary_codec.h"
 #include "session/internal/cpu_features.h"
 #include "session/string_codec.h"
@@ -76,6 +78,7 @@ const char* g_filter = "";
 // Which of the two variants of each operation run.
 bool g_kernels = true;
 bool g_portable = true;
+bool g_avx2_tier = false;  // also with AVX-512 off (".avx2"), where the CPU has it
 
 struct Op {
   std::string name;
@@ -135,6 +138,12 @@ int Run(int rounds) {
       op.features = detected;
       const bool is_memcpy = ops.size() == memcpy_index;
       if (is_memcpy || g_kernels || !detected.any()) ops.push_back(op);
+      if (!is_memcpy && g_avx2_tier && detected.avx512vbmi) {
+        Op tier = op;
+        tier.name += ".avx2";
+        tier.features.avx512vbmi = false;
+        ops.push_back(std::move(tier));
+      }
       if (!is_memcpy && g_portable && detected.any()) {
         op.name += ".portable";
         op.features = internal::CpuFeatures();
@@ -176,6 +185,17 @@ int Run(int rounds) {
         absl::StatusOr<Session> s = DecodeNativeString(f->native);
         g_sink = g_sink + s->peers.size();
       }
+    });
+    // The kernels' doors on their own: base64 of the binary encoding both
+    // ways, and the CRC-32C that guards v9 sessions and the journal.
+    add("base64_encode", [f](size_t n) {
+      for (size_t i = 0; i < n; ++i) g_sink = g_sink + Base64Encode(f->bin).size();
+    });
+    add("base64_decode", [f](size_t n) {
+      for (size_t i = 0; i < n; ++i) g_sink = g_sink + Base64Decode(f->native)->size();
+    });
+    add("crc32c", [f](size_t n) {
+      for (size_t i = 0; i < n; ++i) g_sink = g_sink + Crc32c(f->bin);
     });
   }
 
@@ -230,6 +250,7 @@ int main(int argc, char** argv) {
     const std::string paths = argv[3];
     tgsession::bench::g_kernels = paths != "portable";
     tgsession::bench::g_portable = paths != "kernels";
+    tgsession::bench::g_avx2_tier = paths == "tiers";
   }
   if (rounds < 1) {
     std::fprintf(stderr, "codec_speed: ROUNDS must be at least 1\n");
