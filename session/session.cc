@@ -250,6 +250,12 @@ size_t Session::SetAuthKey(int32_t dc_id, const AuthKey& key) {
   return n;
 }
 
+absl::StatusOr<size_t> Session::SetAuthKey(int32_t dc_id, absl::Span<const uint8_t> key_bytes) {
+  absl::StatusOr<AuthKey> key = AuthKey::FromBytes(key_bytes);
+  if (!key.ok()) return key.status();
+  return SetAuthKey(dc_id, *key);
+}
+
 SessionStats Session::Stats() const {
   SessionStats s;
   s.home_dc_id = home_dc_id;

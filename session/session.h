@@ -18,8 +18,9 @@
 // as ferogram does.
 //
 // Secrets come from secret.h, included here: an auth key is made from its 256
-// bytes with AuthKey::FromBytes(bytes) (or AuthKey(const uint8_t (&)[256])),
-// the token is a SecretBytes. Both wipe themselves and never print.
+// bytes with AuthKey::FromBytes(bytes) (or set from them directly with
+// Session::SetAuthKey(dc_id, bytes)), the token is a SecretBytes. Both wipe
+// themselves and never print.
 //
 // Thread safety: like standard containers. Concurrent const access is safe;
 // any mutation needs exclusive access.
@@ -281,6 +282,9 @@ class Session {
   // Sets the auth key of every entry of `dc_id` (MTProto keys are per DC, not
   // per address). Returns how many entries were updated.
   size_t SetAuthKey(int32_t dc_id, const AuthKey& key);
+  // The same from the key's bytes, as the MTProto handshake produces them;
+  // kInvalidArgument unless there are exactly 256.
+  absl::StatusOr<size_t> SetAuthKey(int32_t dc_id, absl::Span<const uint8_t> key_bytes);
 
   // --- update state -------------------------------------------------------
   void ApplyUpdateState(const UpdateStateChange& change) { change.ApplyTo(updates_state); }

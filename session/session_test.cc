@@ -76,6 +76,19 @@ TEST(SessionTest, UpsertDcKeepsBothFamilies) {
   EXPECT_EQ(*s.dcs[1].auth_key, KeyFilled(9));
 }
 
+TEST(SessionTest, SetAuthKeyFromBytesTakesExactly256) {
+  Session s = NewSessionWithDefaults();
+  std::vector<uint8_t> bytes(AuthKey::kSize, 0x5A);
+  absl::StatusOr<size_t> set = s.SetAuthKey(2, bytes);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(*set, 1u);
+  EXPECT_EQ(*s.HomeDc()->auth_key, KeyFilled(0x5A));
+  bytes.pop_back();
+  absl::StatusOr<size_t> short_key = s.SetAuthKey(3, bytes);
+  EXPECT_EQ(short_key.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(s.DcFor(3, false)->auth_key.has_value());
+}
+
 TEST(UpdatesStateTest, ChannelPtsSetGetAndApply) {
   UpdatesState u;
   EXPECT_FALSE(u.is_initialised());
