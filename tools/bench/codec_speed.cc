@@ -19,6 +19,11 @@
 //   codec_speed <op> <peers> <median_us> <allocs_per_op>
 //   codec_speed_spread <op> <peers> <min_us> <p25_us> <p75_us> <x_memcpy>
 //
+// and, per size, the session's size and FNV-1a hash, which
+// ferogram-oracle's bench prints for the same synthetic session:
+//
+//   codec_speed_session <peers> binary_bytes <n> string_chars <n> fnv1a64 <hex>
+//
 // x_memcpy is the median over rounds of (this round / memcpy's round).
 //
 //   bazel run -c opt //tools/bench:codec_speed [-- NAME_SUBSTRING [ROUNDS [PATHS]]]
@@ -122,6 +127,11 @@ int Run(int rounds) {
     }
     f->bin = *std::move(bin);
     f->native = *std::move(native);
+    // The session's identity, as ferogram-oracle's bench prints it.
+    uint64_t fnv = 0xcbf29ce484222325ull;
+    for (unsigned char c : f->bin) fnv = (fnv ^ c) * 0x100000001b3ull;
+    std::printf("codec_speed_session %zu binary_bytes %zu string_chars %zu fnv1a64 %016llx\n", peers, f->bin.size(),
+                f->native.size(), static_cast<unsigned long long>(fnv));
     f->copy.assign(f->bin.size(), '\0');
     f->version = ChooseBinaryVersion(f->session);
     f->buffer.resize(BinaryEncodedSize(f->session, f->version));

@@ -1,6 +1,8 @@
 // Codec speed of the WebAssembly build relative to native: runs
 // tools/bench/codec_speed.cc natively, in node and in headless Chromium and
-// prints microseconds per operation and the wasm/native ratio.
+// prints microseconds per operation and the wasm/native ratios, against
+// native with its ISA kernels and native forced portable (the same C++ the
+// WebAssembly module runs).
 //
 //   bazel build -c opt //tools/bench:codec_speed
 //   bazel build --config=wasm_release //wasm:bench_codec_speed
@@ -64,12 +66,16 @@ try {
 }
 
 const pad = (s, n) => String(s).padStart(n);
-console.log(`${'operation'.padEnd(22)} ${pad('peers', 6)} ${pad('native us', 11)} ${pad('node us', 11)} ${pad('x', 6)} ` +
-            `${pad('chromium us', 12)} ${pad('x', 6)} ${pad('allocs', 7)}`);
-for (const [key, n] of native) {
+const ratio = (a, b) => (b ? (a / b).toFixed(2) : '-');
+console.log(`${'operation'.padEnd(22)} ${pad('peers', 6)} ${pad('native', 9)} ${pad('portable', 9)} ` +
+            `${pad('node', 9)} ${pad('x nat', 6)} ${pad('x port', 6)} ${pad('chromium', 9)} ${pad('x nat', 6)} ` +
+            `${pad('x port', 6)} ${pad('allocs', 6)}`);
+for (const [key, a] of node) {
   const [op, peers] = key.split('/');
-  const a = node.get(key), b = chrome.get(key);
-  console.log(`${op.padEnd(22)} ${pad(peers, 6)} ${pad(n.us.toFixed(2), 11)} ${pad(a.us.toFixed(2), 11)} ` +
-              `${pad((a.us / n.us).toFixed(2), 6)} ${pad(b.us.toFixed(2), 12)} ${pad((b.us / n.us).toFixed(2), 6)} ` +
-              `${pad(a.allocs.toFixed(1), 7)}`);
+  const n = native.get(key), p = native.get(`${op}.portable/${peers}`) || n, b = chrome.get(key);
+  if (!n || !b) continue;
+  console.log(`${op.padEnd(22)} ${pad(peers, 6)} ${pad(n.us.toFixed(2), 9)} ${pad(p.us.toFixed(2), 9)} ` +
+              `${pad(a.us.toFixed(2), 9)} ${pad(ratio(a.us, n.us), 6)} ${pad(ratio(a.us, p.us), 6)} ` +
+              `${pad(b.us.toFixed(2), 9)} ${pad(ratio(b.us, n.us), 6)} ${pad(ratio(b.us, p.us), 6)} ` +
+              `${pad(a.allocs.toFixed(1), 6)}`);
 }
