@@ -10,10 +10,9 @@
 namespace tgsession {
 namespace {
 
-constexpr char kUrlSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr char kStdSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-const char* Symbols(Base64Alphabet a) { return a == Base64Alphabet::kUrlSafe ? kUrlSymbols : kStdSymbols; }
+const char* Symbols(Base64Alphabet a) {
+  return a == Base64Alphabet::kUrlSafe ? internal::kBase64UrlSymbols : internal::kBase64StdSymbols;
+}
 
 // Symbol -> its 6-bit value, or -1 for a byte outside the alphabet.
 struct SextetTable {
@@ -27,8 +26,8 @@ constexpr SextetTable MakeSextetTable(const char* symbols) {
   return t;
 }
 
-constexpr SextetTable kUrlSextets = MakeSextetTable(kUrlSymbols);
-constexpr SextetTable kStdSextets = MakeSextetTable(kStdSymbols);
+constexpr SextetTable kUrlSextets = MakeSextetTable(internal::kBase64UrlSymbols);
+constexpr SextetTable kStdSextets = MakeSextetTable(internal::kBase64StdSymbols);
 
 const SextetTable& Sextets(Base64Alphabet a) { return a == Base64Alphabet::kUrlSafe ? kUrlSextets : kStdSextets; }
 

@@ -12,9 +12,6 @@ namespace tgsession {
 namespace internal {
 namespace {
 
-constexpr char kUrlSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr char kStdSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 // Symbol -> sextet for the 128 ASCII codes; 0x80 marks a code outside the
 // alphabet (so OR-ing input and result exposes both bad codes and bytes >= 0x80).
 struct SextetTable {
@@ -28,8 +25,8 @@ constexpr SextetTable MakeSextetTable(const char* symbols) {
   return t;
 }
 
-constexpr SextetTable kUrlSextets = MakeSextetTable(kUrlSymbols);
-constexpr SextetTable kStdSextets = MakeSextetTable(kStdSymbols);
+constexpr SextetTable kUrlSextets = MakeSextetTable(kBase64UrlSymbols);
+constexpr SextetTable kStdSextets = MakeSextetTable(kBase64StdSymbols);
 
 // Output byte j of a decoded block comes from byte 2 - j % 3 of 32-bit lane
 // j / 3 (each lane holds one 24-bit group, most significant byte first out).

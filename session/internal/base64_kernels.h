@@ -11,6 +11,10 @@
 namespace tgsession {
 namespace internal {
 
+// The two alphabets, in sextet order.
+inline constexpr char kBase64UrlSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+inline constexpr char kBase64StdSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 // `url_safe` picks the alphabet: A-Z a-z 0-9 - _ (base64url) or + / instead
 // of - _ (standard base64).
 //

@@ -10,9 +10,6 @@ namespace tgsession {
 namespace internal {
 namespace {
 
-constexpr char kUrlSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr char kStdSymbols[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 // d[j][c]: the 6 bits of symbol c at position j of a group, placed where they
 // belong in the group's 3 bytes read as a little-endian word (byte 0 first).
 // A byte outside the alphabet maps to all ones, so the OR of a group's four
@@ -38,8 +35,8 @@ constexpr DecodeTable MakeDecodeTable(const char* symbols) {
   return t;
 }
 
-constexpr DecodeTable kUrlDecode = MakeDecodeTable(kUrlSymbols);
-constexpr DecodeTable kStdDecode = MakeDecodeTable(kStdSymbols);
+constexpr DecodeTable kUrlDecode = MakeDecodeTable(kBase64UrlSymbols);
+constexpr DecodeTable kStdDecode = MakeDecodeTable(kBase64StdSymbols);
 
 // e[x]: the two symbols of the 12-bit value x, first symbol in the low byte.
 struct EncodeTable {
@@ -55,8 +52,8 @@ constexpr EncodeTable MakeEncodeTable(const char* symbols) {
   return t;
 }
 
-constexpr EncodeTable kUrlEncode = MakeEncodeTable(kUrlSymbols);
-constexpr EncodeTable kStdEncode = MakeEncodeTable(kStdSymbols);
+constexpr EncodeTable kUrlEncode = MakeEncodeTable(kBase64UrlSymbols);
+constexpr EncodeTable kStdEncode = MakeEncodeTable(kBase64StdSymbols);
 
 inline uint32_t Group(const DecodeTable& t, const uint8_t* p) {
   return t.d[0][p[0]] | t.d[1][p[1]] | t.d[2][p[2]] | t.d[3][p[3]];

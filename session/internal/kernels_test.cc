@@ -103,10 +103,7 @@ std::vector<EncodeKernel> EncodeKernels() {
   return k;
 }
 
-const char* Symbols(bool url_safe) {
-  return url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                  : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-}
+const char* Symbols(bool url_safe) { return url_safe ? kBase64UrlSymbols : kBase64StdSymbols; }
 
 // Group by group, from the definition: returns the groups decoded before the
 // first one with a byte outside the alphabet.
