@@ -31,6 +31,7 @@
 #include "session/secret.h"
 #include "session/status_macros.h"
 #include "session/string_codec.h"
+#include "tools/cli_messages.h"
 
 namespace tgsession {
 namespace {
@@ -53,12 +54,16 @@ std::string FormatList() {
   return absl::StrJoin(names, ", ");
 }
 
+// Ends a usage error: the usage text is many lines; the error is one.
+constexpr absl::string_view kSeeHelp = " (tgsession help shows the usage)";
+
 std::string Usage() {
   return R"(usage:
-  tgsession inspect [--json] [--show-secrets] [--strict] [--from FORMAT] [PASSPHRASE] INPUT
+  tgsession inspect [--json] [--show-secrets] [--strict] [--verbose] [--from FORMAT]
+                    [PASSPHRASE] INPUT
   tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--api-id ID]
                     [--bot | --no-bot] [--test-mode | --no-test-mode] [--force]
-                    [--encrypt] [PASSPHRASE] INPUT (-o OUT | --stdout)
+                    [--encrypt] [--verbose] [PASSPHRASE] INPUT (-o OUT | --stdout)
   tgsession convert --to postgres:CONNSTRING/NAME [--force] [options] INPUT
   tgsession help
 
@@ -96,6 +101,10 @@ convert prints what the target lacked ("missing"), what it could not keep
 source lacks come from --user-id, --api-id, --bot/--no-bot and
 --test-mode/--no-test-mode; nothing else is invented.
 
+Messages on standard error take one line each; --verbose adds the details
+some errors have (e.g. every problem SQLite's integrity check found). A
+session string that cannot be read is never repeated in a message.
+
 Auth keys and tokens are printed as <redacted> unless --show-secrets is given.
 Sessions are secrets: convert writes them to a file (mode 0600, atomically)
 and to standard output only with --stdout.
@@ -112,6 +121,7 @@ struct Options {
   bool json = false;
   bool show_secrets = false;
   bool strict = false;
+  bool verbose = false;
   bool force = false;
   bool to_stdout = false;
   std::optional<Format> from;
@@ -155,6 +165,8 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       o->show_secrets = true;
     } else if (a == "--strict") {
       o->strict = true;
+    } else if (a == "--verbose") {
+      o->verbose = true;
     } else if (a == "--force") {
       o->force = true;
     } else if (a == "--stdout") {
@@ -412,17 +424,17 @@ std::string ExtrasJson(const ImportedSession& l) {
 }
 
 // inspect postgres:CONNSTRING/ : one line per session name.
-int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& out, std::ostream& err) {
+int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& out, cli::MessageSink& err) {
   PostgresOptions po;
   po.pool_size = 1;
   absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(loc.conninfo, po);
   if (!store.ok()) {
-    err << "tgsession: " << store.status().message() << "\n";
+    err.Error("", store.status());
     return 1;
   }
   absl::StatusOr<std::vector<StoredSessionInfo>> list = (*store)->List();
   if (!list.ok()) {
-    err << "tgsession: " << list.status().message() << "\n";
+    err.Error("", list.status());
     return 1;
   }
   absl::StatusOr<std::string> tls_or = (*store)->TlsProtocol();
@@ -462,11 +474,11 @@ int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& ou
   return 0;
 }
 
-int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+int Inspect(const Options& o, std::istream& in, std::ostream& out, cli::MessageSink& err) {
   if (IsPostgresLocation(o.input)) {
     absl::StatusOr<PostgresLocation> loc = ParsePostgresLocation(o.input);
     if (!loc.ok()) {
-      err << "tgsession: " << loc.status().message() << "\n";
+      err.Error("", loc.status());
       return 2;
     }
     if (loc->name.empty()) return ListPostgres(*loc, o, out, err);
@@ -474,7 +486,7 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    err.Error(label, l.status());
     return 1;
   }
   if (o.json) {
@@ -513,22 +525,31 @@ std::vector<std::string> ApplyOverrides(const Options& o, interop::SessionExtras
   return notes;
 }
 
+// What a conversion lacked, dropped, replaced and noticed: a line each.
+void PrintSummary(const ImportedSession& l, const interop::ConversionSummary& sum,
+                  const std::vector<std::string>& override_notes, cli::MessageSink& err) {
+  for (const std::string& m : sum.missing) err.Say(m);
+  for (const std::string& d : sum.dropped) err.Say(absl::StrCat("dropped: ", d));
+  for (const std::string& n : override_notes) err.Say(absl::StrCat("note: ", n));
+  for (const std::string& w : l.info.warnings) err.Say(absl::StrCat("warning: ", w));
+  for (const std::string& w : sum.warnings) err.Say(absl::StrCat("warning: ", w));
+}
+
 // convert --to postgres:CONNSTRING/NAME: saves the session under NAME,
 // holding its lease for the duration.
-int ConvertToPostgres(const Options& o, std::istream& in, std::ostream& err) {
+int ConvertToPostgres(const Options& o, std::istream& in, cli::MessageSink& err) {
   if (o.encrypt) {
-    err << "tgsession: --encrypt applies to --to ferogram-binary only (PostgreSQL stores keys as the server "
-           "protects them)\n";
+    err.Say("--encrypt applies to --to ferogram-binary only (PostgreSQL stores keys as the server protects them)");
     return 2;
   }
   if (!o.output.empty() || o.to_stdout) {
-    err << "tgsession: --to postgres:... writes to the database; -o and --stdout do not apply\n";
+    err.Say("--to postgres:... writes to the database; -o and --stdout do not apply");
     return 2;
   }
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    err.Error(label, l.status());
     return 1;
   }
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
@@ -537,87 +558,83 @@ int ConvertToPostgres(const Options& o, std::istream& in, std::ostream& err) {
   po.pool_size = 1;
   absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(o.to_postgres->conninfo, po);
   if (!store.ok()) {
-    err << "tgsession: " << store.status().message() << "\n";
+    err.Error("", store.status());
     return 1;
   }
   absl::StatusOr<std::unique_ptr<PostgresBackend>> b = (*store)->OpenSession(o.to_postgres->name);
   if (!b.ok()) {
-    err << "tgsession: " << b.status().message() << "\n";
+    err.Error("", b.status());
     return 1;
   }
   absl::StatusOr<std::optional<Session>> existing = (*b)->Load();
   if (!existing.ok()) {
-    err << "tgsession: " << existing.status().message() << "\n";
+    err.Error("", existing.status());
     return 1;
   }
   if (existing->has_value() && !o.force) {
-    err << "tgsession: " << (*b)->Name() << " already holds a session; pass --force to replace it\n";
+    err.Say(absl::StrCat((*b)->Name(), " already holds a session; pass --force to replace it"));
     return 1;
   }
   if (absl::Status st = (*b)->Save(l->session); !st.ok()) {
-    err << "tgsession: " << st.message() << "\n";
+    err.Error("", st);
     return 1;
   }
   if (absl::Status st = (*b)->Close(); !st.ok()) {
-    err << "tgsession: warning: " << st.message() << " (the lease will expire on its own)\n";
+    err.Say(absl::StrCat("warning: ", st.message(), " (the lease will expire on its own)"));
   }
-  err << "tgsession: " << FormatLabel(*l) << " -> " << (*b)->Name() << ": saved (" << l->session.peers.size()
-      << " peers, " << l->session.dcs.size() << " DC entries)\n";
+  err.Say(absl::StrCat(FormatLabel(*l), " -> ", (*b)->Name(), ": saved (", l->session.peers.size(), " peers, ",
+                       l->session.dcs.size(), " DC entries)"));
   const interop::ConversionSummary& sum = plan.summary;
-  for (const std::string& m : sum.missing) err << "tgsession: " << m << "\n";
-  for (const std::string& d : sum.dropped) err << "tgsession: dropped: " << d << "\n";
-  for (const std::string& n : override_notes) err << "tgsession: note: " << n << "\n";
-  for (const std::string& w : l->info.warnings) err << "tgsession: warning: " << w << "\n";
-  for (const std::string& w : sum.warnings) err << "tgsession: warning: " << w << "\n";
+  PrintSummary(*l, sum, override_notes, err);
   return 0;
 }
 
-int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageSink& err) {
   if (o.to_postgres) return ConvertToPostgres(o, in, err);
   if (o.to_name.empty()) {
-    err << "tgsession: convert needs --to FORMAT\n";
+    err.Say("convert needs --to FORMAT");
     return 2;
   }
   if (!o.to) {
-    err << "tgsession: unknown format " << o.to_name << " (" << FormatList() << ")\n";
+    err.Say(absl::StrCat("unknown format ", cli::QuoteIfPlainWord(o.to_name), " (", FormatList(), ")"));
     return 2;
   }
   if (!interop::IsWritable(*o.to)) {
-    err << "tgsession: " << o.to_name << " is read only\n";
+    err.Say(absl::StrCat(o.to_name, " is read only"));
     return 2;
   }
   if (o.output.empty() && !o.to_stdout) {
-    err << "tgsession: convert needs -o OUT (or --stdout: the output is a secret)\n";
+    err.Say("convert needs -o OUT (or --stdout: the output is a secret)");
     return 2;
   }
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    err.Error(label, l.status());
     return 1;
   }
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
   interop::ExportOptions eo;
   eo.now_unix = static_cast<int64_t>(std::time(nullptr));
   if (o.encrypt && *o.to != Format::kFerogramBinary) {
-    err << "tgsession: --encrypt applies to --to ferogram-binary only\n";
+    err.Say("--encrypt applies to --to ferogram-binary only");
     return 2;
   }
   absl::StatusOr<ExportResult> encoded = interop::ExportSession(*l, *o.to, eo);
   if (!encoded.ok()) {
-    err << "tgsession: cannot write " << o.to_name << ": " << encoded.status().message() << "\n";
+    err.Error(absl::StrCat("cannot write ", o.to_name), encoded.status());
     return 1;
   }
   if (o.encrypt) {
     absl::StatusOr<std::optional<SecretString>> pass = ReadPassphrase(o);
     if (!pass.ok() || !pass->has_value()) {
-      err << "tgsession: --encrypt needs --passphrase-file or --passphrase-env"
-          << (pass.ok() ? "" : absl::StrCat(": ", pass.status().message())) << "\n";
+      err.Say(absl::StrCat("--encrypt needs --passphrase-file or --passphrase-env",
+                           pass.ok() ? "" : absl::StrCat(": ", pass.status().message())));
       return 2;
     }
     absl::StatusOr<std::unique_ptr<SessionCipher>> cipher = SessionCipher::ForNewFile((**pass).view(), KdfParams());
     if (!cipher.ok()) {
-      err << "tgsession: " << cipher.status().message() << "\n";
+      err.Error("", cipher.status());
       return 1;
     }
     encoded->data = SecretString((*cipher)->Seal(encoded->data.view()));
@@ -628,7 +645,7 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   if (!o.output.empty()) {
     const std::string path = ResolvePath(o.output);
     if (!o.force && PosixFileSystem()->Stat(path).ok()) {
-      err << "tgsession: " << path << " exists; pass --force to replace it\n";
+      err.Say(absl::StrCat(path, " exists; pass --force to replace it"));
       return 1;
     }
     std::string data = encoded->data.str();
@@ -636,7 +653,7 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
     SecretString data_guard(std::move(data));
     absl::Status st = WriteFileAtomically(PosixFileSystem(), path, data_guard.view());
     if (!st.ok()) {
-      err << "tgsession: " << st.message() << "\n";
+      err.Error("", st);
       return 1;
     }
   }
@@ -644,14 +661,10 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
     out << encoded->data.str();
     if (text) out << "\n";
   }
-  err << "tgsession: " << FormatLabel(*l) << " -> " << o.to_name
-      << (o.output.empty() ? "" : absl::StrCat(": wrote ", ResolvePath(o.output), " (mode 0600)")) << "\n";
+  err.Say(absl::StrCat(FormatLabel(*l), " -> ", o.to_name,
+                       o.output.empty() ? "" : absl::StrCat(": wrote ", ResolvePath(o.output), " (mode 0600)")));
   const interop::ConversionSummary& sum = encoded->summary;
-  for (const std::string& m : sum.missing) err << "tgsession: " << m << "\n";
-  for (const std::string& d : sum.dropped) err << "tgsession: dropped: " << d << "\n";
-  for (const std::string& n : override_notes) err << "tgsession: note: " << n << "\n";
-  for (const std::string& w : l->info.warnings) err << "tgsession: warning: " << w << "\n";
-  for (const std::string& w : sum.warnings) err << "tgsession: warning: " << w << "\n";
+  PrintSummary(*l, sum, override_notes, err);
   return 0;
 }
 
@@ -659,11 +672,13 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
 
 std::string TgsessionUsage() { return Usage(); }
 
-int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                 std::ostream& err_stream) {
   Options o;
   absl::Status st = ParseArgs(args, &o);
+  cli::MessageSink err(err_stream, o.verbose);
   if (!st.ok()) {
-    err << "tgsession: " << st.message() << "\n" << Usage();
+    err.Say(absl::StrCat(st.message(), kSeeHelp));
     return 2;
   }
   if (o.command == "help" || o.command == "--help" || o.command == "-h") {
@@ -671,11 +686,11 @@ int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::os
     return 0;
   }
   if (o.command != "inspect" && o.command != "convert") {
-    err << "tgsession: unknown command " << o.command << "\n" << Usage();
+    err.Say(absl::StrCat("unknown command ", cli::QuoteIfPlainWord(o.command), kSeeHelp));
     return 2;
   }
   if (o.input.empty()) {
-    err << "tgsession: missing INPUT\n" << Usage();
+    err.Say(absl::StrCat("missing INPUT", kSeeHelp));
     return 2;
   }
   return o.command == "inspect" ? Inspect(o, in, out, err) : Convert(o, in, out, err);
