@@ -259,11 +259,33 @@ absl::StatusOr<absl::string_view> GetBytes(const Result& r, int row, int col,
 
 // --- Connection ------------------------------------------------------------------
 
+// libpq's parse errors quote the part of the connection string they stumble
+// on, which may be the password ('missing "=" after "hunter2"', or a whole
+// URI with its user:password@). Everything from the first quoted text longer
+// than one character to the last quote is replaced by "…" (a password may
+// hold quotes itself); the one-character quotes before it ("=", "]") stay.
+namespace {
+
+std::string WithoutQuotedText(absl::string_view message) {
+  const size_t last = message.rfind('"');
+  size_t open = message.find('"');
+  while (open != absl::string_view::npos && open < last) {
+    const size_t close = message.find('"', open + 1);
+    if (close - open - 1 > 1) {
+      return absl::StrCat(message.substr(0, open), "\"…\"", message.substr(last + 1));
+    }
+    open = message.find('"', close + 1);
+  }
+  return std::string(message);
+}
+
+}  // namespace
+
 absl::Status ValidateConninfo(const std::string& conninfo) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   if (opts == nullptr) {
-    std::string msg = err != nullptr ? OneLine(err) : "out of memory";
+    std::string msg = err != nullptr ? WithoutQuotedText(OneLine(err)) : "out of memory";
     if (err != nullptr) PQfreemem(err);
     return absl::InvalidArgumentError(absl::StrCat("bad PostgreSQL connection string: ", msg));
   }

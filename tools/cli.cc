@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "backends/binary_file_backend.h"
 #include "backends/encryption.h"
@@ -148,6 +149,16 @@ std::string ResolvePath(const std::string& path) {
   return path;
 }
 
+// Text that could be a session string given on the command line: base64 of
+// either alphabet, with or without padding.
+bool LooksLikeSessionText(absl::string_view t) {
+  if (t.size() < 8) return false;
+  for (char c : t) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=')) return false;
+  }
+  return true;
+}
+
 absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
   if (args.empty()) return absl::InvalidArgumentError("missing command");
   o->command = args[0];
@@ -184,7 +195,10 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
     } else if (a == "--from") {
       TGS_RETURN_IF_ERROR(value(&from));
       o->from = interop::FormatFromName(from);
-      if (!o->from) return absl::InvalidArgumentError(absl::StrCat("unknown format ", from, " (", FormatList(), ")"));
+      if (!o->from) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown format ", cli::QuoteIfPlainWord(from), " (", FormatList(), ")"));
+      }
     } else if (a == "--to") {
       TGS_RETURN_IF_ERROR(value(&o->to_name));
       if (IsPostgresLocation(o->to_name)) {
@@ -201,42 +215,82 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       std::string v;
       TGS_RETURN_IF_ERROR(value(&v));
       int64_t id;
-      if (!absl::SimpleAtoi(v, &id)) return absl::InvalidArgumentError(absl::StrCat("--user-id: not an integer: ", v));
+      if (!absl::SimpleAtoi(v, &id)) {
+        return absl::InvalidArgumentError(absl::StrCat("--user-id: not an integer: ", cli::QuoteIfPlainWord(v)));
+      }
       o->user_id = id;
     } else if (a == "--api-id") {
       std::string v;
       TGS_RETURN_IF_ERROR(value(&v));
       int32_t id;
       if (!absl::SimpleAtoi(v, &id) || id <= 0) {
-        return absl::InvalidArgumentError(absl::StrCat("--api-id: not a positive 32-bit integer: ", v));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--api-id: not a positive 32-bit integer: ", cli::QuoteIfPlainWord(v)));
       }
       o->api_id = id;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
+      // Base64url session strings may start with '-': never echo one.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown option ", cli::QuoteIfPlainWord(a),
+          LooksLikeSessionText(a) ? " (a session string that starts with '-'? give it on standard input: -)" : ""));
     } else if (o->input.empty()) {
       o->input = a;
     } else {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument ", a));
+      return absl::InvalidArgumentError(absl::StrCat("a second INPUT ", cli::DescribeArgument(a), ": give one"));
     }
   }
   return absl::OkStatus();
 }
 
-// Text that could be a session string given on the command line: base64 of
-// either alphabet, with or without padding.
-bool LooksLikeSessionText(absl::string_view t) {
-  if (t.size() < 8) return false;
-  for (char c : t) {
-    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=')) return false;
+// What went wrong reading a file, without its name.
+std::string StatusInWords(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+      return "no such file";
+    case absl::StatusCode::kPermissionDenied:
+      return "permission denied";
+    case absl::StatusCode::kResourceExhausted:
+      return "too large for a passphrase file";
+    case absl::StatusCode::kInvalidArgument:
+      return "a folder, or not a file";
+    default:
+      return std::string(absl::StatusCodeToString(s.code()));
   }
-  return true;
+}
+
+// Why `t` (not LooksLikeSessionText) cannot be a session string, naming at
+// most one character of it.
+std::string WhyNotSessionText(absl::string_view t) {
+  if (t.size() < 8) return absl::StrCat(t.size(), t.size() == 1 ? " character" : " characters", ": too short");
+  for (size_t i = 0; i < t.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(t[i]);
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=') continue;
+    std::string what;
+    if (c == '\n' || c == '\r') {
+      what = "a line break";
+    } else if (c == ' ' || c == '\t') {
+      what = "a space";
+    } else if (c > 0x20 && c < 0x7f) {
+      what = absl::StrCat("'", std::string(1, static_cast<char>(c)), "'");
+    } else {
+      what = absl::StrFormat("the byte 0x%02x", c);
+    }
+    return absl::StrCat(what, " at offset ", i, ", which no session string holds");
+  }
+  return "no session text";
 }
 
 // The passphrase named by --passphrase-file / --passphrase-env, if any.
 absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
+  // The file name and the variable name are never echoed: a careless user
+  // may have given the passphrase itself.
   if (!o.passphrase_file.empty()) {
-    TGS_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(PosixFileSystem(), ResolvePath(o.passphrase_file), 4096));
-    SecretString guard(std::move(text));
+    absl::StatusOr<std::string> text = ReadFileBounded(PosixFileSystem(), ResolvePath(o.passphrase_file), 4096);
+    if (!text.ok()) {
+      return absl::Status(text.status().code(),
+                          absl::StrCat("cannot read the --passphrase-file (", StatusInWords(text.status()), ")"));
+    }
+    SecretString guard(*std::move(text));
     absl::string_view line = guard.view().substr(0, guard.view().find('\n'));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) return absl::InvalidArgumentError("the passphrase file is empty");
@@ -245,7 +299,8 @@ absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
   if (!o.passphrase_env.empty()) {
     const char* v = std::getenv(o.passphrase_env.c_str());
     if (v == nullptr || *v == '\0') {
-      return absl::InvalidArgumentError(absl::StrCat("environment variable ", o.passphrase_env, " is not set"));
+      return absl::InvalidArgumentError(
+          "the environment variable named by --passphrase-env is not set or empty (give its NAME, not the passphrase)");
     }
     return std::optional<SecretString>(SecretString(std::string(v)));
   }
@@ -328,20 +383,35 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
     return interop::ImportSessionBytes(bytes.view(), o.from, opts);
   }
   const std::string path = ResolvePath(arg);
-  if (PosixFileSystem()->Stat(path).ok()) {
+  const absl::StatusOr<FileInfo> info = PosixFileSystem()->Stat(path);
+  if (info.ok()) {
     *label = path;
     TGS_ASSIGN_OR_RETURN(std::optional<ImportedSession> backend_file, LoadBackendFile(path, o));
     if (backend_file) return *std::move(backend_file);
     return interop::ImportSessionPath(path, o.from, opts);
   }
-  // Not a file: a session string given on the command line?
-  const absl::string_view t = TrimUnicodeWhitespace(arg);
-  if (LooksLikeSessionText(t)) {
-    *label = "argument";
-    return interop::ImportSessionBytes(t, o.from, opts);
-  }
+  // Not a file: a session string given on the command line, perhaps damaged.
+  // A secret either way: described, never echoed.
   *label = "";
-  return absl::NotFoundError(absl::StrCat("no such file: ", arg));
+  const std::string input = absl::StrCat("INPUT ", cli::DescribeArgument(arg));
+  if (info.status().code() == absl::StatusCode::kPermissionDenied) {
+    return absl::PermissionDeniedError(absl::StrCat(input, ": no permission to look for a file of that name"));
+  }
+  const absl::string_view t = TrimUnicodeWhitespace(arg);
+  if (!LooksLikeSessionText(t)) {
+    return absl::NotFoundError(absl::StrCat(input, " is not an existing file, and not a session string in any known "
+                                                   "format (",
+                                            WhyNotSessionText(t), ")"));
+  }
+  absl::StatusOr<ImportedSession> s = interop::ImportSessionBytes(t, o.from, opts);
+  if (s.ok()) return s;
+  absl::string_view why = s.status().message();
+  if (absl::ConsumePrefix(&why, "not a session string in any known format")) {
+    return absl::Status(s.status().code(),
+                        absl::StrCat(input, " is not an existing file, and not a session string in any known format",
+                                     why));
+  }
+  return absl::Status(s.status().code(), absl::StrCat(input, " is not an existing file; as a session string: ", why));
 }
 
 std::string FormatLabel(const ImportedSession& l) {
