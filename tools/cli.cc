@@ -29,6 +29,7 @@
 #include "session/binary_codec.h"
 #include "session/interop/convert.h"
 #include "session/json.h"
+#include "session/json_writer.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
 #include "session/string_codec.h"
@@ -467,30 +468,53 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
   for (const std::string& w : l.info.warnings) out << "warning:       " << w << "\n";
 }
 
-// The extras as a JSON object, or "" when there are none.
-std::string ExtrasJson(const ImportedSession& l) {
-  const interop::SessionExtras& x = l.extras;
-  std::vector<std::string> members;
-  const auto quote = [](absl::string_view s) { return absl::StrCat("\"", absl::CEscape(s), "\""); };
-  if (x.user_id) members.push_back(absl::StrCat("\"user_id\": ", *x.user_id));
-  if (x.is_bot) members.push_back(absl::StrCat("\"is_bot\": ", *x.is_bot ? "true" : "false"));
-  if (x.test_mode) members.push_back(absl::StrCat("\"test_mode\": ", *x.test_mode ? "true" : "false"));
-  if (x.api_id) members.push_back(absl::StrCat("\"api_id\": ", *x.api_id));
-  if (x.takeout_id) members.push_back(absl::StrCat("\"takeout_id\": ", *x.takeout_id));
-  if (!x.peers.empty()) {
-    std::vector<std::string> peers;
-    for (const auto& [marked, p] : x.peers) {
-      std::vector<std::string> f = {absl::StrCat("\"marked_id\": ", marked)};
-      if (p.username) f.push_back(absl::StrCat("\"username\": ", quote(*p.username)));
-      if (p.phone) f.push_back(absl::StrCat("\"phone\": ", quote(*p.phone)));
-      if (p.name) f.push_back(absl::StrCat("\"name\": ", quote(*p.name)));
-      if (p.is_bot) f.push_back(absl::StrCat("\"is_bot\": ", *p.is_bot ? "true" : "false"));
-      peers.push_back(absl::StrCat("{", absl::StrJoin(f, ", "), "}"));
-    }
-    members.push_back(absl::StrCat("\"peers\": [", absl::StrJoin(peers, ", "), "]"));
+bool HasExtras(const interop::SessionExtras& x) {
+  return x.user_id || x.is_bot || x.test_mode || x.api_id || x.takeout_id || !x.peers.empty();
+}
+
+// The "extras" member: what other libraries' formats hold beyond the session.
+void WriteExtras(JsonWriter& w, const interop::SessionExtras& x) {
+  w.Key("extras");
+  w.StartObject();
+  if (x.user_id) {
+    w.Key("user_id");
+    w.Int64(*x.user_id);
   }
-  if (members.empty()) return "";
-  return absl::StrCat("{", absl::StrJoin(members, ", "), "}");
+  if (x.is_bot) {
+    w.Key("is_bot");
+    w.Bool(*x.is_bot);
+  }
+  if (x.test_mode) {
+    w.Key("test_mode");
+    w.Bool(*x.test_mode);
+  }
+  if (x.api_id) {
+    w.Key("api_id");
+    w.Int64(*x.api_id);
+  }
+  if (x.takeout_id) {
+    w.Key("takeout_id");
+    w.Int64(*x.takeout_id);
+  }
+  if (!x.peers.empty()) {
+    w.Key("peers");
+    w.StartArray();
+    for (const auto& [marked, p] : x.peers) {
+      w.StartObject();
+      w.Key("marked_id");
+      w.Int64(marked);
+      if (p.username) w.StringMember("username", *p.username);
+      if (p.phone) w.StringMember("phone", *p.phone);
+      if (p.name) w.StringMember("name", *p.name);
+      if (p.is_bot) {
+        w.Key("is_bot");
+        w.Bool(*p.is_bot);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
 }
 
 // inspect postgres:CONNSTRING/ : one line per session name.
@@ -510,34 +534,56 @@ int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& ou
   absl::StatusOr<std::string> tls_or = (*store)->TlsProtocol();
   const std::string tls = tls_or.ok() ? *tls_or : "";
   if (o.json) {
-    std::vector<std::string> items;
+    JsonWriter w(/*pretty=*/true);
+    w.StartObject();
+    w.StringMember("store", absl::StrCat("postgres:", (*store)->description()));
+    w.StringMember("tls", tls);
+    w.Key("sessions");
+    w.StartArray();
     for (const StoredSessionInfo& i : *list) {
-      std::string lease = "null";
+      w.StartObject();
+      w.StringMember("name", i.name);
+      w.Key("has_session");
+      w.Bool(i.has_session);
+      w.Key("home_dc_id");
+      w.Int64(i.home_dc_id);
+      w.Key("lease");
       if (i.lease_owner) {
-        lease = absl::StrCat("{\"owner\": \"", absl::CEscape(*i.lease_owner), "\", \"epoch\": ", i.lease_epoch,
-                             ", \"expires_in_ms\": ",
-                             i.lease_remaining ? absl::StrCat(absl::ToInt64Milliseconds(*i.lease_remaining)) : "null",
-                             "}");
+        w.StartObject();
+        w.StringMember("owner", *i.lease_owner);
+        w.Key("epoch");
+        w.Int64(i.lease_epoch);
+        w.Key("expires_in_ms");
+        if (i.lease_remaining) {
+          w.Int64(absl::ToInt64Milliseconds(*i.lease_remaining));
+        } else {
+          w.Null();
+        }
+        w.EndObject();
+      } else {
+        w.Null();
       }
-      items.push_back(absl::StrCat("{\"name\": \"", absl::CEscape(i.name), "\", \"has_session\": ",
-                                   i.has_session ? "true" : "false", ", \"home_dc_id\": ", i.home_dc_id,
-                                   ", \"lease\": ", lease, ", \"updated_at\": \"",
-                                   absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()), "\"}"));
+      w.StringMember("updated_at", absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()));
+      w.EndObject();
     }
-    out << "{\"store\": \"postgres:" << absl::CEscape((*store)->description()) << "\", \"tls\": \""
-        << tls << "\", \"sessions\": [" << absl::StrJoin(items, ", ") << "]}\n";
+    w.EndArray();
+    w.EndObject();
+    out << w.str() << "\n";
     return 0;
   }
-  out << "store:    postgres:" << (*store)->description() << (tls.empty() ? "" : absl::StrCat(" (", tls, ")"))
+  out << "store:    postgres:" << cli::OneLine((*store)->description())
+      << (tls.empty() ? "" : absl::StrCat(" (", tls, ")"))
       << "\nsessions: " << list->size() << "\n";
   for (const StoredSessionInfo& i : *list) {
     std::string lease = "free";
     if (i.lease_owner) {
       const int64_t ms = i.lease_remaining ? absl::ToInt64Milliseconds(*i.lease_remaining) : 0;
-      lease = ms > 0 ? absl::StrFormat("held by %s (expires in %.1f s)", *i.lease_owner, ms / 1000.0)
-                     : absl::StrCat("expired (last held by ", *i.lease_owner, ")");
+      // Owners are labels other processes chose: printed as one line of text.
+      const std::string owner = cli::OneLine(*i.lease_owner);
+      lease = ms > 0 ? absl::StrFormat("held by %s (expires in %.1f s)", owner, ms / 1000.0)
+                     : absl::StrCat("expired (last held by ", owner, ")");
     }
-    out << absl::StrFormat("  %-24s %-12s home DC %-3d %s, updated %s\n", absl::CHexEscape(i.name),
+    out << absl::StrFormat("  %-24s %-12s home DC %-3d %s, updated %s\n", cli::OneLine(i.name),
                            i.has_session ? "saved" : "empty", i.home_dc_id, lease,
                            absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()));
   }
@@ -563,16 +609,14 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     JsonWriteOptions jo;
     jo.reveal_secrets = o.show_secrets;
     jo.format = FormatLabel(*l) == "postgres" ? "postgres" : std::string(interop::FormatName(l->format));
-    SecretString json(SessionToJson(l->session, jo));
-    // Extras go in as one more member ("extras"), only when there are any,
-    // so ferogram sessions print exactly as before.
-    const std::string extras = ExtrasJson(*l);
-    if (!extras.empty()) {
-      std::string* j = json.mutable_str();
-      const size_t close = j->rfind('}');
-      if (close != std::string::npos) j->insert(close, absl::StrCat(",\n    \"extras\": ", extras, "\n"));
-    }
-    out << json.str() << "\n";
+    JsonWriter w(/*pretty=*/true);
+    w.StartObject();
+    WriteSessionMembers(w, l->session, jo);
+    // Only when there are any, so ferogram sessions print as SessionToJson.
+    if (HasExtras(l->extras)) WriteExtras(w, l->extras);
+    w.EndObject();
+    SecretString json(w.str());
+    out << json.view() << "\n";
   } else {
     PrintHuman(*l, o.show_secrets, out);
   }
