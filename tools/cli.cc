@@ -376,7 +376,8 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
       data.append(buf, static_cast<size_t>(in.gcount()));
       if (data.size() > kMaxInputBytes) {
         SecureZero(&data[0], data.size());
-        return absl::ResourceExhaustedError(absl::StrCat("standard input is over ", kMaxInputBytes, " bytes"));
+        return absl::ResourceExhaustedError(
+            absl::StrCat("standard input is over the limit of ", kMaxInputBytes, " bytes: no session is that large"));
       }
     }
     SecretString bytes(std::move(data));
