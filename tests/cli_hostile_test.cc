@@ -442,7 +442,7 @@ TEST(CliHostileTest, EndlessStdinIsCutAtTheLimit) {
   EXPECT_LE(zeros.served(), (256u << 20) + (1u << 17));
 }
 
-TEST(CliHostileTest, DISABLED_FilesOfOtherKindsAreNotSessions) {
+TEST(CliHostileTest, FilesOfOtherKindsAreNotSessions) {
   const std::string dir = MakeTempDir("cli_not_session");
   const std::vector<std::pair<std::string, std::string>> files = {
       {"png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0\x90\x91h6\0\0\0\x0cIDATx"
@@ -492,6 +492,12 @@ TEST(CliHostileTest, TruncatedFerogramFilesKeepTheirPreciseMessage) {
     }
   }
   EXPECT_GE(n, 20);
+  // v1 files whose home DC 2..8 looks like a version byte are still read.
+  for (int dc = 1; dc <= 9; ++dc) {
+    const CliResult r = RunCli({"inspect", absl::StrCat(VectorsDir(), "/ferogram/malformed/v1_home_dc_", dc, ".bin")});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(absl::StrContains(r.out, absl::StrCat("home DC:       ", dc, "\n"))) << r.out;
+  }
 }
 
 }  // namespace
