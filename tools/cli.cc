@@ -109,7 +109,8 @@ session string that cannot be read is never repeated in a message.
 
 Auth keys and tokens are printed as <redacted> unless --show-secrets is given.
 Sessions are secrets: convert writes them to a file (mode 0600, atomically)
-and to standard output only with --stdout.
+and to standard output only with --stdout. The temp file a killed convert
+leaves is removed by the next write to its folder.
 
 PASSPHRASE, for binary files encrypted at rest (BinaryFileBackend with a
 passphrase): --passphrase-file FILE (first line) or --passphrase-env VARIABLE.
