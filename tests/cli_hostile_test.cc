@@ -34,12 +34,6 @@ namespace tgsession {
 namespace testing {
 namespace {
 
-void WriteFileOrDie(const std::string& path, absl::string_view bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(f.good()) << path;
-}
-
 size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 // The one-line contract of a failed run.

@@ -30,24 +30,6 @@ namespace {
 // The binary under test, from the runfiles (the working directory of a test).
 constexpr char kTgsession[] = "tools/tgsession";
 
-std::string Slurp(const std::string& path) {
-  std::string out;
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return out;
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
-}
-
-void Spit(const std::string& path, const std::string& data) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
-  ::close(fd);
-}
-
 // Names in `dir` that look like temp files of an atomic write
 // (".<target>.tmp-..."), whatever their exact form.
 std::vector<std::string> TempFiles(const std::string& dir) {
@@ -116,10 +98,10 @@ class CliKillTest : public ::testing::Test {
     target_ = out_dir_ + "/bot.session";
     for (int i = 0; i < 2; ++i) {
       inputs_[i] = absl::StrCat(dir_, "/in", i, ".session");
-      Spit(inputs_[i], BigSession(230000, i + 1));
+      WriteFileOrDie(inputs_[i], BigSession(230000, i + 1));
       // What convert writes for each input (a complete run).
       ASSERT_EQ(RunConvert(inputs_[i], target_), 0);
-      outputs_[i] = Slurp(target_);
+      outputs_[i] = ReadFileOrDie(target_);
       ASSERT_GT(outputs_[i].size(), 4000000u);
     }
     ASSERT_NE(outputs_[0], outputs_[1]);
@@ -165,7 +147,7 @@ TEST_F(CliKillTest, KilledConvertLeavesOldOrNewAndItsTempFileGoesAtTheNextWrite)
     const int status = Wait(pid);
     kills += WIFSIGNALED(status) ? 1 : 0;
     // Old or new, never a mix.
-    const std::string now = Slurp(target_);
+    const std::string now = ReadFileOrDie(target_);
     ASSERT_TRUE(now == outputs_[current] || now == outputs_[next]) << now.size() << " bytes, a mix";
     if (now == outputs_[next]) {
       ++replaced;
@@ -175,7 +157,7 @@ TEST_F(CliKillTest, KilledConvertLeavesOldOrNewAndItsTempFileGoesAtTheNextWrite)
     // The next write to the folder: a complete run, to the same target.
     ASSERT_EQ(RunConvert(inputs_[1 - current], target_), 0);
     current = 1 - current;
-    EXPECT_EQ(Slurp(target_), outputs_[current]);
+    EXPECT_EQ(ReadFileOrDie(target_), outputs_[current]);
     const std::vector<std::string> left = TempFiles(out_dir_);
     EXPECT_TRUE(left.empty()) << left.size() << " temp files survived the next write, e.g. " << left[0];
   }
@@ -216,7 +198,7 @@ TEST_F(CliKillTest, ATempFileOfALiveConvertStays) {
     const int status = Wait(pid);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
-    EXPECT_EQ(Slurp(target_), outputs_[1]);
+    EXPECT_EQ(ReadFileOrDie(target_), outputs_[1]);
     EXPECT_TRUE(TempFiles(out_dir_).empty());
     std::printf("stopped a writer mid-write at attempt %d\n", attempt + 1);
     return;

@@ -1,6 +1,5 @@
 // `tgsession convert --to postgres:CONNSTRING/NAME` and
 // `tgsession inspect postgres:...` against a real server.
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,25 +12,14 @@
 #include "session/binary_codec.h"
 #include "session/string_codec.h"
 #include "tests/testing/pg_server.h"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/test_util.h"
-#include "tools/cli.h"
 
 namespace tgsession {
 namespace testing {
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result RunCli(const std::vector<std::string>& args) {
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = RunTgsession(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = CliResult;
 
 std::string Sample() { return VectorsDir() + "/ferogram/binary/v7_full.bin"; }
 

@@ -16,6 +16,12 @@
 namespace tgsession {
 namespace testing {
 
+void WriteFileOrDie(const std::string& path, absl::string_view bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!f.good()) ADD_FAILURE() << "cannot write " << path;
+}
+
 bool FileExists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;

@@ -19,6 +19,8 @@ std::string VectorsDir();
 
 // Reads a whole file; fails the test (and returns "") if it cannot.
 std::string ReadFileOrDie(const std::string& path);
+// Writes (replaces) a whole file; fails the test if it cannot.
+void WriteFileOrDie(const std::string& path, absl::string_view bytes);
 bool FileExists(const std::string& path);
 // Sorted names in `dir` ending with `suffix`.
 std::vector<std::string> ListDir(const std::string& dir, absl::string_view suffix);
