@@ -21,7 +21,7 @@ rapidjson::Document Parse(const std::string& json) {
 std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 TEST(JsonWriterTest, EscapesWhatJsonRequires) {
-  const std::string hostile = std::string("O'Brien \"q\" \\ \n\t\x01\x1f\x7f ", 20) + std::string(1, '\0') +
+  const std::string hostile = std::string("O'Brien \"q\" \\ \n\t\x01\x1f\x7f ") + std::string(1, '\0') +
                               "\xD0\x9E\xD0\xBB\xD0\xB5\xD0\xB3 \xE2\x80\xA8";
   for (bool pretty : {false, true}) {
     JsonWriter w(pretty);

@@ -74,7 +74,7 @@ const std::vector<std::string>& HostileStrings() {
   static const auto* v = new std::vector<std::string>{
       "\xD0\x9E\xD0\xBB\xD0\xB5\xD0\xB3 O'Brien",  // "Олег O'Brien": the reported case
       "say \"hi\" \\ back\\slash / \\u0041",
-      std::string("ctl \t\n\r\x01\x1b[31m\x7f nul>", 25) + std::string(1, '\0') + "<",
+      std::string("ctl \t\n\r\x01\x1b[31m\x7f nul>") + std::string(1, '\0') + "<",
       "bad \xFF\xFE utf8",
       "cut \xD0",                                  // a 2-byte sequence cut short
       "\xED\xA0\x80 surrogate",                    // an encoded surrogate is not UTF-8
