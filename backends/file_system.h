@@ -5,23 +5,24 @@
 //
 // On top of it, the durable-write recipe every session file uses:
 //   WriteFileAtomically: unique temp file in the target's folder, created
-//   O_EXCL|O_CLOEXEC and fchmod'ed to 0600 (whatever the umask), full write,
-//   fsync, rename over the target, fsync of the folder; on any failure the
-//   temp file is removed and the target is untouched.
+//   O_EXCL|O_CLOEXEC and fchmod'ed to 0600 (whatever the umask), flock'ed,
+//   full write, fsync, rename over the target, close, fsync of the folder; on
+//   any failure before the rename the temp file is removed and the target is
+//   untouched.
 //
 // Temp files of writers that died (SIGKILL, power loss) hold a whole session,
 // auth keys included, and nobody else would remove them. So writes remove the
 // stale temp files of this recipe in their folder: a process's first write to
 // a folder does, and later ones as often as the folder is cheap to scan (every
-// write in a folder of a few files; in one of 10,000, every ~17 s). A temp file is
-// ours by its name (".<target>.tmp-<pid>-<n>-<hex>"), and only a regular file
-// owned by this user with no group or other permissions is considered; it is
-// stale when nobody holds the flock its writer takes on it from creation to
-// rename (a live writer keeps it, a dead one's lock died with it). The
-// remover takes that lock itself, checks the name still names the file it
-// locked, and unlinks it; a writer whose new temp file was taken this way
-// (between its creation and its lock) notices and starts over. Where flock
-// is unsupported, writers write unlocked and nothing is removed.
+// write in a folder of a few files; in one of 10,000, every ~17 s). A temp
+// file is ours by its name (".<target>.tmp-<pid>-<n>-<hex>"), and only a
+// regular file owned by this user with no group or other permissions is
+// considered; it is stale when nobody holds the flock its writer takes on it
+// from creation to rename (a live writer keeps it, a dead one's lock died
+// with it). The remover takes that lock itself, checks the name still names
+// the file it locked, and unlinks it; a writer whose new temp file was taken
+// this way (between its creation and its lock) notices and starts over.
+// Where flock is unsupported, writers write unlocked and nothing is removed.
 #ifndef TGSESSION_BACKENDS_FILE_SYSTEM_H_
 #define TGSESSION_BACKENDS_FILE_SYSTEM_H_
 
@@ -175,10 +176,10 @@ struct AtomicWriteOptions {
 };
 
 // See the file comment (which also explains the removal of stale temp files
-// in the folder). When the final fsync of the folder fails, the new
-// file is already in place but may not survive a power loss: the error is
-// returned and `*replaced` (if given) is set to true, so callers know the
-// visible file is the new one.
+// in the folder). When the close after the rename or the final fsync of the
+// folder fails, the new file is already in place (but may not survive a
+// power loss): the error is returned and `*replaced` (if given) is set to
+// true, so callers know the visible file is the new one.
 absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::string_view data,
                                  const AtomicWriteOptions& options = {}, bool* replaced = nullptr);
 
