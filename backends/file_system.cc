@@ -13,6 +13,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -609,27 +610,30 @@ absl::StatusOr<std::string> ReadFileBounded(FileSystem* fs, const std::string& p
     return absl::ResourceExhaustedError(
         absl::StrCat(path, " is ", info.size, " bytes, over the limit of ", max_bytes));
   }
-  std::string out;
-  out.resize(static_cast<size_t>(info.size));
-  TGS_ASSIGN_OR_RETURN(const size_t got, fs->Read(fd.get(), out.empty() ? nullptr : &out[0], out.size(), path));
-  if (got != out.size()) {
+  // The contents may be a session: every buffer that held them is wiped
+  // before it is freed (SecretString), the result is the caller's to wipe.
+  SecretString out;
+  out.mutable_str()->resize(static_cast<size_t>(info.size));
+  std::string& bytes = *out.mutable_str();
+  TGS_ASSIGN_OR_RETURN(const size_t got, fs->Read(fd.get(), bytes.empty() ? nullptr : &bytes[0], bytes.size(), path));
+  if (got != bytes.size()) {
     // The file shrank while we read it; read what is there.
-    out.resize(got);
+    bytes.resize(got);
   } else {
     // It may also have grown (a pipe or /proc file reports size 0): read on,
     // still within the bound.
     char buf[4096];
-    while (out.size() <= max_bytes) {
+    const auto wipe_buf = absl::MakeCleanup([&buf] { SecureZero(buf, sizeof buf); });
+    while (out.view().size() <= max_bytes) {
       TGS_ASSIGN_OR_RETURN(const size_t n, fs->Read(fd.get(), buf, sizeof buf, path));
       if (n == 0) break;
-      out.append(buf, n);
+      out.Append(absl::string_view(buf, n));
     }
-    if (out.size() > max_bytes) {
-      SecureZero(&out[0], out.size());
+    if (out.view().size() > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(path, " is over the limit of ", max_bytes, " bytes"));
     }
   }
-  return out;
+  return out.Release();
 }
 
 }  // namespace tgsession

@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -371,17 +372,16 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
   interop::InteropDecodeOptions opts;
   if (o.strict) opts.mode = DecodeMode::kStrict;
   if (arg == "-") {
-    std::string data;
+    SecretString bytes;
     char buf[65536];
+    const auto wipe_buf = absl::MakeCleanup([&buf] { SecureZero(buf, sizeof buf); });
     while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-      data.append(buf, static_cast<size_t>(in.gcount()));
-      if (data.size() > kMaxInputBytes) {
-        SecureZero(&data[0], data.size());
+      bytes.Append(absl::string_view(buf, static_cast<size_t>(in.gcount())));
+      if (bytes.view().size() > kMaxInputBytes) {
         return absl::ResourceExhaustedError(
             absl::StrCat("standard input is over the limit of ", kMaxInputBytes, " bytes: no session is that large"));
       }
     }
-    SecretString bytes(std::move(data));
     *label = "stdin";
     return interop::ImportSessionBytes(bytes.view(), o.from, opts);
   }
