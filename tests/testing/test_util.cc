@@ -59,6 +59,21 @@ std::vector<std::string> ListDir(const std::string& dir, absl::string_view suffi
   return out;
 }
 
+std::vector<std::string> ListFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const std::string& name : ListDir(dir, "")) {
+    struct stat st;
+    if (::lstat((dir + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode)) out.push_back(name);
+  }
+  return out;
+}
+
+void RemoveFiles(const std::string& dir) {
+  for (const std::string& name : ListFiles(dir)) {
+    if (::unlink((dir + "/" + name).c_str()) != 0) ADD_FAILURE() << "unlink " << dir << "/" << name;
+  }
+}
+
 std::string HexToBytes(absl::string_view hex) {
   std::string out;
   out.reserve(hex.size() / 2);

@@ -22,6 +22,10 @@ std::string ReadFileOrDie(const std::string& path);
 bool FileExists(const std::string& path);
 // Sorted names in `dir` ending with `suffix`.
 std::vector<std::string> ListDir(const std::string& dir, absl::string_view suffix);
+// Sorted names of the regular files in `dir` (no folders, links or "."),
+// and a way to empty it of them.
+std::vector<std::string> ListFiles(const std::string& dir);
+void RemoveFiles(const std::string& dir);
 
 std::string HexToBytes(absl::string_view hex);
 std::string BytesToHex(absl::string_view bytes);
