@@ -471,6 +471,57 @@ TEST_F(BinaryFileTest, TornJournalTailIsIgnoredAndCut) {
   EXPECT_EQ(LoadOrDie(*b), want);
 }
 
+// A power loss can write a journal's new size without all of its data: the
+// appends stop short inside a record and zeros follow to the end of the file,
+// over any later records.
+TEST_F(BinaryFileTest, ZerosFromInsideARecordToTheEndAreATornTail) {
+  Session want = RichSession();
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(want).ok());
+    for (int i = 0; i < 3; ++i) {
+      CachedPeer p = CachedPeer::User(i + 1, i + 1);
+      p.is_community = true;  // the record's last byte is not zero
+      ASSERT_TRUE(b->CachePeer(p).ok());
+      if (i == 0) want.CachePeer(p);
+    }
+  }
+  const std::string journal = ReadFileOrDie(path_ + ".journal");
+  const size_t record = (journal.size() - journal::kHeaderSize) / 3;
+  const size_t second = journal::kHeaderSize + record;
+  for (size_t reached = 0; reached < record; ++reached) {
+    SCOPED_TRACE(::testing::Message() << reached << " bytes of the second record reached the disk");
+    std::string j = journal.substr(0, second + reached);
+    j.resize(journal.size(), '\0');
+    WriteRaw(path_ + ".journal", j);
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    EXPECT_EQ(LoadOrDie(*b), want);
+    EXPECT_EQ(ReadFileOrDie(path_ + ".journal"), journal.substr(0, second)) << "the torn tail is cut at open";
+  }
+}
+
+// Zeros excuse only the record they start in: a damaged record that ends
+// before them is corruption.
+TEST_F(BinaryFileTest, ABadRecordBeforeTrailingZerosIsDataLoss) {
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    for (int i = 0; i < 3; ++i) {
+      CachedPeer p = CachedPeer::User(i + 1, i + 1);
+      p.is_community = true;  // the record's last byte is not zero
+      ASSERT_TRUE(b->CachePeer(p).ok());
+    }
+  }
+  std::string j = ReadFileOrDie(path_ + ".journal");
+  const size_t record = (j.size() - journal::kHeaderSize) / 3;
+  j[journal::kHeaderSize + record + 12] ^= 0x40;  // inside the second record's payload
+  std::fill(j.end() - record, j.end(), '\0');      // the third never reached the disk
+  WriteRaw(path_ + ".journal", j);
+  auto b = OpenOrDie(path_);
+  auto s = b->Load();
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
+}
+
 TEST_F(BinaryFileTest, CorruptJournalMiddleIsDataLossNotSilence) {
   {
     auto b = OpenOrDie(path_, NoCompactOnClose());
