@@ -215,6 +215,7 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
   TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
   journal_fd_ = fd;
   journal_size_ = r->valid_bytes;
+  journal_entry_durable_ = false;
   if (r->torn_bytes > 0) {
     // Cut the torn tail so later appends are not hidden behind it.
     absl::Status t = fs_->Truncate(journal_fd_, r->valid_bytes, journal_path_);
@@ -309,6 +310,7 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
     journal_fd_ = fd;
     journal_size_ = journal::kHeaderSize;
+    journal_entry_durable_ = w.sync;
   }
   std::string record;
   if (snapshot_encrypted_) {
@@ -319,7 +321,13 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   }
   SecretString guard(std::move(record));
   absl::Status st = fs_->Write(journal_fd_, guard.view(), journal_path_);
-  if (st.ok() && options_.sync == Sync::kEveryOperation) st = fs_->Sync(journal_fd_, true, journal_path_);
+  if (st.ok() && options_.sync == Sync::kEveryOperation) {
+    st = fs_->Sync(journal_fd_, true, journal_path_);
+    if (st.ok() && !journal_entry_durable_) {
+      st = fs_->SyncDir(DirName(path_));
+      journal_entry_durable_ = st.ok();
+    }
+  }
   if (!st.ok()) {
     // Remove whatever part of the record reached the file, so the journal
     // ends with the last acknowledged change; if even that fails, stop
@@ -344,9 +352,13 @@ absl::Status BinaryFileBackend::FlushLocked() {
   // A background sync in flight covers only what was appended before it
   // began, and may fail: wait for it, then sync whatever is still dirty.
   AwaitNoFlushLocked();
-  if (!dirty_ || journal_fd_ < 0) return absl::OkStatus();
+  if (journal_fd_ < 0 || (!dirty_ && journal_entry_durable_)) return absl::OkStatus();
   TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
   dirty_ = false;
+  if (!journal_entry_durable_) {
+    TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+    journal_entry_durable_ = true;
+  }
   return absl::OkStatus();
 }
 
@@ -360,14 +372,18 @@ void BinaryFileBackend::FlusherLoop() {
     // fdatasync without the lock: appends meanwhile only reach the page
     // cache and need not wait for the disk. Everything appended so far is
     // covered; later appends set dirty_ again. The fd stays open meanwhile
-    // (CloseJournalLocked waits for flushing_ to clear).
+    // (CloseJournalLocked waits for flushing_ to clear), so the journal is
+    // still the same one when the sync is over.
     const int fd = journal_fd_;
+    const bool sync_folder = !journal_entry_durable_;
     dirty_ = false;
     flushing_ = true;
     mu_.Unlock();
     absl::Status s = fs_->Sync(fd, true, journal_path_);
+    if (s.ok() && sync_folder) s = fs_->SyncDir(DirName(path_));
     mu_.Lock();
     flushing_ = false;
+    if (s.ok() && sync_folder) journal_entry_durable_ = true;
     if (!s.ok()) {
       dirty_ = true;
       if (sync_error_.ok()) sync_error_ = s;
