@@ -143,6 +143,8 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status WriteSnapshotLocked(const Session& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(const journal::Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // fsyncs the folder, making every earlier change to its entries durable.
+  absl::Status SyncFolderLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CloseJournalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits until the flusher's fdatasync, which runs without mu_, is over.
   void AwaitNoFlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -175,12 +177,15 @@ class BinaryFileBackend : public SessionBackend {
   // change rewrites the snapshot instead of appending.
   bool journal_broken_ ABSL_GUARDED_BY(mu_) = false;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;  // appended but not yet fsynced
-  // Whether the journal's name is known to be durable (its folder was
-  // fsynced after it was created). Not so for a journal created in kNone
-  // mode, nor for one found at load (another process may have left it
-  // unsynced): the next sync of the journal also fsyncs the folder, or a
-  // power loss could take the file with every change in it.
-  bool journal_entry_durable_ ABSL_GUARDED_BY(mu_) = false;
+  // Changes to the folder's entries that may not be durable yet: a journal
+  // created in kNone mode, one found at load (another process may have left
+  // it unsynced), a snapshot whose folder fsync failed. folder_changes_
+  // counts them; folder_synced_ is the count the last completed folder
+  // fsync covered. While they differ, a power loss could take the file with
+  // every change in it, so Flush, the kEveryOperation append and the
+  // group-commit thread fsync the folder before calling anything durable.
+  uint64_t folder_changes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t folder_synced_ ABSL_GUARDED_BY(mu_) = 0;
   // The flusher is syncing journal_fd_ without holding mu_: the fd must not
   // be closed (its number could be reused) and Flush() must not report a
   // sync it has not seen finish.
