@@ -60,6 +60,7 @@ void PowerLossFileSystem::Adopt() {
   calls_ = 0;
   cut_at_ = -1;
   dead_ = false;
+  frozen_ = false;
   events_.clear();
 }
 
@@ -83,7 +84,13 @@ std::vector<PowerLossFileSystem::Event> PowerLossFileSystem::events() const {
   return events_;
 }
 
+void PowerLossFileSystem::Freeze(bool frozen) {
+  absl::MutexLock lock(&mu_);
+  frozen_ = frozen;
+}
+
 bool PowerLossFileSystem::PowerOn() {
+  if (frozen_) return false;
   if (!dead_ && cut_at_ >= 0 && calls_ >= cut_at_) dead_ = true;
   return !dead_;
 }
@@ -118,7 +125,9 @@ absl::StatusOr<int> PowerLossFileSystem::Open(const std::string& path, int flags
   if (!fd.ok()) return fd;
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    if (!creates && misuse_.ok()) misuse_ = absl::InternalError(absl::StrCat(path, " exists but was never created here"));
+    if (!creates && misuse_.ok()) {
+      misuse_ = absl::InternalError(absl::StrCat(path, " exists but was never created here"));
+    }
     const int id = next_inode_++;
     Inode& n = inodes_[id];
     absl::StatusOr<FileInfo> info = base_->FStat(*fd, path);
@@ -291,7 +300,7 @@ absl::StatusOr<FileInfo> PowerLossFileSystem::FStat(int fd, const std::string& p
   return base_->FStat(fd, path);
 }
 
-absl::Status PowerLossFileSystem::CheckDiskMatches() {
+absl::Status PowerLossFileSystem::CheckDiskMatches() const {
   std::set<std::string> on_disk;
   for (const std::string& name : ListFiles(dir_)) {
     on_disk.insert(name);
@@ -299,9 +308,10 @@ absl::Status PowerLossFileSystem::CheckDiskMatches() {
     if (it == entries_.end()) return absl::InternalError(absl::StrCat(name, " is on disk but was never created here"));
     absl::StatusOr<std::string> bytes = ReadFileBounded(base_, dir_ + "/" + name, size_t{1} << 30);
     if (!bytes.ok()) return bytes.status();
-    if (*bytes != inodes_[it->second].data) {
+    const std::string& model = inodes_.at(it->second).data;
+    if (*bytes != model) {
       return absl::InternalError(absl::StrCat(name, " on disk (", bytes->size(), " bytes) differs from the ",
-                                              inodes_[it->second].data.size(), " bytes written through this layer"));
+                                              model.size(), " bytes written through this layer"));
     }
   }
   for (const auto& e : entries_) {
@@ -310,7 +320,7 @@ absl::Status PowerLossFileSystem::CheckDiskMatches() {
   return absl::OkStatus();
 }
 
-absl::Status PowerLossFileSystem::PowerCut(PowerLoss model, uint32_t seed, std::string* survivors) {
+absl::StatusOr<PowerLossFileSystem::Image> PowerLossFileSystem::Survivors(PowerLoss model, uint32_t seed) const {
   absl::MutexLock lock(&mu_);
   if (!misuse_.ok()) return misuse_;
   if (!fds_.empty()) {
@@ -346,12 +356,17 @@ absl::Status PowerLossFileSystem::PowerCut(PowerLoss model, uint32_t seed, std::
   }
 
   // Bytes: per surviving file, as the model says.
-  std::map<int, std::string> bytes;
-  std::string description = absl::StrCat(PowerLossName(model), ", seed ", seed, ", ", changes, " of ", log_.size(),
-                                         " unsynced entry changes kept:");
+  Image image;
+  image.description = absl::StrCat(PowerLossName(model), ", seed ", seed, ", ", changes, " of ", log_.size(),
+                                   " unsynced entry changes kept:");
+  std::map<int, size_t> file_of;  // inode -> index in image.files
   for (const auto& e : kept) {
-    if (bytes.count(e.second) != 0) continue;
-    const Inode& n = inodes_[e.second];
+    auto known = file_of.find(e.second);
+    if (known != file_of.end()) {
+      image.files[known->second].names.push_back(e.first);
+      continue;
+    }
+    const Inode& n = inodes_.at(e.second);
     const bool appended = n.data.size() >= n.durable.size() && n.data.compare(0, n.durable.size(), n.durable) == 0;
     const size_t extra = appended ? n.data.size() - n.durable.size() : 0;
     std::string b = n.durable;
@@ -363,38 +378,42 @@ absl::Status PowerLossFileSystem::PowerCut(PowerLoss model, uint32_t seed, std::
       b = n.data;
       how = "every byte";
     } else if (choice >= 2 && appended) {
-      const size_t keep = below(extra);
-      b.append(n.data, n.durable.size(), keep);
+      b.append(n.data, n.durable.size(), below(extra));
       how = "durable bytes and part of the appended ones";
       if (choice == 3) {
         b.resize(n.data.size(), '\0');
         how = "durable bytes, part of the appended ones, then zeros";
       }
     }
-    absl::StrAppend(&description, " ", e.first, " (", how, ": ", b.size(), " of ", n.data.size(), ", ",
+    absl::StrAppend(&image.description, " ", e.first, " (", how, ": ", b.size(), " of ", n.data.size(), ", ",
                     n.durable.size(), " synced)");
-    bytes[e.second] = std::move(b);
+    file_of[e.second] = image.files.size();
+    image.files.push_back(Image::File{{e.first}, std::move(b), n.durable_mode});
   }
+  return image;
+}
 
+absl::Status PowerLossFileSystem::Restore(const Image& image) {
+  absl::MutexLock lock(&mu_);
+  if (!fds_.empty()) return absl::FailedPreconditionError("descriptors are still open");
   for (const std::string& name : ListFiles(dir_)) TGS_RETURN_IF_ERROR(base_->Unlink(dir_ + "/" + name));
-  std::map<int, std::string> first_name;
-  for (const auto& e : kept) {
-    const std::string path = dir_ + "/" + e.first;
-    auto first = first_name.find(e.second);
-    if (first != first_name.end()) {
-      TGS_RETURN_IF_ERROR(base_->Link(first->second, path));
-      continue;
-    }
-    first_name[e.second] = path;
+  for (const Image::File& f : image.files) {
+    const std::string path = dir_ + "/" + f.names[0];
     TGS_ASSIGN_OR_RETURN(const int fd, base_->Open(path, O_WRONLY | O_CREAT | O_EXCL, 0600));
     ScopedFd closer(base_, fd, path);
-    TGS_RETURN_IF_ERROR(base_->Chmod(fd, inodes_[e.second].durable_mode, path));
-    TGS_RETURN_IF_ERROR(base_->Write(fd, bytes[e.second], path));
+    TGS_RETURN_IF_ERROR(base_->Chmod(fd, f.mode, path));
+    TGS_RETURN_IF_ERROR(base_->Write(fd, f.bytes, path));
     TGS_RETURN_IF_ERROR(closer.Close());
+    for (size_t i = 1; i < f.names.size(); ++i) TGS_RETURN_IF_ERROR(base_->Link(path, dir_ + "/" + f.names[i]));
   }
-  if (survivors != nullptr) *survivors = std::move(description);
   Adopt();
   return absl::OkStatus();
+}
+
+absl::Status PowerLossFileSystem::PowerCut(PowerLoss model, uint32_t seed, std::string* survivors) {
+  TGS_ASSIGN_OR_RETURN(Image image, Survivors(model, seed));
+  if (survivors != nullptr) *survivors = image.description;
+  return Restore(image);
 }
 
 }  // namespace testing

@@ -64,6 +64,10 @@ class PowerLossFileSystem : public FileSystem {
   void CutAfter(int64_t n);
   // True once a call has failed because of the cut.
   bool dead() const;
+  // While frozen, every call fails with EIO (close still releases the
+  // descriptor) and nothing is lost: a process killed with SIGKILL, whose
+  // remaining calls never happen, on a machine that keeps running.
+  void Freeze(bool frozen);
   // State-changing calls made so far (also the sequence number of the last).
   int64_t calls() const;
 
@@ -77,12 +81,25 @@ class PowerLossFileSystem : public FileSystem {
   };
   std::vector<Event> events() const;
 
-  // Rewrites the folder to what survives a power loss now under `model`
-  // (`seed` drives kRandom), then carries on from that state with the power
-  // on. Fails if a descriptor is still open (destroy the code under test
-  // first), if the folder on disk differs from what the calls made of it
-  // (something bypassed this layer), or after a call outside the folder.
-  // `*survivors` (if given) describes what was kept, for failure messages.
+  // What a power loss now would leave under `model` (`seed` drives
+  // kRandom), without touching anything. Fails if a descriptor is still open
+  // (destroy the code under test first), if the folder on disk differs from
+  // what the calls made of it (something bypassed this layer), or after a
+  // call outside the folder.
+  struct Image {
+    struct File {
+      std::vector<std::string> names;  // hard links share one file
+      std::string bytes;
+      uint32_t mode = 0;
+    };
+    std::vector<File> files;
+    std::string description;  // what was kept, for failure messages
+  };
+  absl::StatusOr<Image> Survivors(PowerLoss model, uint32_t seed = 0) const;
+  // Rewrites the folder to `image` (whatever it holds now) and carries on
+  // from that state, durable, with the power on. No descriptor may be open.
+  absl::Status Restore(const Image& image);
+  // Survivors() then Restore(): the power cut itself.
   absl::Status PowerCut(PowerLoss model, uint32_t seed = 0, std::string* survivors = nullptr);
 
   absl::StatusOr<int> Open(const std::string& path, int flags, mode_t mode) override;
@@ -125,7 +142,7 @@ class PowerLossFileSystem : public FileSystem {
   std::string NameOf(const std::string& path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Note(FsOp op, const std::string& name, int inode) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Adopt() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckDiskMatches() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckDiskMatches() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   FileSystem* const base_;
   const std::string dir_;
@@ -139,6 +156,7 @@ class PowerLossFileSystem : public FileSystem {
   int64_t calls_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t cut_at_ ABSL_GUARDED_BY(mu_) = -1;  // -1: no cut planned
   bool dead_ ABSL_GUARDED_BY(mu_) = false;
+  bool frozen_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Event> events_ ABSL_GUARDED_BY(mu_);
   absl::Status misuse_ ABSL_GUARDED_BY(mu_);
 };

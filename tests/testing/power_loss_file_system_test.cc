@@ -211,6 +211,23 @@ TEST_F(PowerLossTest, TheCutFailsEveryLaterCallButClosesDescriptors) {
   EXPECT_EQ(Files(), std::set<std::string>{}) << "the create was never made durable";
 }
 
+TEST_F(PowerLossTest, AFrozenProcessLosesNothingItWrote) {
+  PowerLossFileSystem fs(PosixFileSystem(), dir_);
+  absl::StatusOr<int> fd = fs.Open(P("a"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  ASSERT_TRUE(fd.ok());
+  ASSERT_TRUE(fs.Write(*fd, "kept", P("a")).ok());
+  fs.Freeze(true);
+  EXPECT_EQ(fs.Write(*fd, "never", P("a")).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(fs.Close(*fd, P("a")).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(::fcntl(*fd, F_GETFD), -1);
+  fs.Freeze(false);
+  EXPECT_FALSE(fs.dead());
+  EXPECT_EQ(fs.calls(), 2) << "frozen calls are not counted";
+  EXPECT_EQ(ReadFileOrDie(P("a")), "kept");
+  Cut(fs, PowerLoss::kDataFirst);
+  EXPECT_EQ(Files(), std::set<std::string>{});
+}
+
 TEST_F(PowerLossTest, RefusesToCutWithOpenDescriptorsOrAfterChangesBehindItsBack) {
   PowerLossFileSystem fs(PosixFileSystem(), dir_);
   absl::StatusOr<int> fd = fs.Open(P("a"), O_WRONLY | O_CREAT | O_EXCL, 0600);
