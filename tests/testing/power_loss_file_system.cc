@@ -384,6 +384,12 @@ absl::StatusOr<PowerLossFileSystem::Image> PowerLossFileSystem::Survivors(PowerL
         b.resize(n.data.size(), '\0');
         how = "durable bytes, part of the appended ones, then zeros";
       }
+    } else if (choice >= 2) {
+      // Truncated or overwritten since its sync: the new bytes reached the
+      // disk but not the new size.
+      b = n.data;
+      if (n.durable.size() > b.size()) b.append(n.durable, b.size(), std::string::npos);
+      how = "the written bytes over the durable ones, at the old size";
     }
     absl::StrAppend(&image.description, " ", e.first, " (", how, ": ", b.size(), " of ", n.data.size(), ", ",
                     n.durable.size(), " synced)");

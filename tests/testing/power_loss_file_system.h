@@ -30,9 +30,10 @@
 //                   appended since the last sync; that prefix followed by
 //                   zeros up to the current size (the size reached the disk,
 //                   the data blocks did not: ext4 data=writeback, XFS).
-//                   Appended-byte variants apply only to a file that was
-//                   appended to since its last sync; otherwise it keeps its
-//                   durable bytes or all of them.
+//                   A file truncated or overwritten since its last sync
+//                   keeps instead its durable bytes, all of its bytes, or
+//                   its new bytes laid over the durable ones at the old
+//                   size (the writes reached the disk, the truncate not).
 //
 // Every path must be a direct child of the folder; anything else fails the
 // call and is reported by PowerCut(). Thread-safe (calls are serialized).
