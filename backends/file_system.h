@@ -5,9 +5,11 @@
 //
 // On top of it, the durable-write recipe every session file uses:
 //   WriteFileAtomically: unique temp file in the target's folder, created
-//   O_EXCL|O_CLOEXEC and fchmod'ed to 0600 (whatever the umask), full write,
-//   fsync, rename over the target, fsync of the folder; on any failure the
-//   temp file is removed and the target is untouched.
+//   O_EXCL|O_CLOEXEC with its final mode (0600 by default: never wider, not
+//   even until the chmod) and fchmod'ed to it whatever the umask, full
+//   write, fsync (not fdatasync: it also keeps the chmod), rename over the
+//   target, fsync of the folder; on any failure the temp file is removed and
+//   the target is untouched.
 #ifndef TGSESSION_BACKENDS_FILE_SYSTEM_H_
 #define TGSESSION_BACKENDS_FILE_SYSTEM_H_
 
