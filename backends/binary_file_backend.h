@@ -34,8 +34,9 @@
 //   kNone            append only: a power loss can lose every change since
 //                    the last Save/Flush/Compact/close.
 // Save(), Flush(), Compact() and a close that meets no error are durable
-// once they return, in every mode. After a power loss the files load, without error, as they
-// were after some returned call or the one in flight: never a mix.
+// once they return, in every mode. After a power loss the files load,
+// without error, as they were after some returned call or the one in
+// flight: never a mix.
 //
 // A snapshot that cannot be decoded is never replaced silently: Load()
 // returns its error, and every write fails with kFailedPrecondition until
