@@ -215,6 +215,9 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
   TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
   journal_fd_ = fd;
   journal_size_ = r->valid_bytes;
+  // Not known to be durable, name or bytes: the next Flush syncs both.
+  ++folder_changes_;
+  dirty_ = true;
   if (r->torn_bytes > 0) {
     // Cut the torn tail so later appends are not hidden behind it.
     absl::Status t = fs_->Truncate(journal_fd_, r->valid_bytes, journal_path_);
@@ -271,6 +274,11 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   bool replaced = false;
   absl::Status written = WriteFileAtomically(fs_, path_, bytes.view(), AtomicWriteOptions(), &replaced);
   if (!replaced) return written;
+  if (written.ok()) {
+    folder_synced_ = folder_changes_;  // its folder fsync covered every earlier change
+  } else {
+    ++folder_changes_;  // in place, but its folder fsync failed
+  }
   // From here on the new snapshot is the visible one (even if the folder
   // fsync failed and `written` reports it), so our view follows it.
   ++snapshot_writes_;
@@ -287,7 +295,7 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   // If that fails it is ignored at the next load anyway.
   CloseJournalLocked();
   absl::Status u = fs_->Unlink(journal_path_);
-  if (u.ok()) (void)fs_->SyncDir(DirName(path_));
+  if (u.ok()) (void)SyncFolderLocked();
   journal_broken_ = false;
   return written;
 }
@@ -309,6 +317,11 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
     journal_fd_ = fd;
     journal_size_ = journal::kHeaderSize;
+    if (w.sync) {
+      folder_synced_ = folder_changes_;
+    } else {
+      ++folder_changes_;
+    }
   }
   std::string record;
   if (snapshot_encrypted_) {
@@ -319,7 +332,11 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   }
   SecretString guard(std::move(record));
   absl::Status st = fs_->Write(journal_fd_, guard.view(), journal_path_);
-  if (st.ok() && options_.sync == Sync::kEveryOperation) st = fs_->Sync(journal_fd_, true, journal_path_);
+  if (st.ok() && options_.sync == Sync::kEveryOperation) {
+    st = fs_->Sync(journal_fd_, true, journal_path_);
+    if (st.ok()) dirty_ = false;
+    if (st.ok() && folder_synced_ != folder_changes_) st = SyncFolderLocked();
+  }
   if (!st.ok()) {
     // Remove whatever part of the record reached the file, so the journal
     // ends with the last acknowledged change; if even that fails, stop
@@ -344,9 +361,18 @@ absl::Status BinaryFileBackend::FlushLocked() {
   // A background sync in flight covers only what was appended before it
   // began, and may fail: wait for it, then sync whatever is still dirty.
   AwaitNoFlushLocked();
-  if (!dirty_ || journal_fd_ < 0) return absl::OkStatus();
-  TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
-  dirty_ = false;
+  if (dirty_ && journal_fd_ >= 0) {
+    TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
+    dirty_ = false;
+  }
+  if (folder_synced_ != folder_changes_) TGS_RETURN_IF_ERROR(SyncFolderLocked());
+  return absl::OkStatus();
+}
+
+absl::Status BinaryFileBackend::SyncFolderLocked() {
+  const uint64_t covered = folder_changes_;
+  TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+  folder_synced_ = std::max(folder_synced_, covered);
   return absl::OkStatus();
 }
 
@@ -356,20 +382,27 @@ void BinaryFileBackend::FlusherLoop() {
   while (!stopping_) {
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::FromChrono(window));
     if (stopping_) break;
-    if (!dirty_ || journal_fd_ < 0) continue;
+    const bool sync_journal = dirty_ && journal_fd_ >= 0;
+    const uint64_t folder_changes = folder_changes_;
+    const bool sync_folder = folder_synced_ != folder_changes;
+    if (!sync_journal && !sync_folder) continue;
     // fdatasync without the lock: appends meanwhile only reach the page
     // cache and need not wait for the disk. Everything appended so far is
     // covered; later appends set dirty_ again. The fd stays open meanwhile
-    // (CloseJournalLocked waits for flushing_ to clear).
+    // (CloseJournalLocked waits for flushing_ to clear). The folder fsync
+    // covers the entry changes counted before it began.
     const int fd = journal_fd_;
-    dirty_ = false;
+    if (sync_journal) dirty_ = false;
     flushing_ = true;
     mu_.Unlock();
-    absl::Status s = fs_->Sync(fd, true, journal_path_);
+    absl::Status s;
+    if (sync_journal) s = fs_->Sync(fd, true, journal_path_);
+    if (s.ok() && sync_folder) s = fs_->SyncDir(DirName(path_));
     mu_.Lock();
     flushing_ = false;
+    if (s.ok() && sync_folder) folder_synced_ = std::max(folder_synced_, folder_changes);
     if (!s.ok()) {
-      dirty_ = true;
+      if (sync_journal) dirty_ = true;
       if (sync_error_.ok()) sync_error_ = s;
     }
   }
@@ -398,7 +431,7 @@ absl::Status BinaryFileBackend::Delete() {
   if (!a.ok() && a.code() != absl::StatusCode::kNotFound) return a;
   absl::Status b = fs_->Unlink(journal_path_);
   if (!b.ok() && b.code() != absl::StatusCode::kNotFound) return b;
-  TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+  TGS_RETURN_IF_ERROR(SyncFolderLocked());
   session_.reset();
   corrupt_ = absl::OkStatus();
   journal_broken_ = false;
@@ -436,7 +469,9 @@ absl::Status BinaryFileBackend::Flush() {
 absl::Status BinaryFileBackend::Compact() {
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(CheckWritableLocked());
-  if (!session_ || journal_fd_ < 0 || journal_size_ <= journal::kHeaderSize) return absl::OkStatus();
+  // Nothing to fold: what a failed fold or a kNone journal left unsynced
+  // must still be durable when this returns.
+  if (!session_ || journal_fd_ < 0 || journal_size_ <= journal::kHeaderSize) return FlushLocked();
   return WriteSnapshotLocked(*session_);
 }
 
@@ -474,7 +509,7 @@ absl::StatusOr<std::string> BinaryFileBackend::RecoverCorrupt() {
     absl::Status l = fs_->Link(journal_path_, backup + ".journal");
     if (l.ok()) (void)fs_->Unlink(journal_path_);
   }
-  TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+  TGS_RETURN_IF_ERROR(SyncFolderLocked());
   corrupt_ = absl::OkStatus();
   if (!journal_only) session_.reset();
   journal_broken_ = false;

@@ -18,19 +18,25 @@
 //                 file is never deleted (deleting it would let two holders
 //                 coexist).
 //
-// Durability of granular operations (Options::sync):
-//   kEveryOperation  (default) append + fdatasync before returning: a
-//                    returned call survives a power loss. Costs one fsync
-//                    (~1.5 ms on the test machine's disk).
+// Durability of granular operations (Options::sync), i.e. what a power loss
+// keeps (README, "Durability"; pinned by tests/power_loss_test.cc):
+//   kEveryOperation  (default) append + fdatasync before returning: every
+//                    returned call survives. Costs one fsync (~1.5 ms on
+//                    the test machine's disk).
 //   kGroupCommit     append before returning (survives the process being
 //                    killed), fdatasync at most `group_commit_window` later
-//                    by a background thread: a power loss can lose the last
-//                    window of granular changes, never a Save(). The
-//                    background fdatasync runs without the backend's lock,
-//                    so calls meanwhile do not wait for the disk (on an SD
-//                    card an fsync can take tens of milliseconds).
-//   kNone            append only; fsync happens at Save/compaction/close.
-// Save() is always fully durable.
+//                    by a background thread: a power loss can lose the
+//                    changes returned since the last background sync that
+//                    completed, never an earlier one. The background
+//                    fdatasync runs without the backend's lock, so calls
+//                    meanwhile do not wait for the disk (on an SD card an
+//                    fsync can take tens of milliseconds).
+//   kNone            append only: a power loss can lose every change since
+//                    the last Save/Flush/Compact/close.
+// Save(), Flush(), Compact() and a close that meets no error are durable
+// once they return, in every mode. After a power loss the files load,
+// without error, as they were after some returned call or the one in
+// flight: never a mix.
 //
 // A snapshot that cannot be decoded is never replaced silently: Load()
 // returns its error, and every write fails with kFailedPrecondition until
@@ -116,7 +122,7 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status ApplyUpdateState(const UpdateStateChange& change) override;
   absl::Status CachePeer(const CachedPeer& peer) override;
 
-  // Makes every granular change so far durable (group-commit mode).
+  // Makes every granular change so far durable (kGroupCommit and kNone).
   absl::Status Flush();
   // Folds the journal into a new snapshot now.
   absl::Status Compact();
@@ -138,6 +144,8 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status WriteSnapshotLocked(const Session& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(const journal::Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // fsyncs the folder, making every earlier change to its entries durable.
+  absl::Status SyncFolderLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CloseJournalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits until the flusher's fdatasync, which runs without mu_, is over.
   void AwaitNoFlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -170,6 +178,15 @@ class BinaryFileBackend : public SessionBackend {
   // change rewrites the snapshot instead of appending.
   bool journal_broken_ ABSL_GUARDED_BY(mu_) = false;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;  // appended but not yet fsynced
+  // Changes to the folder's entries that may not be durable yet: a journal
+  // created in kNone mode, one found at load (another process may have left
+  // it unsynced), a snapshot whose folder fsync failed. folder_changes_
+  // counts them; folder_synced_ is the count the last completed folder
+  // fsync covered. While they differ, a power loss could take the file with
+  // every change in it, so Flush, the kEveryOperation append and the
+  // group-commit thread fsync the folder before calling anything durable.
+  uint64_t folder_changes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t folder_synced_ ABSL_GUARDED_BY(mu_) = 0;
   // The flusher is syncing journal_fd_ without holding mu_: the fd must not
   // be closed (its number could be reused) and Flush() must not report a
   // sync it has not seen finish.

@@ -5,10 +5,11 @@
 //
 // On top of it, the durable-write recipe every session file uses:
 //   WriteFileAtomically: unique temp file in the target's folder, created
-//   O_EXCL|O_CLOEXEC and fchmod'ed to 0600 (whatever the umask), flock'ed,
-//   full write, fsync, rename over the target, close, fsync of the folder; on
-//   any failure before the rename the temp file is removed and the target is
-//   untouched.
+//   O_EXCL|O_CLOEXEC with its final mode (0600 by default: never wider, not
+//   even until the chmod) and fchmod'ed to it whatever the umask, flock'ed,
+//   full write, fsync (not fdatasync: it also keeps the chmod), rename over
+//   the target, close, fsync of the folder; on any failure before the rename
+//   the temp file is removed and the target is untouched.
 //
 // Temp files of writers that died (SIGKILL, power loss) hold a whole session,
 // auth keys included, and nobody else would remove them. So writes remove the

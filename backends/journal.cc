@@ -403,23 +403,22 @@ absl::StatusOr<ReplayResult> Replay(absl::string_view journal, Session* s, const
   size_t pos = kHeaderSize;
   if (journal.size() < kHeaderSize) return absl::DataLossError("session journal shorter than its header");
   const auto* p = reinterpret_cast<const uint8_t*>(journal.data());
-  const auto all_zero_from = [&](size_t from) {
-    for (size_t i = from; i < journal.size(); ++i) {
-      if (p[i] != 0) return false;
-    }
-    return true;
-  };
+  // Where the run of zeros the file ends with begins (its size if none).
+  size_t zeros_from = journal.size();
+  while (zeros_from > pos && p[zeros_from - 1] == 0) --zeros_from;
   while (journal.size() - pos >= kRecordOverhead) {
     const uint32_t len = GetU32LE(p + pos);
     const uint32_t crc = GetU32LE(p + pos + 4);
     const size_t left = journal.size() - pos - kRecordOverhead;
     // An append interrupted by a crash can only damage the last record: it
-    // is incomplete, or the file ends right after it, or (ext4 after a power
-    // loss) the tail reads as zeros. Anything else is corruption.
+    // is incomplete, or the file ends right after it, or, after a power loss
+    // that wrote the new size but not all of the data (ext4 data=writeback,
+    // XFS), nothing but zeros follows from some byte inside it on. Anything
+    // else is corruption.
     if (len > left) break;  // incomplete last record: torn
     const absl::string_view payload = journal.substr(pos + kRecordOverhead, len);
     if (len == 0 || len > kMaxPayload || Mask(Crc32c(payload)) != crc) {
-      if (len == left || all_zero_from(pos)) break;  // torn
+      if (len == left || zeros_from < pos + kRecordOverhead + len) break;  // torn
       return absl::DataLossError(absl::StrCat("session journal is corrupt at byte ", pos, " (",
                                               journal.size() - pos, " bytes follow)"));
     }

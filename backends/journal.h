@@ -19,10 +19,14 @@
 // matches and is ignored (a compaction's changes are in the new snapshot; a
 // Save() replaced them). When a new snapshot is byte-identical to the old
 // one, the journal would still match, so BinaryFileBackend handles that case
-// by truncating the journal instead of rewriting the snapshot. A
-// record whose length or CRC does not check out is a torn tail from a crash
-// mid-append: replay stops there and the tail is cut off. A record that
-// checks out but cannot be decoded is corruption (kDataLoss), not a tear.
+// by truncating the journal instead of rewriting the snapshot.
+//
+// A record whose length or CRC does not check out is a torn tail from a
+// crash mid-append when it can be one: the file ends inside it or right
+// after it, or only zeros follow from some byte inside it on (a power loss
+// can persist the new size without all of the data). Replay stops there and
+// the tail is cut off. A bad record followed by anything else, or one that
+// checks out but cannot be decoded, is corruption (kDataLoss).
 #ifndef TGSESSION_BACKENDS_JOURNAL_H_
 #define TGSESSION_BACKENDS_JOURNAL_H_
 

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -471,6 +472,57 @@ TEST_F(BinaryFileTest, TornJournalTailIsIgnoredAndCut) {
   EXPECT_EQ(LoadOrDie(*b), want);
 }
 
+// A power loss can write a journal's new size without all of its data: the
+// appends stop short inside a record and zeros follow to the end of the file,
+// over any later records.
+TEST_F(BinaryFileTest, ZerosFromInsideARecordToTheEndAreATornTail) {
+  Session want = RichSession();
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(want).ok());
+    for (int i = 0; i < 3; ++i) {
+      CachedPeer p = CachedPeer::User(i + 1, i + 1);
+      p.is_community = true;  // the record's last byte is not zero
+      ASSERT_TRUE(b->CachePeer(p).ok());
+      if (i == 0) want.CachePeer(p);
+    }
+  }
+  const std::string journal = ReadFileOrDie(path_ + ".journal");
+  const size_t record = (journal.size() - journal::kHeaderSize) / 3;
+  const size_t second = journal::kHeaderSize + record;
+  for (size_t reached = 0; reached < record; ++reached) {
+    SCOPED_TRACE(::testing::Message() << reached << " bytes of the second record reached the disk");
+    std::string j = journal.substr(0, second + reached);
+    j.resize(journal.size(), '\0');
+    WriteRaw(path_ + ".journal", j);
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    EXPECT_EQ(LoadOrDie(*b), want);
+    EXPECT_EQ(ReadFileOrDie(path_ + ".journal"), journal.substr(0, second)) << "the torn tail is cut at open";
+  }
+}
+
+// Zeros excuse only the record they start in: a damaged record that ends
+// before them is corruption.
+TEST_F(BinaryFileTest, ABadRecordBeforeTrailingZerosIsDataLoss) {
+  {
+    auto b = OpenOrDie(path_, NoCompactOnClose());
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    for (int i = 0; i < 3; ++i) {
+      CachedPeer p = CachedPeer::User(i + 1, i + 1);
+      p.is_community = true;  // the record's last byte is not zero
+      ASSERT_TRUE(b->CachePeer(p).ok());
+    }
+  }
+  std::string j = ReadFileOrDie(path_ + ".journal");
+  const size_t record = (j.size() - journal::kHeaderSize) / 3;
+  j[journal::kHeaderSize + record + 12] ^= 0x40;  // inside the second record's payload
+  std::fill(j.end() - record, j.end(), '\0');      // the third never reached the disk
+  WriteRaw(path_ + ".journal", j);
+  auto b = OpenOrDie(path_);
+  auto s = b->Load();
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
+}
+
 TEST_F(BinaryFileTest, CorruptJournalMiddleIsDataLossNotSilence) {
   {
     auto b = OpenOrDie(path_, NoCompactOnClose());
@@ -541,6 +593,106 @@ TEST_F(BinaryFileTest, FilesAre0600WhateverTheUmask) {
     EXPECT_EQ(ModeOf(dir_ + "/other.session"), 0600u);
   }
   ::umask(old);
+}
+
+// Records the mode passed to every open(2) that may create a file, and every
+// link(2): what the final mode of a file cannot show, since a file created
+// 0644 and fchmod'ed to 0600 was world-readable in between.
+class CreationRecorder : public FaultInjectingFileSystem {
+ public:
+  struct Created {
+    std::string name;
+    mode_t mode;
+    int flags;
+  };
+  CreationRecorder() : FaultInjectingFileSystem(PosixFileSystem()) {}
+  absl::StatusOr<int> Open(const std::string& path, int flags, mode_t mode) override {
+    if ((flags & O_CREAT) != 0) {
+      absl::MutexLock lock(&mu_);
+      created_.push_back(Created{BaseName(path), mode, flags});
+    }
+    return FaultInjectingFileSystem::Open(path, flags, mode);
+  }
+  absl::Status Link(const std::string& from, const std::string& to) override {
+    {
+      absl::MutexLock lock(&mu_);
+      linked_.push_back(BaseName(to));
+    }
+    return FaultInjectingFileSystem::Link(from, to);
+  }
+  std::vector<Created> created() const {
+    absl::MutexLock lock(&mu_);
+    return created_;
+  }
+  std::vector<std::string> linked() const {
+    absl::MutexLock lock(&mu_);
+    return linked_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<Created> created_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> linked_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(BinaryFileTest, EveryFileIsCreated0600NotChmodedThereLater) {
+  CreationRecorder fs;
+  Options o = TinyJournal();
+  o.fs = &fs;
+  {
+    // Lock file, snapshot temp files (save, fold, compaction, close), the
+    // journal's temp file.
+    auto b = OpenOrDie(path_, o);
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(b->CachePeer(CachedPeer::User(i, i)).ok());
+    ASSERT_TRUE(b->Compact().ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(99, 99)).ok());
+  }
+  {
+    // Encrypted snapshot and journal.
+    Options e = o;
+    e.passphrase = std::make_shared<const SecretString>(std::string("pass"));
+    e.kdf = KdfParams::Minimum();
+    auto b = OpenOrDie(dir_ + "/enc.session", e);
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());
+  }
+  {
+    // Backups of a corrupt snapshot and of a corrupt journal.
+    WriteRaw(dir_ + "/bad.session", "not a session");
+    WriteRaw(dir_ + "/bad.session.journal", "nor a journal");
+    ::chmod((dir_ + "/bad.session").c_str(), 0600);
+    ::chmod((dir_ + "/bad.session.journal").c_str(), 0600);
+    auto b = OpenOrDie(dir_ + "/bad.session", o);
+    ASSERT_TRUE(b->RecoverCorrupt().ok());
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());
+    ASSERT_TRUE(b->Delete().ok());
+  }
+  // WriteFileAtomically as the CLI and the SQLite image writer call it.
+  ASSERT_TRUE(WriteFileAtomically(&fs, dir_ + "/out.session", "x").ok());
+  ASSERT_TRUE(WriteFileAtomically(&fs, dir_ + "/out.db", "x", AtomicWriteOptions{0600, false}).ok());
+
+  std::set<std::string> kinds;
+  for (const CreationRecorder::Created& c : fs.created()) {
+    EXPECT_EQ(c.mode & 07777, 0600u) << c.name << " was created with mode " << std::oct << c.mode;
+    EXPECT_EQ(c.name.find(".corrupt-"), std::string::npos) << c.name << ": backups are links, not copies";
+    if (absl::StrContains(c.name, ".tmp-")) {
+      EXPECT_NE(c.flags & O_EXCL, 0) << c.name << ": temp files are created exclusively";
+      kinds.insert(c.name.substr(0, c.name.find(".tmp-")));
+    } else {
+      kinds.insert(c.name);
+    }
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{".bad.session", ".bad.session.journal", ".enc.session", ".enc.session.journal",
+                                          ".my.session", ".my.session.journal", ".out.db", ".out.session",
+                                          "bad.session.lock", "enc.session.lock", "my.session.lock"}));
+  const std::vector<std::string> links = fs.linked();
+  ASSERT_EQ(links.size(), 2u);
+  for (const std::string& name : links) {
+    EXPECT_TRUE(absl::StrContains(name, ".corrupt-")) << name;
+    EXPECT_EQ(ModeOf(dir_ + "/" + name), 0600u) << name;
+  }
 }
 
 TEST_F(BinaryFileTest, SecondWriterIsRefusedWithThePath) {

@@ -32,7 +32,7 @@ bazel test --config=asan --define=werror=1 //...
 step "threaded tests under TSan"
 bazel test --config=tsan --define=werror=1 \
   //session:session_test //tests:memory_string_backend_test //tests:binary_file_backend_test \
-  //tests:sqlite_backend_test //tests:postgres_backend_test
+  //tests:sqlite_backend_test //tests:postgres_backend_test //tests:power_loss_test
 
 step "fuzzing, ${TGS_FUZZ_SECONDS:-20} s per target"
 TGS_FUZZ_SECONDS="${TGS_FUZZ_SECONDS:-20}" bash tools/fuzz.sh
