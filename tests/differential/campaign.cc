@@ -1,10 +1,14 @@
 #include "tests/differential/campaign.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "session/base64.h"
+#include "session/json.h"
 #include "tests/differential/compare.h"
 #include "tests/differential/generator.h"
 
@@ -127,6 +131,11 @@ absl::Status RunCampaign(const CampaignOptions& o, DifferentialChecker* checker)
   for (const std::string& t : seeds.native) add(kNative, t);
   for (const std::string& t : seeds.compact) add(kCompact, t);
   for (Session& s : BoundarySessions()) checker->AddSession(std::move(s));
+  for (const std::string& json : seeds.encode) {
+    absl::StatusOr<Session> s = SessionFromJson(json);
+    if (!s.ok()) return absl::DataLossError(absl::StrCat("a regression session: ", s.status().message()));
+    checker->AddSession(*std::move(s));
+  }
   if (absl::Status s = checker->Flush(); !s.ok()) return s;
   for (size_t i = 0; i < o.encode_sessions; ++i) {
     checker->AddSession(gen.NextSession());
@@ -140,6 +149,23 @@ absl::Status RunCampaign(const CampaignOptions& o, DifferentialChecker* checker)
     if (absl::Status s = flush_if_full(); !s.ok()) return s;
   }
   return checker->Flush();
+}
+
+absl::StatusOr<std::vector<std::string>> SaveFindings(const DifferentialChecker& c, const std::string& dir) {
+  std::vector<std::string> paths;
+  for (const Finding& f : c.findings()) {
+    const std::string sub = absl::StrCat(dir, "/", CheckName(f.check));
+    ::mkdir(dir.c_str(), 0755);
+    ::mkdir(sub.c_str(), 0755);
+    uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a: a stable name, the same input saved twice is one file
+    for (unsigned char ch : f.input) h = (h ^ ch) * 0x100000001b3ull;
+    const std::string path = absl::StrCat(sub, "/", absl::Hex(h, absl::kZeroPad16));
+    std::ofstream out(path, std::ios::binary);
+    out << f.input;
+    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", path));
+    paths.push_back(path);
+  }
+  return paths;
 }
 
 std::string Report(const DifferentialChecker& c) {

@@ -84,6 +84,11 @@ struct CampaignOptions {
 // then generated inputs up to the count.
 absl::Status RunCampaign(const CampaignOptions& options, DifferentialChecker* checker);
 
+// Writes each finding to `dir`/<check>/<fnv1a64 of the input, hex>: the
+// layout of the regression inputs (tests/vectors/differential), which
+// RunCampaign reads back. Returns the paths written.
+absl::StatusOr<std::vector<std::string>> SaveFindings(const DifferentialChecker& checker, const std::string& dir);
+
 // The counts as a table, one line per check, then one per difference seen,
 // then the findings with their inputs in hex.
 std::string Report(const DifferentialChecker& checker);

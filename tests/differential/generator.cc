@@ -235,9 +235,12 @@ Seeds LoadSeeds(const std::string& vectors_dir, const std::string& regression_di
       }
     }
   }
-  for (const char* kind : {"binary", "native", "compact"}) {
+  for (const char* kind : {"binary", "native", "compact", "encode"}) {
     const std::string dir = absl::StrCat(regression_dir, "/", kind);
-    std::vector<std::string>& to = kind[0] == 'b' ? s.binary : kind[0] == 'n' ? s.native : s.compact;
+    std::vector<std::string>& to = kind[0] == 'b'   ? s.binary
+                                   : kind[0] == 'n' ? s.native
+                                   : kind[0] == 'c' ? s.compact
+                                                    : s.encode;
     for (const std::string& n : FilesIn(dir)) to.push_back(ReadFile(dir + "/" + n));
   }
   return s;

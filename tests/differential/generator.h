@@ -79,9 +79,9 @@ Encoded WriteWire(const WireSession& w);
 
 // The seeds: every .bin / .txt of the ferogram vectors, the inputs of the
 // malformed probes, and our regression inputs (tests/vectors/differential/
-// {binary,native,compact}/*).
+// {binary,native,compact}/* as inputs, encode/* as JSON sessions).
 struct Seeds {
-  std::vector<std::string> binary, native, compact;
+  std::vector<std::string> binary, native, compact, encode;
 };
 Seeds LoadSeeds(const std::string& vectors_dir, const std::string& regression_dir);
 

@@ -47,6 +47,8 @@ class OracleProcess {
   // encode-binary: sends one line per input (no newlines inside) and
   // returns one line each.
   absl::StatusOr<std::vector<std::string>> Lines(absl::Span<const std::string> lines);
+  // Subcommands that read nothing (panic-selftest): the next `n` lines.
+  absl::StatusOr<std::vector<std::string>> Read(size_t n) { return Exchange("", n); }
 
  private:
   OracleProcess(pid_t pid, int fd, std::string what) : pid_(pid), fd_(fd), what_(std::move(what)) {}
