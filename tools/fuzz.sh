@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for a fixed time and prints executions per
 # target. Crashes are saved under tests/fuzz/findings/<target>/ (commit them:
-# they become regression tests) and make the script fail.
+# they become regression tests) and make the script fail. The
+# ferogram_differential target (needs ../shared/tools/ferogram-oracle, else
+# it checks nothing) saves its findings under tests/vectors/differential/,
+# the regression inputs of //tests:ferogram_differential_test.
 #
 #   bash tools/fuzz.sh            # 30 s per target
 #   TGS_FUZZ_SECONDS=600 bash tools/fuzz.sh binary_decode
@@ -21,7 +24,7 @@ status=0
 for t in "${targets[@]}"; do
   mkdir -p "$work/$t" "tests/fuzz/findings/$t"
   seeds=(tests/vectors/ferogram/binary tests/vectors/ferogram/string_session tests/vectors/ferogram/malformed
-         tests/fuzz/corpus tests/vectors/interop tests/fuzz/findings/$t)
+         tests/fuzz/corpus tests/vectors/interop tests/fuzz/findings/$t tests/vectors/differential)
   log="$work/$t.log"
   if "$bin/tests/fuzz/${t}_fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 \
        -timeout=10 -artifact_prefix="tests/fuzz/findings/$t/" -print_final_stats=1 \

@@ -295,7 +295,7 @@ std::string Ipv6Text(const uint16_t g[8]) {
 
 }  // namespace
 
-InputGenerator::InputGenerator(uint64_t seed, const Seeds& seeds) : rng_(seed), seeds_(seeds) {
+InputGenerator::InputGenerator(uint64_t seed, const Seeds& seeds) : rng_(seed) {
   for (const std::string& b : seeds.binary) pool_.push_back(Encoded{b, {}});
 }
 

@@ -107,7 +107,6 @@ class InputGenerator {
   void Remember(Encoded e);
 
   Rng rng_;
-  const Seeds& seeds_;
   std::vector<Encoded> pool_;  // seeds and recent inputs, to mutate
 };
 
