@@ -6,6 +6,7 @@
 #include <fstream>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "session/base64.h"
 #include "session/json.h"
@@ -189,7 +190,7 @@ std::string Report(const DifferentialChecker& c) {
   }
   for (const Finding& f : c.findings()) {
     absl::StrAppend(&out, "UNLISTED DIFFERENCE (", CheckName(f.check), "): ", f.detail, "\n  input (",
-                    f.input.size(), " bytes, hex): ", Hex(f.input.substr(0, 8192)),
+                    f.input.size(), " bytes, hex): ", absl::BytesToHexString(f.input.substr(0, 8192)),
                     f.input.size() > 8192 ? "..." : "", "\n");
   }
   return out;

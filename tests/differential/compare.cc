@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "session/base64.h"
@@ -196,13 +197,6 @@ Session Lossy(const Session& s) {
 
 bool IsV9Header(absl::string_view b) { return b.size() >= 4 && b.substr(0, 4) == absl::string_view("\x09tgs", 4); }
 
-std::string FromHex(absl::string_view hex) {
-  std::string out(hex.size() / 2, '\0');
-  const auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
-  return out;
-}
-
 size_t FirstDifference(absl::string_view a, absl::string_view b) {
   size_t i = 0;
   while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
@@ -258,7 +252,7 @@ std::string CheckFerogramModel(absl::string_view bytes, const Value& line, bool 
   const absl::StatusOr<std::string> bin = EncodeBinary(saved, v8);
   const absl::StatusOr<std::string> text = EncodeNativeString(saved, v8);
   if (!bin.ok() || !text.ok()) return absl::StrCat("our v8 encoder refuses: ", bin.status().ToString());
-  const std::string theirs_bin = FromHex(absl::string_view(to_bytes->GetString(), to_bytes->GetStringLength()));
+  const std::string theirs_bin = absl::HexStringToBytes(absl::string_view(to_bytes->GetString(), to_bytes->GetStringLength()));
   const absl::string_view theirs_text(to_string->GetString(), to_string->GetStringLength());
   *reencodes += 2;
   if (*bin != theirs_bin) {
@@ -361,17 +355,6 @@ Verdict CheckBinaryBytes(absl::string_view bytes, const absl::StatusOr<Session>&
 }
 
 }  // namespace
-
-std::string Hex(absl::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
 
 Verdict CheckBinary(absl::string_view input, absl::string_view line) {
   Verdict v;
@@ -483,7 +466,7 @@ Verdict CheckEncode(const Session& session, absl::string_view line) {
   if (hex == nullptr || !hex->IsString() || text == nullptr || !text->IsString()) {
     return Unlisted(v, "encode-binary answer without hex / native_string");
   }
-  const std::string theirs_bin = FromHex(absl::string_view(hex->GetString(), hex->GetStringLength()));
+  const std::string theirs_bin = absl::HexStringToBytes(absl::string_view(hex->GetString(), hex->GetStringLength()));
   const absl::string_view theirs_text(text->GetString(), text->GetStringLength());
   v.reencodes = 2;
   if (ChooseBinaryVersion(session) == 8) {

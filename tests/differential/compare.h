@@ -45,9 +45,6 @@ Verdict CheckCompact(absl::string_view text, absl::string_view line);
 Verdict CheckEncode(const Session& session, absl::string_view line);
 std::string OracleJson(const Session& session);
 
-// Lowercase hex, for reports.
-std::string Hex(absl::string_view bytes);
-
 }  // namespace differential
 }  // namespace tgsession
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
@@ -29,31 +30,22 @@ uint64_t Rng::Next() {
 
 uint64_t Rng::Below(uint64_t n) { return Next() % n; }
 
-int64_t Rng::AnyI64() {
+template <typename T>
+T Rng::AnyInt() {
   switch (Below(8)) {
     case 0:
-      return static_cast<int64_t>(Below(5)) - 2;
+      return static_cast<T>(static_cast<int>(Below(5)) - 2);
     case 1:
-      return Below(2) ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+      return Below(2) ? std::numeric_limits<T>::max() : std::numeric_limits<T>::min();
     case 2:
-      return static_cast<int64_t>(Below(1u << 20));
+      return static_cast<T>(Below(1u << 16));
     default:
-      return static_cast<int64_t>(Next());
+      return static_cast<T>(Next());  // modulo 2^bits
   }
 }
 
-int32_t Rng::AnyI32() {
-  switch (Below(8)) {
-    case 0:
-      return static_cast<int32_t>(Below(5)) - 2;
-    case 1:
-      return Below(2) ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::min();
-    case 2:
-      return static_cast<int32_t>(Below(1u << 16));
-    default:
-      return static_cast<int32_t>(static_cast<uint32_t>(Next()));
-  }
-}
+int64_t Rng::AnyI64() { return AnyInt<int64_t>(); }
+int32_t Rng::AnyI32() { return AnyInt<int32_t>(); }
 
 std::string Rng::Bytes(size_t n) {
   std::string out(n, '\0');
@@ -179,15 +171,6 @@ std::vector<std::string> FilesIn(const std::string& dir) {
   return names;
 }
 
-std::string Unhex(absl::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    const auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    out.push_back(static_cast<char>(digit(hex[i]) << 4 | digit(hex[i + 1])));
-  }
-  return out;
-}
-
 std::string StringField(const rapidjson::Value& o, const char* name) {
   if (!o.IsObject()) return "";
   auto it = o.FindMember(name);
@@ -222,10 +205,10 @@ Seeds LoadSeeds(const std::string& vectors_dir, const std::string& regression_di
       if (absl::StrContains(api, "from_bytes") || absl::StrContains(api, "BinaryFileBackend::load")) {
         for (const char* f : {"hex", "written_hex"}) {
           const std::string hex = StringField(input, f);
-          if (!hex.empty()) s.binary.push_back(Unhex(hex));
+          if (!hex.empty()) s.binary.push_back(absl::HexStringToBytes(hex));
         }
         const std::string base = StringField(input, "base_file");
-        if (!base.empty()) s.binary.push_back(ReadFile(fero + "/" + base) + Unhex(StringField(input, "hex_suffix")));
+        if (!base.empty()) s.binary.push_back(ReadFile(fero + "/" + base) + absl::HexStringToBytes(StringField(input, "hex_suffix")));
       }
       const std::string str = StringField(input, "string");
       if (!str.empty() || input.HasMember("string")) {
@@ -276,9 +259,9 @@ std::string Utf8(uint32_t cp) {
 // Unicode White_Space (what Rust's str::trim removes) and characters that
 // look like it but are not (U+180E, U+200B, U+FEFF, the ASCII separators
 // U+001C..U+001F).
-constexpr uint32_t kSpaces[] = {0x20,   0x09,   0x0A,   0x0B,   0x0C,   0x0D,   0x85,   0xA0,   0x1680,
-                                0x2000, 0x2001, 0x2005, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-                                0x180E, 0x200B, 0xFEFF, 0x1C,   0x1F};
+constexpr uint32_t kSpaces[] = {0x20,   0x09,   0x0A,   0x0B,   0x0C,   0x0D,   0x85,   0xA0,   0x1680, 0x2000,
+                                0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+                                0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x180E, 0x200B, 0xFEFF, 0x1C,   0x1F};
 
 // Byte sequences that are not UTF-8: a lone continuation byte, overlong
 // forms, surrogates, code points past U+10FFFF, cut sequences, 0xFF.

@@ -34,6 +34,8 @@ class Rng {
   std::string Bytes(size_t n);
 
  private:
+  template <typename T>
+  T AnyInt();
   uint64_t state_;
 };
 
