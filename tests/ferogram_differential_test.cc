@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -61,6 +62,95 @@ TEST(FerogramDifferentialTest, Campaign) {
   for (int check : {kBinary, kNative, kCompact}) {
     EXPECT_GE((*checker)->tally(check).inputs, o.inputs_per_decoder) << CheckName(check);
   }
+}
+
+// --- the harness itself, without the oracle -------------------------------
+//
+// Oracle lines made from our own JSON (the oracle's session JSON has the
+// same shape) and then spoiled: the comparer must notice.
+
+std::string OracleLine(const Session& s, bool with_reencode) {
+  std::string line = absl::StrCat("{\"ok\":true,\"session\":", OracleJson(s));
+  if (with_reencode) {
+    absl::StrAppend(&line, ",\"to_bytes_hex\":\"", absl::BytesToHexString(*EncodeBinary(s)), "\",\"to_string\":\"",
+                    *EncodeNativeString(s), "\"");
+  }
+  return line + "}";
+}
+
+Session SampleSession() {
+  Session s = NewSessionWithDefaults();
+  s.updates_state.pts = 77;
+  s.CachePeer(CachedPeer::Channel(5, 6, ChannelKind::kGigagroup));
+  s.CacheMinPeer({1, 2, 3});
+  return s;
+}
+
+TEST(DifferentialCompareTest, AgreesWithTheSameSession) {
+  const Session s = SampleSession();
+  const std::string bytes = *EncodeBinary(s);
+  const Verdict v = CheckBinary(bytes, OracleLine(s, true));
+  EXPECT_EQ(v.difference, Difference::kNone) << v.detail;
+  EXPECT_EQ(v.reencodes, 2);
+  const Verdict n = CheckNative(*EncodeNativeString(s), OracleLine(s, true));
+  EXPECT_EQ(n.difference, Difference::kNone) << n.detail;
+}
+
+TEST(DifferentialCompareTest, NamesTheFirstFieldThatDiffers) {
+  const Session s = SampleSession();
+  Session other = s;
+  other.peers.Assign({CachedPeer::Channel(5, 6, ChannelKind::kMegagroup)});
+  const Verdict v = CheckBinary(*EncodeBinary(s), OracleLine(other, false));
+  EXPECT_EQ(v.difference, Difference::kUnlisted);
+  EXPECT_NE(v.detail.find("peers[0].channel_kind: ours \"Gigagroup\", ferogram \"Megagroup\""), std::string::npos)
+      << v.detail;
+}
+
+TEST(DifferentialCompareTest, ComparesReencodingsByteForByte) {
+  const Session s = SampleSession();
+  const std::string bytes = *EncodeBinary(s);
+  std::string line = OracleLine(s, true);
+  const size_t hex = line.find("\"to_bytes_hex\":\"") + 16 + 2 * 40;  // byte 40 of to_bytes
+  line[hex] = line[hex] == '0' ? '1' : '0';
+  const Verdict v = CheckBinary(bytes, line);
+  EXPECT_EQ(v.difference, Difference::kUnlisted);
+  EXPECT_NE(v.detail.find("to_bytes differs from our EncodeBinary at byte 40"), std::string::npos) << v.detail;
+}
+
+TEST(DifferentialCompareTest, AcceptAgainstRefuse) {
+  const std::string bytes = *EncodeBinary(SampleSession());
+  const Verdict v = CheckBinary(bytes, R"({"ok":false,"error":"truncated session","kind":"InvalidData"})");
+  EXPECT_EQ(v.difference, Difference::kUnlisted);
+  EXPECT_TRUE(v.ours_ok);
+  EXPECT_FALSE(v.theirs_ok);
+  // A panic of the crate is never an agreement.
+  EXPECT_EQ(CheckBinary("", R"({"ok":false,"panic":"boom","location":null})").difference, Difference::kUnlisted);
+}
+
+TEST(DifferentialCompareTest, CompactFieldsAndReencodings) {
+  const std::string text = testing::ReadFileOrDie(testing::VectorsDir() + "/ferogram/string_session/ss_v2_ipv6.txt");
+  const CompactSession c = *DecodeCompactString(text);
+  const std::string good = absl::StrCat(
+      R"({"ok":true,"compact":{"variant":"V2","version":2,"dc_id":)", c.dc_id, R"(,"ip":")", c.ip.ToString(),
+      R"(","ip_type":6,"port":)", c.port, R"(,"user_id":)", c.user_id, R"(,"auth_key_hex":")",
+      c.auth_key.RevealHex(kRevealSecrets), R"("},"encode":")", *EncodeCompactString(c), R"(","encode_v1":null})");
+  EXPECT_EQ(CheckCompact(text, good).difference, Difference::kNone) << CheckCompact(text, good).detail;
+  std::string bad_ip = good;
+  bad_ip.replace(bad_ip.find(c.ip.ToString()), c.ip.ToString().size(), "::1");
+  const Verdict v = CheckCompact(text, bad_ip);
+  EXPECT_EQ(v.difference, Difference::kUnlisted);
+  EXPECT_NE(v.detail.find("compact.ip"), std::string::npos) << v.detail;
+}
+
+TEST(OracleClientTest, ReportsAnOracleThatExits) {
+  const std::optional<std::string> oracle = FindOracle();
+  if (!oracle) GTEST_SKIP() << kOracleMissing;
+  // A bad command line: the oracle prints its usage and exits with 2.
+  absl::StatusOr<std::unique_ptr<OracleProcess>> p = OracleProcess::Start(*oracle, {"no-such-command"});
+  ASSERT_TRUE(p.ok()) << p.status();
+  absl::StatusOr<std::vector<std::string>> out = (*p)->Frames({"x"});
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(out.status().message().find("exited with status 2"), absl::string_view::npos) << out.status();
 }
 
 // --- the differences, one test each (docs/ferogram-differences.md) ----------
