@@ -15,7 +15,7 @@
 #      measured in the same run, with the target ratios
 #      (tools/bench/side_by_side.sh; needs ../shared/tools/ferogram-oracle).
 #
-#   bash tools/bench/run_all.sh                 # everything, about ten minutes
+#   bash tools/bench/run_all.sh                 # everything, about seven minutes
 #   TGS_BENCH_NO_WASM=1 bash tools/bench/run_all.sh
 # Expects tools/setup.sh to have run. Quiet machines give stable figures; for
 # regressions use tools/bench/compare.sh (instruction counts) instead.
