@@ -220,7 +220,7 @@ DecodeOptions Strict() {
 TEST_F(FerogramDifferencesTest, LenientValue) {
   WireSession w = SmallV8();
   w.dcs.push_back(w.dcs[0]);
-  w.dcs[1].has_key = 2;  // neither 0 nor 1: "no key", nothing follows
+  w.dcs[1].has_key = 2;                   // neither 0 nor 1: "no key", nothing follows
   w.peers.push_back({1002, 7, 3, 7, 2});  // type 3, kind 7, community 2
   w.has_token = 2;
   w.token.clear();

@@ -23,8 +23,10 @@ const char* CheckName(int check) {
 
 absl::StatusOr<std::unique_ptr<DifferentialChecker>> DifferentialChecker::Start(const std::string& oracle) {
   std::unique_ptr<DifferentialChecker> c(new DifferentialChecker());
-  const std::vector<std::string> args[kCheckCount] = {
-      {"decode-binary", "--with-reencode"}, {"decode-string", "--with-reencode"}, {"decode-compact"}, {"encode-binary"}};
+  const std::vector<std::string> args[kCheckCount] = {{"decode-binary", "--with-reencode"},
+                                                      {"decode-string", "--with-reencode"},
+                                                      {"decode-compact"},
+                                                      {"encode-binary"}};
   for (int i = 0; i < kCheckCount; ++i) {
     absl::StatusOr<std::unique_ptr<OracleProcess>> p = OracleProcess::Start(oracle, args[i]);
     if (!p.ok()) return p.status();
@@ -189,8 +191,8 @@ std::string Report(const DifferentialChecker& c) {
     out += "\n";
   }
   for (const Finding& f : c.findings()) {
-    absl::StrAppend(&out, "UNLISTED DIFFERENCE (", CheckName(f.check), "): ", f.detail, "\n  input (",
-                    f.input.size(), " bytes, hex): ", absl::BytesToHexString(f.input.substr(0, 8192)),
+    absl::StrAppend(&out, "UNLISTED DIFFERENCE (", CheckName(f.check), "): ", f.detail, "\n  input (", f.input.size(),
+                    " bytes, hex): ", absl::BytesToHexString(f.input.substr(0, 8192)),
                     f.input.size() > 8192 ? "..." : "", "\n");
   }
   return out;

@@ -156,8 +156,7 @@ bool MatchSession(const Session& s, const Value& j, AddrRule rule, std::string* 
     }
   }
   m.Str(j, "future_auth_token_hex",
-        s.future_auth_token ? std::optional<std::string>(s.future_auth_token->RevealHex(kRevealSecrets))
-                            : std::nullopt,
+        s.future_auth_token ? std::optional<std::string>(s.future_auth_token->RevealHex(kRevealSecrets)) : std::nullopt,
         "");
   if (!m.ok() && why != nullptr) *why = m.why();
   return m.ok();
@@ -252,12 +251,13 @@ std::string CheckFerogramModel(absl::string_view bytes, const Value& line, bool 
   const absl::StatusOr<std::string> bin = EncodeBinary(saved, v8);
   const absl::StatusOr<std::string> text = EncodeNativeString(saved, v8);
   if (!bin.ok() || !text.ok()) return absl::StrCat("our v8 encoder refuses: ", bin.status().ToString());
-  const std::string theirs_bin = absl::HexStringToBytes(absl::string_view(to_bytes->GetString(), to_bytes->GetStringLength()));
+  const std::string theirs_bin =
+      absl::HexStringToBytes(absl::string_view(to_bytes->GetString(), to_bytes->GetStringLength()));
   const absl::string_view theirs_text(to_string->GetString(), to_string->GetStringLength());
   *reencodes += 2;
   if (*bin != theirs_bin) {
-    return absl::StrCat("to_bytes differs from our EncodeBinary at byte ", FirstDifference(*bin, theirs_bin),
-                        " (ours ", bin->size(), " bytes, ferogram ", theirs_bin.size(), ")");
+    return absl::StrCat("to_bytes differs from our EncodeBinary at byte ", FirstDifference(*bin, theirs_bin), " (ours ",
+                        bin->size(), " bytes, ferogram ", theirs_bin.size(), ")");
   }
   if (*text != theirs_text) {
     return absl::StrCat("to_string differs from our EncodeNativeString at character ",
@@ -300,9 +300,8 @@ Verdict Classify(absl::string_view bytes, const absl::StatusOr<Session>& ours, c
     // input exactly, the versioned one does not.
     const auto* d = reinterpret_cast<const uint8_t*>(bytes.data());
     DecodeInfo versioned_info;
-    const bool versioned_fits =
-        DecodeBinaryAsVersion(bytes, d[0], WithoutTrailingLimit(), &versioned_info).ok() &&
-        versioned_info.trailing_bytes == 0;
+    const bool versioned_fits = DecodeBinaryAsVersion(bytes, d[0], WithoutTrailingLimit(), &versioned_info).ok() &&
+                                versioned_info.trailing_bytes == 0;
     if (bytes.size() < 5 || d[0] < 2 || d[0] > 8 || d[1] != 0 || d[2] != 0 || d[3] != 0 || d[4] == 0 ||
         info.version != 1 || info.trailing_bytes != 0 || versioned_fits) {
       return Unlisted(v, "read as v1 outside the rule of docs/ferogram-differences.md (v1-home-dc-2-to-8)");
@@ -310,8 +309,7 @@ Verdict Classify(absl::string_view bytes, const absl::StatusOr<Session>& ours, c
     v.difference = Difference::kV1HomeDc2To8;
     return v;
   }
-  if (ours.ok() && v.theirs_ok && HasNonUtf8Address(*ours) &&
-      MatchSession(*ours, *theirs, AddrRule::kLossy, nullptr)) {
+  if (ours.ok() && v.theirs_ok && HasNonUtf8Address(*ours) && MatchSession(*ours, *theirs, AddrRule::kLossy, nullptr)) {
     v.difference = Difference::kNonUtf8Address;
     return v;
   }
@@ -384,8 +382,8 @@ Verdict CheckNative(absl::string_view text, absl::string_view line) {
   }
   if (!IsValidUtf8(text)) return Unlisted(v, "we decode text that is not UTF-8 (ferogram takes only &str)");
   if (!v.theirs_ok && !IsBinaryError(d)) {
-    return Unlisted(v, absl::StrCat("ferogram refuses the text (", Show(Member(d, "error")),
-                                    "), our base64 decodes it"));
+    return Unlisted(v,
+                    absl::StrCat("ferogram refuses the text (", Show(Member(d, "error")), "), our base64 decodes it"));
   }
   return CheckBinaryBytes(*bytes, ours, info, d, v);
 }

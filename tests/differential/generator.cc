@@ -208,7 +208,8 @@ Seeds LoadSeeds(const std::string& vectors_dir, const std::string& regression_di
           if (!hex.empty()) s.binary.push_back(absl::HexStringToBytes(hex));
         }
         const std::string base = StringField(input, "base_file");
-        if (!base.empty()) s.binary.push_back(ReadFile(fero + "/" + base) + absl::HexStringToBytes(StringField(input, "hex_suffix")));
+        if (!base.empty())
+          s.binary.push_back(ReadFile(fero + "/" + base) + absl::HexStringToBytes(StringField(input, "hex_suffix")));
       }
       const std::string str = StringField(input, "string");
       if (!str.empty() || input.HasMember("string")) {
@@ -270,8 +271,9 @@ constexpr uint32_t kSpaces[] = {0x20,   0x09,   0x0A,   0x0B,   0x0C,   0x0D,   
 
 // Byte sequences that are not UTF-8: a lone continuation byte, overlong
 // forms, surrogates, code points past U+10FFFF, cut sequences, 0xFF.
-const char* const kBadUtf8[] = {"\x80", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-                                "\xF5\x80\x80\x80", "\xE2\x82", "\xF0\x9F\x98", "\xFF", "\xFE", "\xC3"};
+const char* const kBadUtf8[] = {
+    "\x80",     "\xC0\xAF",     "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+    "\xE2\x82", "\xF0\x9F\x98", "\xFF",     "\xFE",         "\xC3"};
 
 std::string Ipv6Text(const uint16_t g[8]) {
   // Not canonical on purpose (no "::"): the address text is only bytes to
@@ -634,8 +636,7 @@ std::string InputGenerator::NextNative() {
   if (rng_.OneIn(25)) {
     text = NextCompact();  // a compact string where a native one is expected
   } else {
-    const Encoded e =
-        rng_.Below(100) < 70 || pool_.empty() ? FreshBinary() : Mutate(pool_[rng_.Below(pool_.size())]);
+    const Encoded e = rng_.Below(100) < 70 || pool_.empty() ? FreshBinary() : Mutate(pool_[rng_.Below(pool_.size())]);
     text = Base64Encode(e.bytes, kBase64UrlNoPad);
   }
   if (rng_.OneIn(2)) text = MutateText(std::move(text));
@@ -681,7 +682,8 @@ std::string InputGenerator::CompactBytes() {
         g[0] = static_cast<uint16_t>(rng_.Next());
         break;
       default:
-        for (uint16_t& x : g) x = rng_.OneIn(2) ? 0 : static_cast<uint16_t>(rng_.OneIn(2) ? rng_.Below(16) : rng_.Next());
+        for (uint16_t& x : g)
+          x = rng_.OneIn(2) ? 0 : static_cast<uint16_t>(rng_.OneIn(2) ? rng_.Below(16) : rng_.Next());
     }
     for (int i = 0; i < 8; ++i) {
       ip[2 * i] = static_cast<uint8_t>(g[i] >> 8);
@@ -742,7 +744,8 @@ std::vector<Session> BoundarySessions() {
   };
   for (size_t n : {size_t{255}, size_t{256}}) {
     Session s = base();
-    for (size_t i = 1; i < n; ++i) s.dcs.push_back(DcEntry::FromParts(static_cast<int32_t>(i), "10.0.0.1", 443, DcFlags()));
+    for (size_t i = 1; i < n; ++i)
+      s.dcs.push_back(DcEntry::FromParts(static_cast<int32_t>(i), "10.0.0.1", 443, DcFlags()));
     out.push_back(std::move(s));
   }
   for (size_t n : {size_t{65535}, size_t{65536}}) {
@@ -752,8 +755,9 @@ std::vector<Session> BoundarySessions() {
     std::vector<CachedMinPeer> mins;
     for (size_t i = 0; i < n; ++i) {
       const int64_t id = static_cast<int64_t>(1000 + i);
-      peers.push_back(i % 3 == 0 ? CachedPeer::User(id, id) : i % 3 == 1 ? CachedPeer::Chat(id)
-                                                             : CachedPeer::Channel(id, -id, ChannelKind::kMegagroup));
+      peers.push_back(i % 3 == 0   ? CachedPeer::User(id, id)
+                      : i % 3 == 1 ? CachedPeer::Chat(id)
+                                   : CachedPeer::Channel(id, -id, ChannelKind::kMegagroup));
       ch.push_back({id, static_cast<int32_t>(i)});
       mins.push_back({id, -id, static_cast<int32_t>(i)});
     }

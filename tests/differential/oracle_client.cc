@@ -113,8 +113,8 @@ absl::StatusOr<std::vector<std::string>> OracleProcess::Exchange(const std::stri
         pending_.append(buf, static_cast<size_t>(r));
         take_lines();
       } else if (r == 0 || errno == ECONNRESET) {  // reset: it exited with our input unread
-        return absl::UnavailableError(absl::StrCat(what_, " ", ExitDescription(), " after ", result.size(), " of ",
-                                                   lines, " answers"));
+        return absl::UnavailableError(
+            absl::StrCat(what_, " ", ExitDescription(), " after ", result.size(), " of ", lines, " answers"));
       } else if (errno != EAGAIN && errno != EINTR) {
         return absl::UnavailableError(absl::StrCat(what_, ": ", std::strerror(errno)));
       }

@@ -35,8 +35,7 @@ std::optional<std::string> FindOracle();
 class OracleProcess {
  public:
   // Starts `exe` with `args` (e.g. {"decode-binary", "--with-reencode"}).
-  static absl::StatusOr<std::unique_ptr<OracleProcess>> Start(const std::string& exe,
-                                                              std::vector<std::string> args);
+  static absl::StatusOr<std::unique_ptr<OracleProcess>> Start(const std::string& exe, std::vector<std::string> args);
   ~OracleProcess();  // closes its input and reaps it
   OracleProcess(const OracleProcess&) = delete;
   OracleProcess& operator=(const OracleProcess&) = delete;

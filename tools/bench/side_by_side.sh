@@ -15,15 +15,17 @@
 # the binary encoding at N = 1,000, 10,000 and 65,535) and stops if not.
 #
 # Printed per operation and size: each side's median over the alternations
-# (each alternation's figure being that program's own median of its rounds),
-# the ratio ferogram / ours (median of the per-alternation ratios) and its
-# range, for the codecs also that ratio with each side divided by its own
-# memcpy of the same bytes (steadier on a busy machine), the target ratio where issue 7 set one (codecs 3x faster, binary
-# codec within 4x of a memcpy of the same bytes, CachePeer 100x faster on a
-# file and 5x in memory) and whether it was met, the load average before
-# and after, and whether TGS_FORCE_PORTABLE was set. Our file backend is shown in each durability mode; kNone (no
-# fsync at all) is the one that matches ferogram's, whose cache_peer
-# rewrites the whole file through a temporary file without fsync.
+# (each alternation's figure being that program's own median of its
+# rounds); the ratio ferogram / ours (median of the per-alternation ratios)
+# and its range; for the codecs also that ratio with each side divided by
+# its own memcpy of the same bytes (steadier on a busy machine); the target
+# ratio where issue 7 set one (codecs 3x faster, binary codec within 4x of
+# a memcpy of the same bytes, CachePeer 100x faster on a file and 5x in
+# memory) and whether it was met; the load average before and after; and
+# whether TGS_FORCE_PORTABLE was set. Our file backend is shown in each
+# durability mode; kNone (no fsync at all) is the one that matches
+# ferogram's, whose cache_peer rewrites the whole file through a temporary
+# file without fsync.
 # Not run in CI (timing needs a quiet machine); README "Performance" quotes it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
