@@ -182,6 +182,15 @@ std::string StringField(const rapidjson::Value& o, const char* name) {
 
 Seeds LoadSeeds(const std::string& vectors_dir, const std::string& regression_dir) {
   Seeds s;
+  // Regression inputs first: a campaign of any size checks every one.
+  for (const char* kind : {"binary", "native", "compact", "encode"}) {
+    const std::string dir = absl::StrCat(regression_dir, "/", kind);
+    std::vector<std::string>& to = kind[0] == 'b'   ? s.binary
+                                   : kind[0] == 'n' ? s.native
+                                   : kind[0] == 'c' ? s.compact
+                                                    : s.encode;
+    for (const std::string& n : FilesIn(dir)) to.push_back(ReadFile(dir + "/" + n));
+  }
   const std::string fero = vectors_dir + "/ferogram";
   for (const std::string& n : FilesIn(fero + "/binary")) {
     if (absl::EndsWith(n, ".bin")) s.binary.push_back(ReadFile(fero + "/binary/" + n));
@@ -218,14 +227,6 @@ Seeds LoadSeeds(const std::string& vectors_dir, const std::string& regression_di
         s.compact.push_back(str);
       }
     }
-  }
-  for (const char* kind : {"binary", "native", "compact", "encode"}) {
-    const std::string dir = absl::StrCat(regression_dir, "/", kind);
-    std::vector<std::string>& to = kind[0] == 'b'   ? s.binary
-                                   : kind[0] == 'n' ? s.native
-                                   : kind[0] == 'c' ? s.compact
-                                                    : s.encode;
-    for (const std::string& n : FilesIn(dir)) to.push_back(ReadFile(dir + "/" + n));
   }
   return s;
 }
