@@ -312,6 +312,21 @@ TEST_F(FerogramDifferencesTest, NonUtf8Address) {
     EXPECT_STREQ(d["session"]["dcs"][0]["addr"].GetString(), "149.154.167.51\xef\xbf\xbd:443");  // U+FFFD
     EXPECT_EQ(d["to_bytes_hex"].GetStringLength(), 2 * (bytes.size() + 2));  // its re-save grew by 2 bytes
   }
+  // A 255-byte address with one bad byte: ferogram's replacement makes it
+  // 257 bytes, its save wraps the length, and it cannot read the file back.
+  w.dcs[0].addr = std::string(254, 'a') + "\xff";
+  const std::string longest = WriteWire(w).bytes;
+  absl::StatusOr<Session> kept = DecodeBinary(longest);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(*EncodeBinary(*kept), longest);
+  if (std::optional<std::string> line = AskBinary(longest)) {
+    EXPECT_EQ(CheckBinary(longest, *line).difference, Difference::kNonUtf8Address);
+    const rapidjson::Document d = Parse(*line);
+    const std::string resaved = testing::HexToBytes(d["to_bytes_hex"].GetString());
+    if (std::optional<std::string> back = AskBinary(resaved)) {
+      EXPECT_FALSE(Parse(*back)["ok"].GetBool()) << *back;
+    }
+  }
 }
 
 TEST_F(FerogramDifferencesTest, V1HomeDc2To8) {
