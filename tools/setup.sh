@@ -158,5 +158,10 @@ echo "test:tsan --test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:
 if [ -d "$here/../shared/vectors/ferogram" ]; then
   echo "test --test_env=TGS_VECTORS_DIR=$(cd "$here/../shared/vectors" && pwd)" >>"$here/.bazelrc.local"
 fi
+# The real ferogram-session behind a command line, for the differential
+# tests (//tests:ferogram_differential_test skips without it).
+if [ -x "$here/../shared/tools/ferogram-oracle" ]; then
+  echo "test --test_env=TGS_FEROGRAM_ORACLE=$(cd "$here/../shared/tools" && pwd)/ferogram-oracle" >>"$here/.bazelrc.local"
+fi
 
 log "ready"
