@@ -430,7 +430,10 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
   const Session& s = l.session;
   const interop::SessionExtras& x = l.extras;
   const SessionStats st = s.Stats();
-  out << "format:        " << FormatLabel(l) << "\n";
+  // Text read from the input (layouts, warnings, names of what is not
+  // carried) is printed through cli::OneLine, like every message: a hostile
+  // file must not drive the terminal or forge lines.
+  out << "format:        " << cli::OneLine(FormatLabel(l)) << "\n";
   out << "home DC:       " << s.home_dc_id << "\n";
   out << "DCs:           " << st.dcs_total << " entries, " << st.dcs_with_auth_key << " with an auth key\n";
   for (const DcEntry& e : s.dcs) {
@@ -466,8 +469,8 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
     out << "peer details:  " << usernames << " usernames, " << phones << " phone numbers, " << names << " names\n";
   }
   out << "binary size:   " << st.approx_bytes << " bytes (v" << ChooseBinaryVersion(s) << ")\n";
-  for (const std::string& n : l.not_carried) out << "not carried:   " << n << "\n";
-  for (const std::string& w : l.info.warnings) out << "warning:       " << w << "\n";
+  for (const std::string& n : l.not_carried) out << "not carried:   " << cli::OneLine(n) << "\n";
+  for (const std::string& w : l.info.warnings) out << "warning:       " << cli::OneLine(w) << "\n";
 }
 
 bool HasExtras(const interop::SessionExtras& x) {
