@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "backends/lock_holder.h"
 #include "session/byte_io.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
@@ -71,11 +72,18 @@ absl::StatusOr<std::unique_ptr<BinaryFileBackend>> BinaryFileBackend::Open(const
   absl::Status locked = fs->LockExclusive(lock_fd.get(), lock_path);
   if (!locked.ok()) {
     if (locked.code() == absl::StatusCode::kFailedPrecondition) {
+      absl::StatusOr<std::string> record = ReadFileBounded(fs, lock_path, 4096);
       return absl::FailedPreconditionError(
-          absl::StrCat("session file ", path, " is in use by another process or backend (", lock_path,
+          absl::StrCat("session file ", path, " is ",
+                       DescribeLockHolder(record.ok() ? ParseLockHolder(*record) : std::nullopt), " (", lock_path,
                        " is locked); close it there first"));
     }
     return locked;
+  }
+  // Ours now: say so in the file for whoever is refused next (lock_holder.h).
+  // Only a description, so a failure to write it fails nothing.
+  if (fs->Truncate(lock_fd.get(), 0, lock_path).ok()) {
+    (void)fs->Write(lock_fd.get(), EncodeLockHolder(LockHolder::Current()), lock_path);
   }
   std::unique_ptr<BinaryFileBackend> b(new BinaryFileBackend(path, options, fs, lock_fd.Release()));
   {
@@ -119,7 +127,8 @@ BinaryFileBackend::~BinaryFileBackend() {
     (void)FlushLocked();
     CloseJournalLocked();
   }
-  (void)fs_->Close(lock_fd_, lock_path_);  // releases the flock
+  (void)fs_->Truncate(lock_fd_, 0, lock_path_);  // our record, while the lock is still ours
+  (void)fs_->Close(lock_fd_, lock_path_);        // releases the flock
 }
 
 void BinaryFileBackend::AwaitNoFlushLocked() {

@@ -13,7 +13,8 @@
 //                 close, so a cleanly closed session is a plain ferogram file.
 //   PATH.lock     holds an exclusive flock for as long as the backend is
 //                 open: a second process (or a second backend object) on the
-//                 same PATH gets kFailedPrecondition naming the path instead
+//                 same PATH gets kFailedPrecondition naming the path and the
+//                 holder (process, host, since when: lock_holder.h) instead
 //                 of silently overwriting the first one's writes. The lock
 //                 file is never deleted (deleting it would let two holders
 //                 coexist).
@@ -96,7 +97,8 @@ class BinaryFileBackend : public SessionBackend {
 
   // Opens (creating nothing but the lock file) the session at `path` and
   // takes the lock. Errors: kFailedPrecondition if another holder has the
-  // lock; file system errors as mapped by ErrnoToStatus. An undecodable
+  // lock (the message names it); file system errors as mapped by
+  // ErrnoToStatus. An undecodable
   // snapshot does not fail Open (see the file comment).
   static absl::StatusOr<std::unique_ptr<BinaryFileBackend>> Open(const std::string& path, Options options);
   static absl::StatusOr<std::unique_ptr<BinaryFileBackend>> Open(const std::string& path) {

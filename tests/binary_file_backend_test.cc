@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "backends/file_system.h"
+#include "backends/lock_holder.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
 #include "tests/testing/backend_conformance.h"
@@ -711,6 +713,103 @@ TEST_F(BinaryFileTest, SecondWriterIsRefusedWithThePath) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   first.reset();
+  EXPECT_TRUE(BinaryFileBackend::Open(path_).ok());
+}
+
+std::string HostName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// A child process that runs `hold` (which takes the lock), says so through a
+// pipe and waits to be killed. Returns its pid once it holds the lock.
+pid_t StartHolder(const std::function<bool()>& hold) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    if (!hold()) _exit(1);
+    const char ready = 1;
+    if (write(fds[1], &ready, 1) != 1) _exit(2);
+    for (;;) pause();
+  }
+  close(fds[1]);
+  char ready = 0;
+  const bool ok = read(fds[0], &ready, 1) == 1;
+  close(fds[0]);
+  if (!ok) {
+    waitpid(pid, nullptr, 0);
+    return -1;
+  }
+  return pid;
+}
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+TEST_F(BinaryFileTest, TheRefusalNamesTheHolderProcess) {
+  const pid_t real = StartHolder([&] {
+    auto b = BinaryFileBackend::Open(path_);
+    if (!b.ok()) return false;
+    (void)b->release();  // held until the child is killed
+    return true;
+  });
+  ASSERT_GT(real, 0);
+  const absl::Time asked = absl::Now();
+  auto refused = BinaryFileBackend::Open(path_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string msg(refused.status().message());
+  EXPECT_TRUE(absl::StrContains(msg, absl::StrCat("in use by process ", real, " on host ", HostName(), " since ")))
+      << msg;
+  EXPECT_TRUE(absl::StrContains(msg, path_)) << msg;
+  // "since" is when the child took the lock: this minute, in UTC.
+  EXPECT_TRUE(absl::StrContains(msg, absl::FormatTime("%Y-%m-%dT%H:", asked, absl::UTCTimeZone())) ||
+              absl::StrContains(msg, absl::FormatTime("%Y-%m-%dT%H:", asked - absl::Minutes(1), absl::UTCTimeZone())))
+      << msg;
+
+  // The holder crashes: its record stays in the lock file, but the kernel
+  // released its lock, so the record neither blocks nor misleads anyone.
+  KillAndReap(real);
+  EXPECT_TRUE(absl::StrContains(ReadFileOrDie(path_ + ".lock"), absl::StrCat("pid=", real, " "))) << "no record left";
+  auto after = BinaryFileBackend::Open(path_);
+  ASSERT_TRUE(after.ok()) << after.status();
+  std::optional<LockHolder> now = ParseLockHolder(ReadFileOrDie(path_ + ".lock"));
+  ASSERT_TRUE(now.has_value());
+  EXPECT_EQ(now->pid, getpid());
+  // A clean close leaves no record behind.
+  after->reset();
+  EXPECT_EQ(ReadFileOrDie(path_ + ".lock"), "");
+}
+
+TEST_F(BinaryFileTest, ARecordOfAProcessThatIsGoneIsNeverNamedAsTheHolder) {
+  // The lock file names a process that has exited, while another process
+  // (here: a plain flock, as a forked child of a dead holder or another
+  // program would hold it) holds the lock.
+  LockHolder dead = LockHolder::Current();
+  const pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  dead.pid = gone;
+  WriteRaw(path_ + ".lock", EncodeLockHolder(dead));
+  const pid_t holder = StartHolder([&] {
+    const int fd = open((path_ + ".lock").c_str(), O_RDWR);
+    return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+  });
+  ASSERT_GT(holder, 0);
+  auto refused = BinaryFileBackend::Open(path_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string msg(refused.status().message());
+  EXPECT_FALSE(absl::StrContains(msg, absl::StrCat("in use by process ", gone))) << msg;
+  EXPECT_TRUE(absl::StrContains(msg, "in use by another process")) << msg;
+  EXPECT_TRUE(absl::StrContains(msg, absl::StrCat("process ", gone, " on host"))) << msg;
+  EXPECT_TRUE(absl::StrContains(msg, "which is gone")) << msg;
+  KillAndReap(holder);
   EXPECT_TRUE(BinaryFileBackend::Open(path_).ok());
 }
 
