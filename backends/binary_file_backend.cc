@@ -311,17 +311,20 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
 
 absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   TGS_RETURN_IF_ERROR(CheckWritableLocked());
-  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_)) {
-    // No session yet (start one), a journal we could not repair, or a plain
-    // file to be encrypted: write a full snapshot including the change.
+  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_) ||
+      journal::PayloadSize(op) > journal::kMaxPayload) {
+    // No session yet (start one), a journal we could not repair, a plain
+    // file to be encrypted, or a batch too big for one record: write a full
+    // snapshot including the change (as atomic as a record, and durable).
     Session s = session_ ? *session_ : Session();
     op.ApplyTo(s);
     return WriteSnapshotLocked(s);
   }
+  const bool sync_now = options_.sync == Sync::kEveryOperation;
   if (journal_fd_ < 0) {
     // First change since the snapshot: create the journal with its header.
     AtomicWriteOptions w;
-    w.sync = options_.sync != Sync::kNone;
+    w.sync = sync_now || options_.sync != Sync::kNone;
     TGS_RETURN_IF_ERROR(WriteFileAtomically(fs_, journal_path_, journal::EncodeHeader(snapshot_header_), w));
     TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
     journal_fd_ = fd;
@@ -341,7 +344,7 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   }
   SecretString guard(std::move(record));
   absl::Status st = fs_->Write(journal_fd_, guard.view(), journal_path_);
-  if (st.ok() && options_.sync == Sync::kEveryOperation) {
+  if (st.ok() && sync_now) {
     st = fs_->Sync(journal_fd_, true, journal_path_);
     if (st.ok()) dirty_ = false;
     if (st.ok() && folder_synced_ != folder_changes_) st = SyncFolderLocked();
@@ -355,7 +358,7 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     return st;
   }
   journal_size_ += guard.view().size();
-  if (options_.sync != Sync::kEveryOperation) dirty_ = true;
+  if (!sync_now) dirty_ = true;
   op.ApplyTo(*session_);
   const size_t threshold = std::max<size_t>(options_.compact_min_journal_bytes, snapshot_size_);
   if (journal_size_ > threshold) {
@@ -468,6 +471,12 @@ absl::Status BinaryFileBackend::ApplyUpdateState(const UpdateStateChange& change
 absl::Status BinaryFileBackend::CachePeer(const CachedPeer& peer) {
   absl::MutexLock lock(&mu_);
   return AppendLocked(journal::Op::CachePeer(peer));
+}
+
+absl::Status BinaryFileBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  return AppendLocked(journal::Op::Batch(changes));
 }
 
 absl::Status BinaryFileBackend::Flush() {

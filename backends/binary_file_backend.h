@@ -37,7 +37,8 @@
 // Save(), Flush(), Compact() and a close that meets no error are durable
 // once they return, in every mode. After a power loss the files load,
 // without error, as they were after some returned call or the one in
-// flight: never a mix.
+// flight: never a mix. A batch (ApplyChanges) is one journal record, so it is
+// all there or all absent.
 //
 // A snapshot that cannot be decoded is never replaced silently: Load()
 // returns its error, and every write fails with kFailedPrecondition until
@@ -123,6 +124,8 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status SetHomeDc(int32_t dc_id) override;
   absl::Status ApplyUpdateState(const UpdateStateChange& change) override;
   absl::Status CachePeer(const CachedPeer& peer) override;
+  // One journal record (and at most one fdatasync) for the whole batch.
+  absl::Status ApplyChanges(const SessionChanges& changes) override;
 
   // Makes every granular change so far durable (kGroupCommit and kNone).
   absl::Status Flush();

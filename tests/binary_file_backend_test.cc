@@ -26,6 +26,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "backends/file_system.h"
+#include "backends/journal.h"
 #include "backends/lock_holder.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
@@ -811,6 +812,40 @@ TEST_F(BinaryFileTest, ARecordOfAProcessThatIsGoneIsNeverNamedAsTheHolder) {
   EXPECT_TRUE(absl::StrContains(msg, "which is gone")) << msg;
   KillAndReap(holder);
   EXPECT_TRUE(BinaryFileBackend::Open(path_).ok());
+}
+
+TEST_F(BinaryFileTest, ABatchIsOneRecordAndAtMostOneSync) {
+  for (const auto mode : {BinaryFileBackend::Sync::kEveryOperation, BinaryFileBackend::Sync::kGroupCommit,
+                          BinaryFileBackend::Sync::kNone}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    ::unlink(path_.c_str());
+    ::unlink((path_ + ".journal").c_str());
+    FaultInjectingFileSystem fs(PosixFileSystem());  // counts calls; fails none
+    Options o;
+    o.fs = &fs;
+    o.sync = mode;
+    o.group_commit_window = absl::Hours(1);  // no background sync during the test
+    auto b = OpenOrDie(path_, o);
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());  // the journal exists now
+    Session want = RichSession();
+    want.CachePeer(CachedPeer::User(1, 1));
+    const size_t bytes = b->journal_bytes();
+    const int writes = fs.Calls(FsOp::kWrite), syncs = fs.Calls(FsOp::kFsync);
+    const int dir_syncs = fs.Calls(FsOp::kDirFsync);
+    const TestBatch batch = MakeTestBatch(4, 50, /*replace_all=*/true);
+    ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
+    batch.view().ApplyTo(want);
+    const SessionChanges view = batch.view();
+    EXPECT_EQ(b->journal_bytes() - bytes, journal::kRecordOverhead + journal::PayloadSize(journal::Op::Batch(view)));
+    EXPECT_EQ(fs.Calls(FsOp::kWrite) - writes, 1);
+    EXPECT_EQ(fs.Calls(FsOp::kFsync) - syncs, mode == BinaryFileBackend::Sync::kEveryOperation ? 1 : 0);
+    EXPECT_EQ(fs.Calls(FsOp::kDirFsync), dir_syncs);
+    EXPECT_EQ(LoadOrDie(*b), want);
+    b.reset();
+    auto reopened = OpenOrDie(path_);
+    EXPECT_EQ(LoadOrDie(*reopened), want);
+  }
 }
 
 TEST_F(BinaryFileTest, CorruptFileIsNotReplacedUntilRecovered) {
