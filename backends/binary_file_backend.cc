@@ -320,7 +320,10 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     op.ApplyTo(s);
     return WriteSnapshotLocked(s);
   }
-  const bool sync_now = options_.sync == Sync::kEveryOperation;
+  // Synced before returning: every change in kEveryOperation, and auth keys
+  // and the home DC in every mode (durable_key_writes).
+  const bool sync_now =
+      options_.sync == Sync::kEveryOperation || (options_.durable_key_writes && op.is_key_write());
   if (journal_fd_ < 0) {
     // First change since the snapshot: create the journal with its header.
     AtomicWriteOptions w;

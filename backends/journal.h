@@ -99,6 +99,10 @@ struct Op {
   static Op CacheMinPeer(const CachedMinPeer& m);
   static Op Batch(const SessionChanges& c);
 
+  // Whether the change carries an auth key or says where the account lives
+  // (kUpsertDc, kSetHomeDc): what BinaryFileBackend syncs at once.
+  bool is_key_write() const { return type == Type::kUpsertDc || type == Type::kSetHomeDc; }
+
   // Applies the change to `s` exactly as the corresponding Session method.
   void ApplyTo(Session& s) const;
 };

@@ -49,7 +49,11 @@ BackendFactory FileFactory(const std::string& name, Options o) {
                         /*persistent=*/true, /*allows_second_writer=*/false};
 }
 
-Options Durable() { return Options(); }
+Options Durable() {
+  Options o;
+  o.sync = BinaryFileBackend::Sync::kEveryOperation;
+  return o;
+}
 Options GroupCommit() {
   Options o;
   o.sync = BinaryFileBackend::Sync::kGroupCommit;
@@ -63,13 +67,15 @@ Options TinyJournal() {
   return o;
 }
 Options NoCompactOnClose() {
-  Options o;
+  // Each fault must hit the call that makes it: syncs happen in the call.
+  Options o = Durable();
   o.compact_on_close = false;
   return o;
 }
 
 INSTANTIATE_TEST_SUITE_P(BinaryFile, BackendConformanceTest,
-                         ::testing::Values(FileFactory("durable", Durable()), FileFactory("group_commit", GroupCommit()),
+                         ::testing::Values(FileFactory("default", Options()), FileFactory("durable", Durable()),
+                                           FileFactory("group_commit", GroupCommit()),
                                            FileFactory("tiny_journal", TinyJournal()),
                                            FileFactory("journal_kept_on_close", NoCompactOnClose())),
                          BackendFactoryName);
@@ -845,6 +851,37 @@ TEST_F(BinaryFileTest, ABatchIsOneRecordAndAtMostOneSync) {
     b.reset();
     auto reopened = OpenOrDie(path_);
     EXPECT_EQ(LoadOrDie(*reopened), want);
+  }
+}
+
+TEST_F(BinaryFileTest, KeyWritesAreSyncedInEveryMode) {
+  for (const bool durable_key_writes : {true, false}) {
+    for (const auto mode : {BinaryFileBackend::Sync::kGroupCommit, BinaryFileBackend::Sync::kNone}) {
+      SCOPED_TRACE(absl::StrCat(static_cast<int>(mode), durable_key_writes ? " durable keys" : ""));
+      ::unlink(path_.c_str());
+      ::unlink((path_ + ".journal").c_str());
+      FaultInjectingFileSystem fs(PosixFileSystem());
+      Options o;
+      o.fs = &fs;
+      o.sync = mode;
+      o.durable_key_writes = durable_key_writes;
+      o.group_commit_window = absl::Hours(1);
+      auto b = OpenOrDie(path_, o);
+      ASSERT_TRUE(b->Save(RichSession()).ok());
+      ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());
+      int syncs = fs.Calls(FsOp::kFsync);
+      ASSERT_TRUE(b->CachePeer(CachedPeer::User(2, 2)).ok());
+      ASSERT_TRUE(b->ApplyUpdateState(UpdateStateChange::Primary(5, 6, 7)).ok());
+      EXPECT_EQ(fs.Calls(FsOp::kFsync), syncs) << "a peer or pts was synced at once";
+      DcEntry dc = DcEntry::FromParts(5, "91.108.56.100", 443, DcFlags());
+      uint8_t raw[AuthKey::kSize] = {7};
+      dc.auth_key = AuthKey(raw);
+      ASSERT_TRUE(b->UpdateDc(dc).ok());
+      EXPECT_EQ(fs.Calls(FsOp::kFsync) - syncs, durable_key_writes ? 1 : 0) << "UpdateDc";
+      syncs = fs.Calls(FsOp::kFsync);
+      ASSERT_TRUE(b->SetHomeDc(5).ok());
+      EXPECT_EQ(fs.Calls(FsOp::kFsync) - syncs, durable_key_writes ? 1 : 0) << "SetHomeDc";
+    }
   }
 }
 

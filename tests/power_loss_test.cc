@@ -6,11 +6,13 @@
 // mode promises (README, "Durability"):
 //   Save(), Flush(), Compact() and a clean close: durable once they return.
 //   kEveryOperation: every acknowledged granular change is durable.
-//   kGroupCommit: a change is durable once a sync that began
+//   kGroupCommit (the default): a change is durable once a sync that began
 //     after it completed (the background thread's, Flush's, a fold's); the
 //     scripted and random workloads hold the thread off (one thread, the
 //     same calls every run), GroupCommitLosesAtMostItsWindow runs it.
 //   kNone: changes are durable only through Save/Flush/Compact/close.
+//   In every mode UpdateDc and SetHomeDc are durable when they return
+//   (durable_key_writes, on by default; the workloads run both settings).
 //   A batch (ApplyChanges) is one unit: the states allowed after a cut are
 //   those before and after each call, never part of a batch.
 // and never anything but the state after some acknowledged call or the one
@@ -79,6 +81,7 @@ struct Step {
   std::function<void(Session&)> apply;                   // kGranular
   Session saved;                                         // kSave
   std::optional<Mode> mode;                              // kOpen: other than the workload's
+  bool key_write = false;                                // kGranular: UpdateDc, SetHomeDc
 };
 
 Step Open() { return Step{Kind::kOpen, "open", nullptr, nullptr, {}, {}}; }
@@ -104,11 +107,11 @@ Step Dc(int32_t id, uint8_t key) {
   DcEntry e = DcEntry::FromParts(id, absl::StrCat("10.0.0.", id), 443, DcFlags());
   e.auth_key = Key(key);
   return Step{Kind::kGranular, absl::StrCat("UpdateDc ", id), [e](BinaryFileBackend& b) { return b.UpdateDc(e); },
-              [e](Session& s) { s.UpsertDc(e); }, {}, {}};
+              [e](Session& s) { s.UpsertDc(e); }, {}, {}, /*key_write=*/true};
 }
 Step Home(int32_t id) {
   return Step{Kind::kGranular, absl::StrCat("SetHomeDc ", id), [id](BinaryFileBackend& b) { return b.SetHomeDc(id); },
-              [id](Session& s) { s.home_dc_id = id; }, {}, {}};
+              [id](Session& s) { s.home_dc_id = id; }, {}, {}, /*key_write=*/true};
 }
 // An update's peers, a min-peer context, pts and a channel's pts in one
 // ApplyChanges: one journal record.
@@ -146,15 +149,15 @@ Step ChannelPts(int64_t channel, int32_t pts) {
               [c](Session& s) { s.ApplyUpdateState(c); }, {}, {}};
 }
 
-// Whether a step that returned OK is durable in `mode`.
-bool Durable(const Step& step, Mode mode) {
+// Whether a step that returned OK is durable with `o` (and mode `mode`).
+bool Durable(const Step& step, Mode mode, const Options& o) {
   switch (step.kind) {
     case Kind::kOpen:
     case Kind::kKill:
     case Kind::kAwaitBackgroundSync:  // judged by what the thread synced
       return false;
     case Kind::kGranular:
-      return mode == Mode::kEveryOperation;
+      return mode == Mode::kEveryOperation || (step.key_write && o.durable_key_writes);
     case Kind::kSave:
     case Kind::kFlush:
     case Kind::kCompact:
@@ -314,7 +317,7 @@ History RunUntilCut(const Workload& r, PowerLossFileSystem& fs) {
     }
     h.states.push_back(next);
     ++h.done;
-    if (Durable(step, o.sync)) h.floor = h.states.size() - 1;
+    if (Durable(step, o.sync, o)) h.floor = h.states.size() - 1;
     if (step.kind == Kind::kGranular && o.sync == Mode::kGroupCommit) {
       group_committed.push_back(Pending{h.states.size() - 1, calls_before, fs.calls()});
     }
@@ -584,6 +587,15 @@ TEST_F(PowerLossBackendTest, ScriptGroupCommit) {
 
 TEST_F(PowerLossBackendTest, ScriptNone) { CutEverywhere(MakeWorkload(ScriptOptions(Mode::kNone), Script()), "kNone"); }
 
+TEST_F(PowerLossBackendTest, ScriptWithoutDurableKeyWrites) {
+  // UpdateDc and SetHomeDc then follow the mode like every other change.
+  for (Mode mode : {Mode::kGroupCommit, Mode::kNone}) {
+    Options o = ScriptOptions(mode);
+    o.durable_key_writes = false;
+    CutEverywhere(MakeWorkload(o, Script()), absl::StrCat(ModeName(mode), ", durable_key_writes=false"));
+  }
+}
+
 TEST_F(PowerLossBackendTest, ScriptJournalKeptOnClose) {
   // Close does not fold: the journal must still be durable after it.
   for (Mode mode : {Mode::kEveryOperation, Mode::kGroupCommit, Mode::kNone}) {
@@ -715,6 +727,7 @@ TEST_F(PowerLossBackendTest, RandomWorkloads) {
       Options o = ScriptOptions(mode);
       o.compact_min_journal_bytes = 64 + rng() % 600;
       o.compact_on_close = rng() % 2 == 0;
+      o.durable_key_writes = rng() % 2 == 0;
       const Workload w = MakeWorkload(o, RandomWorkload(rng, 40));
       const History full = CutAndCheck(w, -1, {Loss{PowerLoss::kRandom, seed}}, &failures);
       for (int i = 0; i < 20; ++i) {

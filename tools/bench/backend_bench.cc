@@ -7,6 +7,9 @@
 //   * CachePeer x10,000 on a 10,000-peer BinaryFileBackend, per durability
 //     mode, against a full rewrite per call (ferogram's approach: its
 //     cache_peer loads, mutates and rewrites the file, without fsync);
+//   * a client's write path: 200 updates a second, each 3 peers and a pts,
+//     as one ApplyChanges or as four single calls, per durability mode:
+//     latency of each call (--client runs only this);
 //   * CachePeer x10,000 on InMemoryBackend;
 //   * Save and Load of a 100,000-peer session;
 //   * a 1,000,000-peer session: save, load, peak RSS.
@@ -19,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -78,6 +82,52 @@ void CachePeers(SessionBackend* b, int n) {
   for (int i = 0; i < n; ++i) Check(b->CachePeer(CachedPeer::User(500000000 + i, i)), "CachePeer");
 }
 
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// A client at a realistic rate: `updates` updates, 200 a second, each with
+// 3 peers (one already cached) and a new pts, as one ApplyChanges (`batched`)
+// or as CachePeer x3 + ApplyUpdateState. Prints the latency of an update.
+void ClientWorkload(const std::string& path, BinaryFileBackend::Sync sync, bool batched, int updates) {
+  BinaryFileBackend::Options o;
+  o.sync = sync;
+  auto b = BinaryFileBackend::Open(path, o);
+  Check(b.status(), "open");
+  Check((*b)->Save(SyntheticSession(10000)), "save");
+  std::vector<double> us;
+  us.reserve(static_cast<size_t>(updates));
+  auto next = std::chrono::steady_clock::now();
+  for (int i = 0; i < updates; ++i) {
+    next += std::chrono::milliseconds(5);
+    std::this_thread::sleep_until(next);
+    const CachedPeer peers[] = {CachedPeer::User(600000000 + 2 * i, i), CachedPeer::User(600000001 + 2 * i, i),
+                                CachedPeer::User(600000000, i)};
+    const UpdateStateChange pts[] = {UpdateStateChange::Primary(1000 + i, 1700000000 + i, i)};
+    const double t = Seconds([&] {
+      if (batched) {
+        SessionChanges c;
+        c.peers = peers;
+        c.updates = pts;
+        Check((*b)->ApplyChanges(c), "ApplyChanges");
+      } else {
+        for (const CachedPeer& p : peers) Check((*b)->CachePeer(p), "CachePeer");
+        Check((*b)->ApplyUpdateState(pts[0]), "ApplyUpdateState");
+      }
+    });
+    us.push_back(t * 1e6);
+  }
+  std::printf("%-58s p50 %7.1f us  p99 %7.1f us  max %7.1f us  (%d updates)\n",
+              absl::StrCat(sync == BinaryFileBackend::Sync::kEveryOperation ? "fdatasync every call"
+                           : sync == BinaryFileBackend::Sync::kGroupCommit  ? "group commit (default)"
+                                                                            : "no fsync",
+                           batched ? ", one ApplyChanges" : ", 3 CachePeer + ApplyUpdateState")
+                  .c_str(),
+              Percentile(us, 0.5), Percentile(us, 0.99), Percentile(us, 1.0), updates);
+  std::fflush(stdout);
+}
+
 void Line(const std::string& what, double seconds, int ops, double baseline_seconds = 0) {
   std::printf("%-58s %10.2f ms  %8.2f us/op", what.c_str(), seconds * 1e3, seconds * 1e6 / ops);
   if (baseline_seconds > 0) std::printf("  (%.0fx faster than the real crate's %.0f ms)", baseline_seconds / seconds,
@@ -88,13 +138,25 @@ void Line(const std::string& what, double seconds, int ops, double baseline_seco
 
 int Main(int argc, char** argv) {
   std::string dir = "/tmp/tgsession-bench";
-  bool quick = false;
+  bool quick = false, client_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (absl::StartsWith(a, "--dir=")) dir = a.substr(6);
     if (a == "--quick") quick = true;
+    if (a == "--client") client_only = true;
   }
   if (std::system(absl::StrCat("rm -rf '", dir, "' && mkdir -p '", dir, "'").c_str()) != 0) return 1;
+
+  std::printf("== a client's write path: 200 updates/s, each 3 peers + pts, on a 10,000-peer file\n");
+  for (const auto sync : {BinaryFileBackend::Sync::kGroupCommit, BinaryFileBackend::Sync::kEveryOperation,
+                          BinaryFileBackend::Sync::kNone}) {
+    for (const bool batched : {true, false}) {
+      ClientWorkload(absl::StrCat(dir, "/client-", static_cast<int>(sync), batched, ".session"), sync, batched,
+                     quick ? 200 : 2000);
+    }
+  }
+  if (client_only) return std::system(absl::StrCat("rm -rf '", dir, "'").c_str()) == 0 ? 0 : 1;
+
   const int kOps = 10000;
   // ferogram-session 0.6.5 on this kind of machine (its README figures).
   const double kFerogramFile = 3.5, kFerogramMemory = 0.0165;
