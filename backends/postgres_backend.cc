@@ -818,27 +818,39 @@ class PostgresStoreCore {
   }
 
   // Names this store has open for writing: a second OpenSession of the same
-  // name in this process is refused before asking the database.
+  // name in this process is refused before asking the database, unless the
+  // first one's lease is lost (taken over, released by an operator): that
+  // backend can no longer write, so the name may be opened again. The claim
+  // holds the lease once taken (null while opening); Unclaim removes only
+  // its own.
   absl::Status Claim(const std::string& name) {
     absl::MutexLock lock(&mu_);
-    if (!open_names_.insert(name).second) {
+    auto [it, inserted] = open_names_.try_emplace(name, nullptr);
+    if (!inserted && (it->second == nullptr || !it->second->Lost())) {
       return absl::FailedPreconditionError(absl::StrCat("session ", Quoted(name),
                                                         " is already open for writing in this process (owner ",
                                                         owner_, ")"));
     }
+    it->second = nullptr;
     return absl::OkStatus();
   }
-  void Unclaim(const std::string& name) {
+  void SetClaim(const std::string& name, const std::shared_ptr<PostgresLease>& lease) {
     absl::MutexLock lock(&mu_);
-    open_names_.erase(name);
+    open_names_[name] = lease;
+  }
+  void Unclaim(const std::string& name, const std::shared_ptr<PostgresLease>& lease) {
+    absl::MutexLock lock(&mu_);
+    auto it = open_names_.find(name);
+    if (it != open_names_.end() && it->second == lease) open_names_.erase(it);
   }
   void AddLease(std::shared_ptr<PostgresLease> lease) {
     absl::MutexLock lock(&mu_);
     leases_[lease->session_id] = std::move(lease);
   }
-  void RemoveLease(int64_t session_id) {
+  void RemoveLease(int64_t session_id, const std::shared_ptr<PostgresLease>& lease) {
     absl::MutexLock lock(&mu_);
-    leases_.erase(session_id);
+    auto it = leases_.find(session_id);
+    if (it != leases_.end() && it->second == lease) leases_.erase(it);
   }
 
  private:
@@ -945,7 +957,7 @@ class PostgresStoreCore {
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<int64_t, std::shared_ptr<PostgresLease>> leases_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<std::string> open_names_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<PostgresLease>> open_names_ ABSL_GUARDED_BY(mu_);
   std::thread renewer_;
   std::unique_ptr<pg::Connection> renew_conn_;  // the renewer thread's own
   std::unique_ptr<GroupCommitter> committer_;
@@ -1174,7 +1186,7 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSessionImpl(
   }
 
   TGS_RETURN_IF_ERROR(Prefix(core_->Claim(name), where));
-  auto unclaim = absl::MakeCleanup([&] { core_->Unclaim(name); });
+  auto unclaim = absl::MakeCleanup([&] { core_->Unclaim(name, nullptr); });
   const absl::Time deadline = absl::Now() + o.wait_for_lease;
   while (true) {
     absl::Duration retry_in;
@@ -1194,6 +1206,7 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSessionImpl(
         TGS_ASSIGN_OR_RETURN(const int64_t epoch, ReadInt(r, 0, 1, ref, "lease_epoch"));
         auto lease = std::make_shared<PostgresLease>(id, name, epoch);
         core_->AddLease(lease);
+        core_->SetClaim(name, lease);
         std::move(unclaim).Cancel();
         return absl::WrapUnique(new PostgresBackend(core_, name, id, std::move(lease)));
       }
@@ -1267,13 +1280,13 @@ absl::Status PostgresBackend::Close() {
   const absl::Time start = absl::Now();
   absl::MutexLock lock(&write_mu_);
   if (lease_->Lost()) {
-    core_->RemoveLease(session_id_);
-    core_->Unclaim(name_);
+    core_->RemoveLease(session_id_, lease_);
+    core_->Unclaim(name_, lease_);
     return absl::OkStatus();
   }
   lease_->MarkLost("the session was closed");
-  core_->RemoveLease(session_id_);
-  core_->Unclaim(name_);
+  core_->RemoveLease(session_id_, lease_);
+  core_->Unclaim(name_, lease_);
   absl::Status s = [&]() -> absl::Status {
     TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
     return conn->Query(kReleaseLease, Fence(), "releasing the lease").status();
