@@ -214,10 +214,14 @@ constexpr char kLeaseHolder[] =
     "(EXTRACT(EPOCH FROM lease_acquired_at) * 1000000)::bigint "
     "FROM tgs_sessions WHERE name = $1";
 
+// Rows are locked in id order, as a group commit locks its sessions' rows:
+// two transactions that lock the same rows in the same order cannot
+// deadlock (a group of batches and a renewal did, in opposite orders).
 constexpr char kRenewLeases[] =
-    "UPDATE tgs_sessions SET lease_expires = clock_timestamp() + $2::float8 * interval '1 millisecond' "
-    "WHERE lease_owner = $1 AND (id, lease_epoch) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[])) "
-    "RETURNING id";
+    "UPDATE tgs_sessions t SET lease_expires = clock_timestamp() + $2::float8 * interval '1 millisecond' "
+    "FROM (SELECT id FROM tgs_sessions WHERE lease_owner = $1 AND (id, lease_epoch) IN "
+    "(SELECT * FROM unnest($3::bigint[], $4::bigint[])) ORDER BY id FOR NO KEY UPDATE) l "
+    "WHERE t.id = l.id RETURNING t.id";
 
 constexpr char kReleaseLease[] =
     "UPDATE tgs_sessions SET lease_owner = NULL, lease_expires = NULL, lease_acquired_at = NULL "
@@ -635,9 +639,12 @@ class GroupCommitter {
     thread_.join();
   }
 
-  absl::Status Run(const Write& write) {
+  // `session_id`: writes run in session-id order within a group, so the
+  // session rows they lock are locked in one order (see kRenewLeases).
+  absl::Status Run(const Write& write, int64_t session_id) {
     Item item;
     item.write = &write;
+    item.session_id = session_id;
     absl::MutexLock lock(&mu_);
     item.enqueued = absl::Now();
     pending_.push_back(&item);
@@ -648,6 +655,7 @@ class GroupCommitter {
  private:
   struct Item {
     const Write* write = nullptr;
+    int64_t session_id = 0;
     absl::Time enqueued;
     absl::Status result;
     bool final = false;  // result known (the group may still be committing)
@@ -675,6 +683,8 @@ class GroupCommitter {
         pending_.pop_front();
       }
       mu_.Unlock();
+      std::stable_sort(group.begin(), group.end(),
+                       [](const Item* a, const Item* b) { return a->session_id < b->session_id; });
       CommitGroup(group);
       mu_.Lock();
       for (Item* item : group) item->done = true;
@@ -1351,7 +1361,7 @@ absl::Status PostgresBackend::LeaseLost(pg::Connection& conn) {
 }
 
 absl::Status PostgresBackend::RunGranular(const std::function<absl::Status(pg::Connection&)>& write) {
-  if (GroupCommitter* g = core_->committer()) return g->Run(write);
+  if (GroupCommitter* g = core_->committer()) return g->Run(write, session_id_);
   TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
   if (!core_->GranularNeedsTransaction()) return write(*conn);
   // Behind a transaction-mode pooler the session setting cannot be relied
