@@ -14,40 +14,20 @@
 #include "tests/testing/pg_load.h"
 #include "tests/testing/pg_server.h"
 #include "tests/testing/pgbouncer.h"
+#include "tools/bench/client_workload.h"
 
 namespace tgsession {
 namespace testing {
 namespace {
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-// A client's write path: one session, 200 updates a second, each 3 peers
-// and a pts as one ApplyChanges. Latency of each call.
+// The client workload (tools/bench/client_workload.h) on one session.
 absl::Status ClientCost(const std::string& label, const std::string& conninfo, PostgresOptions o, int updates) {
   TGS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(conninfo, o));
   TGS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresBackend> b, store->OpenSession(absl::StrCat("client-", label)));
   TGS_RETURN_IF_ERROR(b->Save(NewSessionWithDefaults()));
-  std::vector<double> us;
-  absl::Time next = absl::Now();
-  for (int i = 0; i < updates; ++i) {
-    next += absl::Milliseconds(5);
-    absl::SleepFor(next - absl::Now());
-    const CachedPeer peers[] = {CachedPeer::User(700000000 + 2 * i, i), CachedPeer::User(700000001 + 2 * i, i),
-                                CachedPeer::User(700000000, i)};
-    const UpdateStateChange pts[] = {UpdateStateChange::Primary(1000 + i, 1700000000 + i, i)};
-    SessionChanges c;
-    c.peers = peers;
-    c.updates = pts;
-    const absl::Time t0 = absl::Now();
-    TGS_RETURN_IF_ERROR(b->ApplyChanges(c));
-    us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-  }
-  std::printf("| %s | %.0f us | %.0f us | %.0f us |\n", label.c_str(), Percentile(us, 0.5), Percentile(us, 0.99),
-              Percentile(us, 1.0));
+  TGS_ASSIGN_OR_RETURN(std::vector<double> us, bench::RunClientWorkload(b.get(), updates, /*batched=*/true));
+  std::printf("| %s | %.0f us | %.0f us | %.0f us |\n", label.c_str(), bench::Quantile(us, 0.5),
+              bench::Quantile(us, 0.99), bench::Quantile(us, 1.0));
   std::fflush(stdout);
   return absl::OkStatus();
 }

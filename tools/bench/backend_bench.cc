@@ -22,7 +22,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -33,6 +32,7 @@
 #include "session/binary_codec.h"
 #include "session/secret.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/client_workload.h"
 
 namespace tgsession {
 namespace bench {
@@ -82,49 +82,22 @@ void CachePeers(SessionBackend* b, int n) {
   for (int i = 0; i < n; ++i) Check(b->CachePeer(CachedPeer::User(500000000 + i, i)), "CachePeer");
 }
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-// A client at a realistic rate: `updates` updates, 200 a second, each with
-// 3 peers (one already cached) and a new pts, as one ApplyChanges (`batched`)
-// or as CachePeer x3 + ApplyUpdateState. Prints the latency of an update.
+// The client workload (client_workload.h) on a 10,000-peer file.
 void ClientWorkload(const std::string& path, BinaryFileBackend::Sync sync, bool batched, int updates) {
   BinaryFileBackend::Options o;
   o.sync = sync;
   auto b = BinaryFileBackend::Open(path, o);
   Check(b.status(), "open");
   Check((*b)->Save(SyntheticSession(10000)), "save");
-  std::vector<double> us;
-  us.reserve(static_cast<size_t>(updates));
-  auto next = std::chrono::steady_clock::now();
-  for (int i = 0; i < updates; ++i) {
-    next += std::chrono::milliseconds(5);
-    std::this_thread::sleep_until(next);
-    const CachedPeer peers[] = {CachedPeer::User(600000000 + 2 * i, i), CachedPeer::User(600000001 + 2 * i, i),
-                                CachedPeer::User(600000000, i)};
-    const UpdateStateChange pts[] = {UpdateStateChange::Primary(1000 + i, 1700000000 + i, i)};
-    const double t = Seconds([&] {
-      if (batched) {
-        SessionChanges c;
-        c.peers = peers;
-        c.updates = pts;
-        Check((*b)->ApplyChanges(c), "ApplyChanges");
-      } else {
-        for (const CachedPeer& p : peers) Check((*b)->CachePeer(p), "CachePeer");
-        Check((*b)->ApplyUpdateState(pts[0]), "ApplyUpdateState");
-      }
-    });
-    us.push_back(t * 1e6);
-  }
-  std::printf("%-58s p50 %7.1f us  p99 %7.1f us  max %7.1f us  (%d updates)\n",
+  absl::StatusOr<std::vector<double>> us = RunClientWorkload(b->get(), updates, batched);
+  Check(us.status(), "client workload");
+  std::printf("%-58s %s  (%d updates)\n",
               absl::StrCat(sync == BinaryFileBackend::Sync::kEveryOperation ? "fdatasync every call"
                            : sync == BinaryFileBackend::Sync::kGroupCommit  ? "group commit (default)"
                                                                             : "no fsync",
                            batched ? ", one ApplyChanges" : ", 3 CachePeer + ApplyUpdateState")
                   .c_str(),
-              Percentile(us, 0.5), Percentile(us, 0.99), Percentile(us, 1.0), updates);
+              LatencySummary(*us).c_str(), updates);
   std::fflush(stdout);
 }
 
