@@ -617,18 +617,19 @@ absl::StatusOr<PostgresMigration> RunMigration(pg::Connection& conn) {
 
 // Runs granular writes of many sessions in shared transactions: the first
 // write of a group waits up to `window` (or until `max` have arrived), then
-// the group's writes run in order in one transaction on one connection, and
-// every caller gets its own result once the COMMIT returns. A write whose
-// statement raises an error aborts the transaction: the group is rolled
-// back, that write gets its error, and the others run again without it. A
-// fenced write that matches no row (a lost lease) changes nothing and fails
-// alone.
+// the group's statements run in session-id order in one transaction, sent in
+// one round trip (libpq's pipeline mode), and every caller gets its
+// statement's result once the COMMIT returns. A statement that raises an
+// error aborts the transaction: its caller gets the error, and the others
+// run again without it. A fenced statement that matches no row (a lost
+// lease) changes nothing and is its caller's to report.
 class GroupCommitter {
  public:
-  using Write = std::function<absl::Status(pg::Connection&)>;
-
   GroupCommitter(pg::Pool* pool, absl::Duration window, int max, Transaction::Sync sync, PostgresObserver* observer)
-      : pool_(pool), window_(window), max_(std::max(1, max)), sync_(sync), observer_(observer) {
+      : pool_(pool), window_(window), max_(std::max(1, max)), observer_(observer) {
+    begin_.push_back("BEGIN");
+    if (sync == Transaction::Sync::kAsync) begin_.push_back("SET LOCAL synchronous_commit = off");
+    if (sync == Transaction::Sync::kDurable) begin_.push_back("SET LOCAL synchronous_commit = on");
     thread_ = std::thread([this] { Loop(); });
   }
   ~GroupCommitter() {
@@ -639,25 +640,27 @@ class GroupCommitter {
     thread_.join();
   }
 
-  // `session_id`: writes run in session-id order within a group, so the
-  // session rows they lock are locked in one order (see kRenewLeases).
-  absl::Status Run(const Write& write, int64_t session_id) {
+  // `session_id`: statements run in session-id order within a group, so
+  // the session rows they lock are locked in one order (see kRenewLeases).
+  absl::StatusOr<Result> Run(absl::string_view sql, const Params& params, int64_t session_id) {
     Item item;
-    item.write = &write;
+    item.sql = sql;
+    item.params = &params;
     item.session_id = session_id;
     absl::MutexLock lock(&mu_);
     item.enqueued = absl::Now();
     pending_.push_back(&item);
     mu_.Await(absl::Condition(&item.done));
-    return item.result;
+    return std::move(item.result);
   }
 
  private:
   struct Item {
-    const Write* write = nullptr;
+    absl::string_view sql;
+    const Params* params = nullptr;
     int64_t session_id = 0;
     absl::Time enqueued;
-    absl::Status result;
+    absl::StatusOr<Result> result = absl::UnknownError("not run");
     bool final = false;  // result known (the group may still be committing)
     bool done = false;   // the caller may go
   };
@@ -714,33 +717,25 @@ class GroupCommitter {
     if (observer_ != nullptr) observer_->OnGroupCommit(static_cast<int>(group.size()), absl::Now() - start, overall);
   }
 
-  // One transaction over the writes of `todo` not yet final. Returns an error
-  // only for what fails them all; a write that aborts the transaction gets
-  // its error and leaves the others open for the next attempt.
+  // One pipelined transaction over `todo`. Returns an error only for what
+  // fails them all; a statement that aborts the transaction gets its error
+  // and leaves the others open for the next attempt.
   absl::Status Attempt(const std::vector<Item*>& todo) {
     TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, pool_->Acquire());
-    TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite, sync_));
-    std::vector<Item*> ran;
-    for (Item* item : todo) {
-      if (item->final) continue;
-      absl::Status s = (*item->write)(*conn);
-      if (conn->broken()) return s.ok() ? absl::UnavailableError("the connection was lost during a group commit") : s;
-      if (conn->transaction_failed()) {
-        item->result = s;
-        item->final = true;
-        return absl::OkStatus();  // rolled back by `txn`; the others run again
-      }
-      if (!s.ok()) {
-        item->result = s;  // e.g. a lost lease: nothing written, the transaction goes on
-        item->final = true;
-        continue;
-      }
-      ran.push_back(item);
+    std::vector<pg::Connection::PipelineStep> steps;
+    steps.reserve(todo.size());
+    for (const Item* item : todo) steps.push_back({item->sql, item->params});
+    TGS_ASSIGN_OR_RETURN(pg::Connection::PipelineOutcome out, conn->RunPipelined(begin_, steps, "group commit"));
+    if (out.failed_step >= 0) {
+      Item* failed = todo[static_cast<size_t>(out.failed_step)];
+      failed->result = std::move(out.results[static_cast<size_t>(out.failed_step)]).status();
+      failed->final = true;
+      return absl::OkStatus();  // rolled back; the others run again
     }
-    absl::Status committed = txn.Commit();
-    for (Item* item : ran) {
-      item->result = committed;
-      item->final = true;
+    TGS_RETURN_IF_ERROR(out.commit);
+    for (size_t i = 0; i < todo.size(); ++i) {
+      todo[i]->result = std::move(out.results[i]);
+      todo[i]->final = true;
     }
     return absl::OkStatus();
   }
@@ -748,7 +743,7 @@ class GroupCommitter {
   pg::Pool* const pool_;
   const absl::Duration window_;
   const int max_;
-  const Transaction::Sync sync_;
+  std::vector<absl::string_view> begin_;
   PostgresObserver* const observer_;
   absl::Mutex mu_;
   std::deque<Item*> pending_ ABSL_GUARDED_BY(mu_);
@@ -1360,27 +1355,34 @@ absl::Status PostgresBackend::LeaseLost(pg::Connection& conn) {
       absl::StrCat("lease lost: ", reason, "; nothing was written, and this process must stop using the session"));
 }
 
-absl::Status PostgresBackend::RunGranular(const std::function<absl::Status(pg::Connection&)>& write) {
-  if (GroupCommitter* g = core_->committer()) return g->Run(write, session_id_);
+absl::Status PostgresBackend::RunGranular(absl::string_view sql, const Params& params, bool fence_returns_row,
+                                          absl::string_view what) {
+  const auto matched = [fence_returns_row](const Result& r) {
+    return fence_returns_row ? r.rows() > 0 : r.AffectedRows() > 0;
+  };
+  if (GroupCommitter* g = core_->committer()) {
+    TGS_ASSIGN_OR_RETURN(Result r, g->Run(sql, params, session_id_));
+    if (matched(r)) return absl::OkStatus();
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    return LeaseLost(*conn);
+  }
   TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  if (!core_->GranularNeedsTransaction()) return write(*conn);
-  // Behind a transaction-mode pooler the session setting cannot be relied
-  // upon: the write gets a transaction with SET LOCAL.
-  TGS_ASSIGN_OR_RETURN(Transaction txn,
-                       Transaction::Begin(*conn, Transaction::Kind::kReadWrite, core_->GranularSync()));
-  TGS_RETURN_IF_ERROR(write(*conn));
-  return txn.Commit();
+  std::optional<Transaction> txn;
+  if (core_->GranularNeedsTransaction()) {
+    // Behind a transaction-mode pooler the session setting cannot be relied
+    // upon: the write gets a transaction with SET LOCAL.
+    TGS_ASSIGN_OR_RETURN(Transaction t, Transaction::Begin(*conn, Transaction::Kind::kReadWrite, core_->GranularSync()));
+    txn.emplace(std::move(t));
+  }
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql, params, what));
+  if (!matched(r)) return LeaseLost(*conn);
+  return txn ? txn->Commit() : absl::OkStatus();
 }
 
 absl::Status PostgresBackend::FencedStatement(absl::string_view sql, Params params, absl::string_view what) {
   TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), what));
   absl::ReaderMutexLock lock(&write_mu_);
-  const std::function<absl::Status(pg::Connection&)> write = [&](pg::Connection& conn) -> absl::Status {
-    TGS_ASSIGN_OR_RETURN(Result r, conn.Query(sql, params));
-    if (r.AffectedRows() == 0) return LeaseLost(conn);
-    return absl::OkStatus();
-  };
-  return Wrap(RunGranular(write), what);
+  return Wrap(RunGranular(sql, params, /*fence_returns_row=*/false, what), what);
 }
 
 absl::Status PostgresBackend::CachePeer(const CachedPeer& peer) {
@@ -1543,14 +1545,9 @@ absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
     }
     p.Int64Array(channels).Int32Array(pts);
   }
-  const auto batch = [&](pg::Connection& conn) -> absl::Status {
-    TGS_ASSIGN_OR_RETURN(Result r, conn.Query(kApplyBatch, p, "writing the batch"));
-    if (r.rows() == 0) return LeaseLost(conn);
-    return absl::OkStatus();
-  };
   if (net.replace_channels == nullptr) {
     absl::ReaderMutexLock lock(&write_mu_);
-    return RunGranular(batch);
+    return RunGranular(kApplyBatch, p, /*fence_returns_row=*/true, "writing the batch");
   }
   // A whole update state replaces the channel list first: a transaction.
   absl::MutexLock lock(&write_mu_);
@@ -1575,7 +1572,8 @@ absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
     rp.Int64(session_id_).Int64Array(channels).Int32Array(pts);
     TGS_RETURN_IF_ERROR(conn->Query(kReplaceChannels, rp, "writing channel pts").status());
   }
-  TGS_RETURN_IF_ERROR(batch(*conn));
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kApplyBatch, p, "writing the batch"));
+  if (r.rows() == 0) return LeaseLost(*conn);
   return txn.Commit();
 }
 

@@ -327,9 +327,12 @@ class PostgresBackend : public SessionBackend {
   absl::Status ApplyChangesImpl(const SessionChanges& changes);
   absl::Status DeleteImpl();
   absl::Status SetHomeDcImpl(int32_t dc_id);
-  // Runs a granular write as the options say: alone, or in the store's
-  // group commit (`write` then runs inside the shared transaction).
-  absl::Status RunGranular(const std::function<absl::Status(pg::Connection&)>& write);
+  // Runs a granular write's fenced statement as the options say: alone, or
+  // in the store's group commit. The lease was ours when the statement
+  // changed a row (or, with `fence_returns_row`, returned one); otherwise
+  // it is lost and nothing was written.
+  absl::Status RunGranular(absl::string_view sql, const pg::Params& params, bool fence_returns_row,
+                           absl::string_view what);
   // Runs one fenced statement (params: Fence() and then `more`) that
   // changes exactly one row when the lease is ours, as a granular write.
   absl::Status FencedStatement(absl::string_view sql, pg::Params params, absl::string_view what);

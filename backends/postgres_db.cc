@@ -536,6 +536,91 @@ absl::Status Connection::CopyIn(absl::string_view copy_sql, absl::string_view da
   return status;
 }
 
+absl::StatusOr<Connection::PipelineOutcome> Connection::RunPipelined(absl::Span<const absl::string_view> begin,
+                                                                     absl::Span<const PipelineStep> steps,
+                                                                     absl::string_view context) {
+  if (broken()) return ConnectionError(context);
+  if (in_transaction()) return absl::FailedPreconditionError("a transaction is already open on this connection");
+  if (PQenterPipelineMode(conn_) != 1) {
+    return absl::InternalError(absl::StrCat(context, ": cannot enter pipeline mode: ", OneLine(PQerrorMessage(conn_))));
+  }
+  const auto send = [&](absl::string_view sql, const Params* params) {
+    const std::string text(sql);
+    const int n = params != nullptr ? params->size() : 0;
+    std::vector<const char*> values(static_cast<size_t>(n));
+    std::vector<int> lengths(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      values[k] = params->nulls_[k] ? nullptr : params->values_[k].data();
+      lengths[k] = static_cast<int>(params->values_[k].size());
+    }
+    return PQsendQueryParams(conn_, text.c_str(), n, n > 0 ? params->types_.data() : nullptr, values.data(),
+                             lengths.data(), n > 0 ? params->formats_.data() : nullptr, /*resultFormat=*/1) == 1;
+  };
+  bool sent = true;
+  for (absl::string_view b : begin) sent = sent && send(b, nullptr);
+  for (const PipelineStep& s : steps) sent = sent && send(s.sql, s.params);
+  sent = sent && send("COMMIT", nullptr) && PQpipelineSync(conn_) == 1;
+  PipelineOutcome out;
+  absl::Status failure;
+  // Every command's results end with a null; the sync comes last. Read them
+  // all whatever happened, or the connection is out of step.
+  const size_t commands = begin.size() + steps.size() + 1;
+  for (size_t c = 0; sent && c < commands; ++c) {
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      failure = ConnectionError(context);
+      break;
+    }
+    Result owned(res);
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    const ExecStatusType st = PQresultStatus(res);
+    absl::Status s = st == PGRES_PIPELINE_ABORTED
+                         ? absl::AbortedError("not run: an earlier statement of the transaction failed")
+                         : ResultStatus(res, context, "");
+    if (broken()) {
+      failure = ConnectionError(context);
+      break;
+    }
+    const bool is_step = c >= begin.size() && c < begin.size() + steps.size();
+    if (is_step) {
+      const int step = static_cast<int>(c - begin.size());
+      if (!s.ok() && st != PGRES_PIPELINE_ABORTED && out.failed_step < 0) out.failed_step = step;
+      if (s.ok()) {
+        out.results.emplace_back(std::move(owned));
+      } else {
+        out.results.emplace_back(s);
+      }
+    } else if (c == commands - 1) {
+      out.commit = s;
+    } else if (!s.ok() && failure.ok()) {
+      out.commit = s;  // BEGIN or SET failed: nothing ran
+    }
+  }
+  if (sent && failure.ok()) {
+    PGresult* sync = PQgetResult(conn_);
+    if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) failure = ConnectionError(context);
+    if (sync != nullptr) PQclear(sync);
+  }
+  if (!sent && failure.ok()) failure = broken() ? ConnectionError(context)
+                                                : absl::UnavailableError(absl::StrCat(context, ": ",
+                                                                                      OneLine(PQerrorMessage(conn_))));
+  if (!failure.ok()) {
+    // The connection cannot be trusted any more: the pool drops it.
+    fatal_seen_ = true;
+    return absl::UnavailableError(
+        absl::StrCat(failure.message(), " (while committing a pipelined transaction: it may or may not have been applied)"));
+  }
+  PQexitPipelineMode(conn_);
+  // A failed explicit transaction stays open after the sync: roll it back.
+  if (in_transaction()) (void)Exec("ROLLBACK", "rolling back");
+  if (out.commit.ok() && out.failed_step >= 0) out.commit = absl::AbortedError("the transaction was rolled back");
+  while (out.results.size() < steps.size()) {
+    out.results.emplace_back(absl::AbortedError("not run: the transaction failed to begin"));
+  }
+  return out;
+}
+
 // --- Transaction -------------------------------------------------------------------
 
 absl::StatusOr<Transaction> Transaction::Begin(Connection& conn, Kind kind, Sync sync) {

@@ -235,6 +235,29 @@ class Connection {
   [[nodiscard]] absl::Status CopyIn(absl::string_view copy_sql, absl::string_view data,
                                     absl::string_view context = "");
 
+  // One transaction in one round trip (libpq's pipeline mode): `begin`
+  // (statements without parameters: "BEGIN", "SET LOCAL ..."), every step,
+  // then COMMIT, sent together and read back in order. A step that raises
+  // an error aborts the transaction: the server skips the rest, and the
+  // connection is rolled back before this returns. Statements are sent
+  // unnamed (not prepared).
+  struct PipelineStep {
+    absl::string_view sql;
+    const Params* params = nullptr;
+  };
+  struct PipelineOutcome {
+    // One per step: its result, its error, or kAborted for a step skipped
+    // after an earlier one failed.
+    std::vector<absl::StatusOr<Result>> results;
+    int failed_step = -1;   // the step whose error aborted the transaction
+    absl::Status commit;    // OK when the transaction committed
+  };
+  // Errors only for what fails the whole round trip (a lost connection:
+  // kUnavailable, the outcome of the COMMIT then unknown).
+  [[nodiscard]] absl::StatusOr<PipelineOutcome> RunPipelined(absl::Span<const absl::string_view> begin,
+                                                             absl::Span<const PipelineStep> steps,
+                                                             absl::string_view context);
+
   // True once libpq has seen the connection fail; it cannot be used again.
   bool broken() const;
   // Whether a transaction is open (or failed and not yet rolled back).
