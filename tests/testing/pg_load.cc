@@ -63,8 +63,7 @@ ChildReport RunProcess(const PgLoadConfig& c, int process, int ready_fd, int go_
     std::snprintf(report.error, sizeof report.error, "%s", s.ToString().c_str());
     return report;
   };
-  PostgresOptions o = c.options;
-  if (o.pool_size == PostgresOptions().pool_size) o.pool_size = c.threads;
+  const PostgresOptions& o = c.options;
   absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(c.conninfo, o);
   if (!store.ok()) return fail(store.status());
   std::vector<std::vector<std::unique_ptr<PostgresBackend>>> sessions(static_cast<size_t>(c.threads));

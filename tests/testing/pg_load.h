@@ -1,6 +1,7 @@
 // Load on a PostgreSQL session store, as a fleet makes it: `processes`
-// forked processes, each with one PostgresStore and `threads` threads that
-// own `sessions_per_thread` sessions each and cache peers into them, one
+// forked processes, each with one PostgresStore (its pool of connections
+// shared by all its sessions) and `threads` threads that own
+// `sessions_per_thread` sessions each and cache peers into them, one
 // upsert a call (CachePeer) or `batch` peers a call (ApplyChanges), for
 // `duration`. Used by //tests:postgres_load_test (short, in CI) and
 // //tools/bench:postgres_bench (the figures of docs/postgres.md).
@@ -21,11 +22,11 @@ struct PgLoadConfig {
   std::string label;
   std::string conninfo;
   int processes = 1;
-  int threads = 8;
+  int threads = 16;
   int sessions_per_thread = 2;
   int batch = 1;  // peers a call; 1: CachePeer, more: ApplyChanges
   absl::Duration duration = absl::Seconds(2);
-  PostgresOptions options;  // pool_size is set to `threads` when left at 4
+  PostgresOptions options;  // as a fleet would run: the default pool of 4 connections
   // Names are "<prefix>-<process>-<thread>-<session>".
   std::string prefix = "load";
 };

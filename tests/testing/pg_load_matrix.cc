@@ -49,7 +49,8 @@ absl::Status RunPgLoadMatrix(const PgLoadMatrixOptions& options) {
               "server and clients on this machine", std::thread::hardware_concurrency(), "Debian",
               absl::FormatDuration(options.duration).c_str());
 
-  std::printf("| via | processes x threads | peers a call | group commit | commit | upserts/s | call p50 | "
+  std::printf("Each process: one store with the default pool of 4 connections, 16 threads, 2 sessions a thread.\n\n"
+              "| via | processes x threads | peers a call | group commit | commit | upserts/s | call p50 | "
               "call p99 |\n|---|---|---|---|---|---|---|---|\n");
   int n = 0;
   const auto run = [&](bool via_bouncer, int processes, int batch, bool group, bool durable) -> absl::Status {
@@ -57,7 +58,7 @@ absl::Status RunPgLoadMatrix(const PgLoadMatrixOptions& options) {
     c.prefix = absl::StrCat("m", n++);
     c.conninfo = via_bouncer ? bouncer->Conninfo("tgs") : server->Conninfo("tgs");
     c.processes = processes;
-    c.threads = 8;
+    c.threads = 16;
     c.sessions_per_thread = 2;
     c.batch = batch;
     c.duration = options.duration;
@@ -70,7 +71,7 @@ absl::Status RunPgLoadMatrix(const PgLoadMatrixOptions& options) {
     if (stored != r.upserts) {
       return absl::DataLossError(absl::StrCat(c.prefix, ": ", r.upserts, " upserts acknowledged, ", stored, " stored"));
     }
-    std::printf("| %s | %d x 8 | %d | %s | %s | %.0f | %.2f ms | %.2f ms |\n", via_bouncer ? "PgBouncer" : "direct",
+    std::printf("| %s | %d x 16 | %d | %s | %s | %.0f | %.2f ms | %.2f ms |\n", via_bouncer ? "PgBouncer" : "direct",
                 processes, batch, group ? "2 ms" : "off", durable ? "durable" : "async (default)",
                 r.upserts_per_second(), r.p50_us / 1000, r.p99_us / 1000);
     std::fflush(stdout);
