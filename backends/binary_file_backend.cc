@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "backends/lock_holder.h"
 #include "session/byte_io.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
@@ -71,11 +72,18 @@ absl::StatusOr<std::unique_ptr<BinaryFileBackend>> BinaryFileBackend::Open(const
   absl::Status locked = fs->LockExclusive(lock_fd.get(), lock_path);
   if (!locked.ok()) {
     if (locked.code() == absl::StatusCode::kFailedPrecondition) {
+      absl::StatusOr<std::string> record = ReadFileBounded(fs, lock_path, 4096);
       return absl::FailedPreconditionError(
-          absl::StrCat("session file ", path, " is in use by another process or backend (", lock_path,
+          absl::StrCat("session file ", path, " is ",
+                       DescribeLockHolder(record.ok() ? ParseLockHolder(*record) : std::nullopt), " (", lock_path,
                        " is locked); close it there first"));
     }
     return locked;
+  }
+  // Ours now: say so in the file for whoever is refused next (lock_holder.h).
+  // Only a description, so a failure to write it fails nothing.
+  if (fs->Truncate(lock_fd.get(), 0, lock_path).ok()) {
+    (void)fs->Write(lock_fd.get(), EncodeLockHolder(LockHolder::Current()), lock_path);
   }
   std::unique_ptr<BinaryFileBackend> b(new BinaryFileBackend(path, options, fs, lock_fd.Release()));
   {
@@ -119,7 +127,8 @@ BinaryFileBackend::~BinaryFileBackend() {
     (void)FlushLocked();
     CloseJournalLocked();
   }
-  (void)fs_->Close(lock_fd_, lock_path_);  // releases the flock
+  (void)fs_->Truncate(lock_fd_, 0, lock_path_);  // our record, while the lock is still ours
+  (void)fs_->Close(lock_fd_, lock_path_);        // releases the flock
 }
 
 void BinaryFileBackend::AwaitNoFlushLocked() {
@@ -215,6 +224,9 @@ absl::Status BinaryFileBackend::LoadFromDiskLocked() {
   TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
   journal_fd_ = fd;
   journal_size_ = r->valid_bytes;
+  // Not known to be durable, name or bytes: the next Flush syncs both.
+  ++folder_changes_;
+  dirty_ = true;
   if (r->torn_bytes > 0) {
     // Cut the torn tail so later appends are not hidden behind it.
     absl::Status t = fs_->Truncate(journal_fd_, r->valid_bytes, journal_path_);
@@ -271,6 +283,11 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   bool replaced = false;
   absl::Status written = WriteFileAtomically(fs_, path_, bytes.view(), AtomicWriteOptions(), &replaced);
   if (!replaced) return written;
+  if (written.ok()) {
+    folder_synced_ = folder_changes_;  // its folder fsync covered every earlier change
+  } else {
+    ++folder_changes_;  // in place, but its folder fsync failed
+  }
   // From here on the new snapshot is the visible one (even if the folder
   // fsync failed and `written` reports it), so our view follows it.
   ++snapshot_writes_;
@@ -287,28 +304,39 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   // If that fails it is ignored at the next load anyway.
   CloseJournalLocked();
   absl::Status u = fs_->Unlink(journal_path_);
-  if (u.ok()) (void)fs_->SyncDir(DirName(path_));
+  if (u.ok()) (void)SyncFolderLocked();
   journal_broken_ = false;
   return written;
 }
 
 absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   TGS_RETURN_IF_ERROR(CheckWritableLocked());
-  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_)) {
-    // No session yet (start one), a journal we could not repair, or a plain
-    // file to be encrypted: write a full snapshot including the change.
+  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_) ||
+      journal::PayloadSize(op) > journal::kMaxPayload) {
+    // No session yet (start one), a journal we could not repair, a plain
+    // file to be encrypted, or a batch too big for one record: write a full
+    // snapshot including the change (as atomic as a record, and durable).
     Session s = session_ ? *session_ : Session();
     op.ApplyTo(s);
     return WriteSnapshotLocked(s);
   }
+  // Synced before returning: every change in kEveryOperation, and auth keys
+  // and the home DC in every mode (durable_key_writes).
+  const bool sync_now =
+      options_.sync == Sync::kEveryOperation || (options_.durable_key_writes && op.is_key_write());
   if (journal_fd_ < 0) {
     // First change since the snapshot: create the journal with its header.
     AtomicWriteOptions w;
-    w.sync = options_.sync != Sync::kNone;
+    w.sync = sync_now || options_.sync != Sync::kNone;
     TGS_RETURN_IF_ERROR(WriteFileAtomically(fs_, journal_path_, journal::EncodeHeader(snapshot_header_), w));
     TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
     journal_fd_ = fd;
     journal_size_ = journal::kHeaderSize;
+    if (w.sync) {
+      folder_synced_ = folder_changes_;
+    } else {
+      ++folder_changes_;
+    }
   }
   std::string record;
   if (snapshot_encrypted_) {
@@ -319,7 +347,11 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   }
   SecretString guard(std::move(record));
   absl::Status st = fs_->Write(journal_fd_, guard.view(), journal_path_);
-  if (st.ok() && options_.sync == Sync::kEveryOperation) st = fs_->Sync(journal_fd_, true, journal_path_);
+  if (st.ok() && sync_now) {
+    st = fs_->Sync(journal_fd_, true, journal_path_);
+    if (st.ok()) dirty_ = false;
+    if (st.ok() && folder_synced_ != folder_changes_) st = SyncFolderLocked();
+  }
   if (!st.ok()) {
     // Remove whatever part of the record reached the file, so the journal
     // ends with the last acknowledged change; if even that fails, stop
@@ -329,7 +361,7 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     return st;
   }
   journal_size_ += guard.view().size();
-  if (options_.sync != Sync::kEveryOperation) dirty_ = true;
+  if (!sync_now) dirty_ = true;
   op.ApplyTo(*session_);
   const size_t threshold = std::max<size_t>(options_.compact_min_journal_bytes, snapshot_size_);
   if (journal_size_ > threshold) {
@@ -344,9 +376,18 @@ absl::Status BinaryFileBackend::FlushLocked() {
   // A background sync in flight covers only what was appended before it
   // began, and may fail: wait for it, then sync whatever is still dirty.
   AwaitNoFlushLocked();
-  if (!dirty_ || journal_fd_ < 0) return absl::OkStatus();
-  TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
-  dirty_ = false;
+  if (dirty_ && journal_fd_ >= 0) {
+    TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
+    dirty_ = false;
+  }
+  if (folder_synced_ != folder_changes_) TGS_RETURN_IF_ERROR(SyncFolderLocked());
+  return absl::OkStatus();
+}
+
+absl::Status BinaryFileBackend::SyncFolderLocked() {
+  const uint64_t covered = folder_changes_;
+  TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+  folder_synced_ = std::max(folder_synced_, covered);
   return absl::OkStatus();
 }
 
@@ -356,20 +397,27 @@ void BinaryFileBackend::FlusherLoop() {
   while (!stopping_) {
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::FromChrono(window));
     if (stopping_) break;
-    if (!dirty_ || journal_fd_ < 0) continue;
+    const bool sync_journal = dirty_ && journal_fd_ >= 0;
+    const uint64_t folder_changes = folder_changes_;
+    const bool sync_folder = folder_synced_ != folder_changes;
+    if (!sync_journal && !sync_folder) continue;
     // fdatasync without the lock: appends meanwhile only reach the page
     // cache and need not wait for the disk. Everything appended so far is
     // covered; later appends set dirty_ again. The fd stays open meanwhile
-    // (CloseJournalLocked waits for flushing_ to clear).
+    // (CloseJournalLocked waits for flushing_ to clear). The folder fsync
+    // covers the entry changes counted before it began.
     const int fd = journal_fd_;
-    dirty_ = false;
+    if (sync_journal) dirty_ = false;
     flushing_ = true;
     mu_.Unlock();
-    absl::Status s = fs_->Sync(fd, true, journal_path_);
+    absl::Status s;
+    if (sync_journal) s = fs_->Sync(fd, true, journal_path_);
+    if (s.ok() && sync_folder) s = fs_->SyncDir(DirName(path_));
     mu_.Lock();
     flushing_ = false;
+    if (s.ok() && sync_folder) folder_synced_ = std::max(folder_synced_, folder_changes);
     if (!s.ok()) {
-      dirty_ = true;
+      if (sync_journal) dirty_ = true;
       if (sync_error_.ok()) sync_error_ = s;
     }
   }
@@ -398,7 +446,7 @@ absl::Status BinaryFileBackend::Delete() {
   if (!a.ok() && a.code() != absl::StatusCode::kNotFound) return a;
   absl::Status b = fs_->Unlink(journal_path_);
   if (!b.ok() && b.code() != absl::StatusCode::kNotFound) return b;
-  TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+  TGS_RETURN_IF_ERROR(SyncFolderLocked());
   session_.reset();
   corrupt_ = absl::OkStatus();
   journal_broken_ = false;
@@ -428,6 +476,12 @@ absl::Status BinaryFileBackend::CachePeer(const CachedPeer& peer) {
   return AppendLocked(journal::Op::CachePeer(peer));
 }
 
+absl::Status BinaryFileBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  return AppendLocked(journal::Op::Batch(changes));
+}
+
 absl::Status BinaryFileBackend::Flush() {
   absl::MutexLock lock(&mu_);
   return FlushLocked();
@@ -436,7 +490,9 @@ absl::Status BinaryFileBackend::Flush() {
 absl::Status BinaryFileBackend::Compact() {
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(CheckWritableLocked());
-  if (!session_ || journal_fd_ < 0 || journal_size_ <= journal::kHeaderSize) return absl::OkStatus();
+  // Nothing to fold: what a failed fold or a kNone journal left unsynced
+  // must still be durable when this returns.
+  if (!session_ || journal_fd_ < 0 || journal_size_ <= journal::kHeaderSize) return FlushLocked();
   return WriteSnapshotLocked(*session_);
 }
 
@@ -474,7 +530,7 @@ absl::StatusOr<std::string> BinaryFileBackend::RecoverCorrupt() {
     absl::Status l = fs_->Link(journal_path_, backup + ".journal");
     if (l.ok()) (void)fs_->Unlink(journal_path_);
   }
-  TGS_RETURN_IF_ERROR(fs_->SyncDir(DirName(path_)));
+  TGS_RETURN_IF_ERROR(SyncFolderLocked());
   corrupt_ = absl::OkStatus();
   if (!journal_only) session_.reset();
   journal_broken_ = false;

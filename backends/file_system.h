@@ -5,9 +5,25 @@
 //
 // On top of it, the durable-write recipe every session file uses:
 //   WriteFileAtomically: unique temp file in the target's folder, created
-//   O_EXCL|O_CLOEXEC and fchmod'ed to 0600 (whatever the umask), full write,
-//   fsync, rename over the target, fsync of the folder; on any failure the
-//   temp file is removed and the target is untouched.
+//   O_EXCL|O_CLOEXEC with its final mode (0600 by default: never wider, not
+//   even until the chmod) and fchmod'ed to it whatever the umask, flock'ed,
+//   full write, fsync (not fdatasync: it also keeps the chmod), rename over
+//   the target, close, fsync of the folder; on any failure before the rename
+//   the temp file is removed and the target is untouched.
+//
+// Temp files of writers that died (SIGKILL, power loss) hold a whole session,
+// auth keys included, and nobody else would remove them. So writes remove the
+// stale temp files of this recipe in their folder: a process's first write to
+// a folder does, and later ones as often as the folder is cheap to scan (every
+// write in a folder of a few files; in one of 10,000, every ~17 s). A temp
+// file is ours by its name (".<target>.tmp-<pid>-<n>-<hex>"), and only a
+// regular file owned by this user with no group or other permissions is
+// considered; it is stale when nobody holds the flock its writer takes on it
+// from creation to rename (a live writer keeps it, a dead one's lock died
+// with it). The remover takes that lock itself, checks the name still names
+// the file it locked, and unlinks it; a writer whose new temp file was taken
+// this way (between its creation and its lock) notices and starts over.
+// Where flock is unsupported, writers write unlocked and nothing is removed.
 #ifndef TGSESSION_BACKENDS_FILE_SYSTEM_H_
 #define TGSESSION_BACKENDS_FILE_SYSTEM_H_
 
@@ -17,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -40,6 +57,7 @@ enum class FsOp {
   kChmod,
   kStat,
   kLink,
+  kListDir,
 };
 absl::string_view FsOpName(FsOp op);
 
@@ -47,6 +65,11 @@ struct FileInfo {
   uint64_t size = 0;
   uint32_t mode = 0;  // permission bits
   bool is_directory = false;
+  bool is_regular = false;
+  uint32_t uid = 0;  // owner
+  // Identity: two paths or fds name the same file when both are equal.
+  uint64_t device = 0;
+  uint64_t inode = 0;
 };
 
 class FileSystem {
@@ -77,6 +100,10 @@ class FileSystem {
   // stat(2). A missing file is kNotFound.
   virtual absl::StatusOr<FileInfo> Stat(const std::string& path) = 0;
   virtual absl::StatusOr<FileInfo> FStat(int fd, const std::string& path_for_errors) = 0;
+  // The names in folder `dir` ("." and ".." excluded), in no order. The
+  // default, for file systems without listing, is kUnimplemented (the
+  // cleanup of stale temp files is then skipped).
+  virtual absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir);
 };
 
 // The real thing.
@@ -112,6 +139,7 @@ class FaultInjectingFileSystem : public FileSystem {
   absl::Status Chmod(int fd, mode_t mode, const std::string& path) override;
   absl::StatusOr<FileInfo> Stat(const std::string& path) override;
   absl::StatusOr<FileInfo> FStat(int fd, const std::string& path) override;
+  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override;
 
  private:
   // Returns the errno to fail with, or 0.
@@ -148,12 +176,22 @@ struct AtomicWriteOptions {
   bool sync = true;  // fsync file and folder (off only for benchmarks)
 };
 
-// See the file comment. When the final fsync of the folder fails, the new
-// file is already in place but may not survive a power loss: the error is
-// returned and `*replaced` (if given) is set to true, so callers know the
-// visible file is the new one.
+// See the file comment (which also explains the removal of stale temp files
+// in the folder). When the close after the rename or the final fsync of the
+// folder fails, the new file is already in place (but may not survive a
+// power loss): the error is returned and `*replaced` (if given) is set to
+// true, so callers know the visible file is the new one.
 absl::Status WriteFileAtomically(FileSystem* fs, const std::string& path, absl::string_view data,
                                  const AtomicWriteOptions& options = {}, bool* replaced = nullptr);
+
+// Whether `name` (a file name, not a path) has the form of the temp files
+// WriteFileAtomically creates.
+bool IsAtomicWriteTempName(absl::string_view name);
+
+// Removes the temp files of dead WriteFileAtomically writers from folder
+// `dir` (see the file comment); returns how many. Errors are ignored: the
+// cleanup never makes a write fail.
+int RemoveStaleTempFiles(FileSystem* fs, const std::string& dir);
 
 // Reads a whole file, refusing files larger than `max_bytes`
 // (kResourceExhausted) before reading them. kNotFound if it does not exist.

@@ -21,8 +21,10 @@
 namespace tgsession {
 namespace interop {
 
-// Largest session file or folder read (far above any real session).
-inline constexpr size_t kMaxSessionFileBytes = 512u << 20;
+// Largest session file read: the most any decoder accepts (the binary
+// decoder's DecodeLimits::max_input_bytes, SQLite images' bound, 256 MiB),
+// so anything larger is refused by its size, before it is read.
+inline constexpr size_t kMaxSessionFileBytes = DecodeLimits{}.max_input_bytes;
 
 // Reads `bytes` (a file's contents, or text from stdin or an argument) as
 // `format`, or detects the format when it is nullopt: an SQLite file is

@@ -5,10 +5,47 @@
 #include <cstring>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "session/status_details.h"
 
 namespace tgsession {
 namespace sqlite {
+namespace {
+
+// Runs PRAGMA quick_check: OK, or kDataLoss naming the first problem, with
+// SQLite's whole report (up to 100 problems, one a line, under headings such
+// as "*** in database main ***") as the status's details.
+absl::Status QuickCheck(Db& db) {
+  absl::StatusOr<Statement> st = db.Prepare("PRAGMA quick_check");
+  if (!st.ok()) return absl::Status(st.status().code(), absl::StrCat("checking an SQLite file: ", st.status().message()));
+  std::string report;
+  while (true) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok() && report.empty()) {
+      return absl::Status(row.status().code(), absl::StrCat("checking an SQLite file: ", row.status().message()));
+    }
+    // SQLite may give up on a badly damaged file after a few rows.
+    if (!row.ok() || !*row) break;
+    if (!report.empty()) report += "\n";
+    absl::StrAppend(&report, st->ColumnText(0));
+  }
+  if (report == "ok") return absl::OkStatus();
+  std::string first;
+  size_t problems = 0;
+  for (absl::string_view line : absl::StrSplit(report, '\n', absl::SkipWhitespace())) {
+    if (absl::StartsWith(line, "*** ")) continue;
+    if (problems++ == 0) first = std::string(line);
+  }
+  if (first.empty()) first = "no details";
+  return WithDetails(absl::DataLossError(absl::StrCat("SQLite file is corrupted: ", first,
+                                                      problems > 1 ? absl::StrCat(" (and ", problems - 1, " more problems)")
+                                                                   : "")),
+                     report);
+}
+
+}  // namespace
 
 absl::StatusOr<Db> OpenImage(absl::string_view image, size_t max_bytes) {
   if (image.size() > max_bytes) {
@@ -60,11 +97,7 @@ absl::StatusOr<Db> OpenImage(absl::string_view image, size_t max_bytes) {
   // The header is read lazily: check it now, so garbage fails here.
   absl::StatusOr<int64_t> n = db->QueryInt("SELECT count(*) FROM sqlite_master");
   if (!n.ok()) return absl::Status(n.status().code(), absl::StrCat("reading an SQLite file: ", n.status().message()));
-  absl::StatusOr<std::string> check = db->QueryText("PRAGMA quick_check");
-  if (!check.ok()) {
-    return absl::Status(check.status().code(), absl::StrCat("checking an SQLite file: ", check.status().message()));
-  }
-  if (*check != "ok") return absl::DataLossError(absl::StrCat("SQLite file is corrupted: ", *check));
+  if (absl::Status check = QuickCheck(*db); !check.ok()) return check;
   return db;
 }
 

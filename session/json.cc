@@ -6,9 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
-#include "rapidjson/prettywriter.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
 #include "session/utf8.h"
@@ -18,50 +15,45 @@ namespace tgsession {
 namespace {
 
 constexpr char kRedacted[] = "<redacted>";
+// The binary formats store an address length in at most 16 bits.
+constexpr size_t kMaxAddrBytes = 65535;
 
 
-template <typename W>
-void WriteKeyHex(W& w, const std::optional<AuthKey>& key, bool reveal) {
+void WriteKeyHex(JsonWriter& w, const std::optional<AuthKey>& key, bool reveal) {
   if (!key) {
     w.Null();
   } else if (!reveal) {
-    w.String(kRedacted);
+    w.Utf8String(kRedacted);
   } else {
     SecretString hex(key->RevealHex(kRevealSecrets));
-    w.String(hex.str().data(), static_cast<rapidjson::SizeType>(hex.str().size()));
+    w.Utf8String(hex.view());
   }
 }
 
-template <typename W>
-void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
-  w.StartObject();
+}  // namespace
+
+void WriteSessionMembers(JsonWriter& w, const Session& s, const JsonWriteOptions& o) {
   if (!o.format.empty()) {
     w.Key("format");
-    w.String(o.format.data(), static_cast<rapidjson::SizeType>(o.format.size()));
+    w.Utf8String(o.format);
   }
   w.Key("home_dc_id");
-  w.Int(s.home_dc_id);
+  w.Int64(s.home_dc_id);
   w.Key("dcs");
   w.StartArray();
   for (const DcEntry& e : s.dcs) {
     w.StartObject();
     w.Key("dc_id");
-    w.Int(e.dc_id);
-    w.Key("addr");
-    if (IsValidUtf8(e.addr)) {
-      w.String(e.addr.data(), static_cast<rapidjson::SizeType>(e.addr.size()));
-    } else {
-      const std::string lossy = Utf8Lossy(e.addr);
-      w.String(lossy.data(), static_cast<rapidjson::SizeType>(lossy.size()));
-    }
+    w.Int64(e.dc_id);
+    w.StringMember("addr", e.addr);
     w.Key("auth_key_hex");
     WriteKeyHex(w, e.auth_key, o.reveal_secrets);
     w.Key("first_salt");
     w.Int64(e.first_salt);
     w.Key("time_offset");
-    w.Int(e.time_offset);
+    w.Int64(e.time_offset);
     w.Key("flags");
-    w.Uint(e.flags.bits);
+    w.Uint64(e.flags.bits);
     w.EndObject();
   }
   w.EndArray();
@@ -69,13 +61,13 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
   w.Key("updates_state");
   w.StartObject();
   w.Key("pts");
-  w.Int(u.pts);
+  w.Int64(u.pts);
   w.Key("qts");
-  w.Int(u.qts);
+  w.Int64(u.qts);
   w.Key("date");
-  w.Int(u.date);
+  w.Int64(u.date);
   w.Key("seq");
-  w.Int(u.seq);
+  w.Int64(u.seq);
   w.Key("channels");
   w.StartArray();
   for (const ChannelPts& c : u.channels()) {
@@ -83,7 +75,7 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
     w.Key("channel_id");
     w.Int64(c.channel_id);
     w.Key("pts");
-    w.Int(c.pts);
+    w.Int64(c.pts);
     w.EndObject();
   }
   w.EndArray();
@@ -102,8 +94,7 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
     w.Bool(p.is_chat());
     w.Key("channel_kind");
     if (p.channel_kind) {
-      const absl::string_view name = ChannelKindName(*p.channel_kind);
-      w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+      w.Utf8String(ChannelKindName(*p.channel_kind));
     } else {
       w.Null();
     }
@@ -121,7 +112,7 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
     w.Key("peer_id");
     w.Int64(m.peer_id);
     w.Key("msg_id");
-    w.Int(m.msg_id);
+    w.Int64(m.msg_id);
     w.EndObject();
   }
   w.EndArray();
@@ -129,13 +120,14 @@ void WriteSession(W& w, const Session& s, const JsonWriteOptions& o) {
   if (!s.future_auth_token) {
     w.Null();
   } else if (!o.reveal_secrets) {
-    w.String(kRedacted);
+    w.Utf8String(kRedacted);
   } else {
     SecretString hex(s.future_auth_token->RevealHex(kRevealSecrets));
-    w.String(hex.str().data(), static_cast<rapidjson::SizeType>(hex.str().size()));
+    w.Utf8String(hex.view());
   }
-  w.EndObject();
 }
+
+namespace {
 
 // --- reading ------------------------------------------------------------------
 
@@ -215,11 +207,23 @@ absl::Status DecodeHex(const Value& v, absl::string_view path, std::string* out,
 
 absl::Status ReadDc(const Value& v, const std::string& path, DcEntry* e) {
   if (!v.IsObject()) return Bad(path, "must be an object");
-  TGS_RETURN_IF_ERROR(OnlyFields(v, path, {"dc_id", "addr", "auth_key_hex", "first_salt", "time_offset", "flags"}));
+  TGS_RETURN_IF_ERROR(
+      OnlyFields(v, path, {"dc_id", "addr", "addr_hex", "auth_key_hex", "first_salt", "time_offset", "flags"}));
   TGS_ASSIGN_OR_RETURN(e->dc_id, GetI32(v, path, "dc_id"));
   TGS_ASSIGN_OR_RETURN(const Value* addr, Field(v, path, "addr"));
   if (!addr->IsString()) return Bad(path, "\"addr\" must be a string");
-  e->addr.assign(addr->GetString(), addr->GetStringLength());
+  const absl::string_view addr_text(addr->GetString(), addr->GetStringLength());
+  auto addr_hex = v.FindMember("addr_hex");
+  if (addr_hex != v.MemberEnd()) {
+    // An address that is not UTF-8, byte for byte (json_writer.h).
+    if (!addr_hex->value.IsString()) return Bad(path, "\"addr_hex\" must be a hex string");
+    std::string raw;
+    TGS_RETURN_IF_ERROR(DecodeHex(addr_hex->value, path + ".addr_hex", &raw, kMaxAddrBytes));
+    if (Utf8Lossy(raw) != addr_text) return Bad(path, "\"addr_hex\" does not hold the bytes of \"addr\"");
+    e->addr.assign(raw.data(), raw.size());
+  } else {
+    e->addr.assign(addr_text.data(), addr_text.size());
+  }
   TGS_ASSIGN_OR_RETURN(const Value* key, Field(v, path, "auth_key_hex"));
   if (key->IsString()) {
     std::string raw;
@@ -302,16 +306,11 @@ bool NestingWithin(absl::string_view json, int limit) {
 }  // namespace
 
 std::string SessionToJson(const Session& session, const JsonWriteOptions& options) {
-  WipingJsonStringBuffer buf;
-  if (options.pretty) {
-    rapidjson::PrettyWriter<WipingJsonStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingJsonAllocator> w(buf);
-    w.SetIndent(' ', 2);
-    WriteSession(w, session, options);
-  } else {
-    rapidjson::Writer<WipingJsonStringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, WipingJsonAllocator> w(buf);
-    WriteSession(w, session, options);
-  }
-  return std::string(buf.GetString(), buf.GetSize());
+  JsonWriter w(options.pretty);
+  w.StartObject();
+  WriteSessionMembers(w, session, options);
+  w.EndObject();
+  return w.str();
 }
 
 absl::StatusOr<Session> SessionFromJson(absl::string_view json, const JsonReadOptions& options) {

@@ -5,7 +5,7 @@
 //   {
 //     "format": "ferogram-binary",          (optional, ignored when reading)
 //     "home_dc_id": 2,
-//     "dcs": [{"dc_id": 2, "addr": "149.154.167.51:443",
+//     "dcs": [{"dc_id": 2, "addr": "149.154.167.51:443", ("addr_hex": "..." only when addr is not UTF-8)
 //              "auth_key_hex": "0001..ff" | "<redacted>" | null,
 //              "first_salt": -1, "time_offset": 0, "flags": 1}],
 //     "updates_state": {"pts": 1, "qts": 0, "date": 0, "seq": 0,
@@ -24,8 +24,10 @@
 // Reading is strict and bounded: unknown fields, wrong types, inexact or
 // out-of-range numbers, hex of the wrong length and "<redacted>" values are
 // kInvalidArgument naming the JSON path (e.g. "dcs[3].auth_key_hex").
-// Addresses that are not valid UTF-8 are written with U+FFFD replacements
-// (JSON cannot carry them), so such a session does not round-trip via JSON.
+// Addresses that are not valid UTF-8 (JSON cannot carry them) are written
+// with U+FFFD replacements, as ferogram's serde output has them, plus
+// "addr_hex" with the exact bytes (json_writer.h); reading takes addr_hex
+// when present, so every session round-trips via JSON.
 #ifndef TGSESSION_SESSION_JSON_H_
 #define TGSESSION_SESSION_JSON_H_
 
@@ -34,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "session/binary_codec.h"
+#include "session/json_writer.h"
 #include "session/session.h"
 
 namespace tgsession {
@@ -46,6 +49,10 @@ struct JsonWriteOptions {
 };
 
 std::string SessionToJson(const Session& session, const JsonWriteOptions& options = {});
+
+// The members of SessionToJson's object, without its braces: for a caller
+// that adds members of its own (tgsession inspect adds "extras").
+void WriteSessionMembers(JsonWriter& w, const Session& session, const JsonWriteOptions& options = {});
 
 struct JsonReadOptions {
   // Largest document accepted (checked before parsing, which needs about

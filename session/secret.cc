@@ -1,5 +1,6 @@
 #include "session/secret.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ostream>
 #include <utility>
@@ -143,6 +144,17 @@ std::string SecretString::Release() {
   std::string out = std::move(s_);
   s_.clear();
   return out;
+}
+
+void SecretString::Append(absl::string_view data) {
+  if (s_.capacity() - s_.size() < data.size()) {
+    std::string grown;
+    grown.reserve(std::max(s_.size() + data.size(), 2 * s_.capacity()));
+    grown.append(s_);
+    Wipe();
+    s_ = std::move(grown);
+  }
+  s_.append(data.data(), data.size());
 }
 
 void SecretString::Wipe() {

@@ -154,6 +154,10 @@ class SecretString {
   absl::string_view view() const { return s_; }
   // Hands the contents over; the caller becomes responsible for wiping.
   std::string Release();
+  // Appends `data`. When the buffer must grow, the contents move to a new
+  // buffer (at least twice as large) and the old one is wiped before it is
+  // freed: std::string's own growth would free it with the secret inside.
+  void Append(absl::string_view data);
 
  private:
   void Wipe();

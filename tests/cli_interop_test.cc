@@ -2,7 +2,6 @@
 #include <sys/stat.h>
 
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,8 +11,8 @@
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "session/interop/convert.h"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/test_util.h"
-#include "tools/cli.h"
 
 namespace tgsession {
 namespace {
@@ -23,18 +22,8 @@ using ::tgsession::testing::ParseJsonOrDie;
 using ::tgsession::testing::ReadFileOrDie;
 using ::tgsession::testing::VectorsDir;
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result RunCli(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  std::istringstream in(stdin_data);
-  std::ostringstream out, err;
-  const int code = RunTgsession(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = ::tgsession::testing::CliResult;
+using ::tgsession::testing::RunCli;
 
 std::string Dir() { return VectorsDir() + "/interop"; }
 std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }

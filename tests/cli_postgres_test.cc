@@ -1,6 +1,5 @@
 // `tgsession convert --to postgres:CONNSTRING/NAME` and
 // `tgsession inspect postgres:...` against a real server.
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,28 +8,18 @@
 #include "absl/strings/str_cat.h"
 #include "backends/postgres_backend.h"
 #include "gtest/gtest.h"
+#include "rapidjson/document.h"
 #include "session/binary_codec.h"
 #include "session/string_codec.h"
 #include "tests/testing/pg_server.h"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/test_util.h"
-#include "tools/cli.h"
 
 namespace tgsession {
 namespace testing {
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result RunCli(const std::vector<std::string>& args) {
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = RunTgsession(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = CliResult;
 
 std::string Sample() { return VectorsDir() + "/ferogram/binary/v7_full.bin"; }
 
@@ -117,6 +106,38 @@ TEST(CliPostgresTest, RefusedWhileAnotherProcessHoldsTheSession) {
   EXPECT_EQ(r.code, 0) << r.err;
   r = RunCli({"inspect", absl::StrCat("postgres:", SharedPgServer().Conninfo("tgs"), "/")});
   EXPECT_TRUE(absl::StrContains(r.out, "held by")) << r.out;
+}
+
+// Session names and lease owners are text other programs chose: the listing
+// stays valid JSON, and one line per session, whatever they hold.
+TEST(CliPostgresTest, ListingCarriesAnyNameAndOwner) {
+  const std::string name = "\xD1\x81\xD0\xB5\xD1\x81\xD1\x81\xD0\xB8\xD1\x8F O'Brien \"q\" \\ end";
+  PostgresOptions po;
+  po.owner_label = "\xD0\x9E\xD0\xBB\xD0\xB5\xD0\xB3 O'Brien \"q\" \\ \t\x01\x1b[31m";
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(SharedPgServer().Conninfo("tgs"), po);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<std::unique_ptr<PostgresBackend>> b = (*store)->OpenSession(name);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_TRUE((*b)->Save(Session()).ok());
+  const std::string list = absl::StrCat("postgres:", SharedPgServer().Conninfo("tgs"), "/");
+  Result r = RunCli({"inspect", "--json", list});
+  ASSERT_EQ(r.code, 0) << r.err;
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(r.out.data(), r.out.size());
+  ASSERT_FALSE(d.HasParseError()) << "offset " << d.GetErrorOffset() << ": " << r.out;
+  bool found = false;
+  for (const rapidjson::Value& s : d["sessions"].GetArray()) {
+    if (std::string(s["name"].GetString(), s["name"].GetStringLength()) != name) continue;
+    found = true;
+    ASSERT_TRUE(s["lease"].IsObject());
+    const std::string owner(s["lease"]["owner"].GetString(), s["lease"]["owner"].GetStringLength());
+    EXPECT_TRUE(absl::StartsWith(owner, po.owner_label)) << owner;
+  }
+  EXPECT_TRUE(found) << r.out;
+  r = RunCli({"inspect", list});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(absl::StrContains(r.out, "\x1b")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "O'Brien \"q\" \\ \\t\\x01\\x1b[31m")) << r.out;
 }
 
 TEST(CliPostgresTest, Errors) {

@@ -1,7 +1,6 @@
 // The tgsession CLI, run in-process.
 #include <sys/stat.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,8 +10,8 @@
 #include "backends/binary_file_backend.h"
 #include "session/binary_codec.h"
 #include "session/string_codec.h"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/test_util.h"
-#include "tools/cli.h"
 
 namespace tgsession {
 namespace {
@@ -25,18 +24,8 @@ using ::tgsession::testing::ReadFileOrDie;
 using ::tgsession::testing::StripFields;
 using ::tgsession::testing::VectorsDir;
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result RunCli(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-  std::istringstream in(stdin_data);
-  std::ostringstream out, err;
-  const int code = RunTgsession(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
+using Result = ::tgsession::testing::CliResult;
+using ::tgsession::testing::RunCli;
 
 std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 

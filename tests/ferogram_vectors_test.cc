@@ -44,6 +44,9 @@ void ExpectMatchesOracle(const Session& s, const rapidjson::Value& decoded, cons
   JsonWriteOptions o;
   o.reveal_secrets = true;
   rapidjson::Document actual = ParseJsonOrDie(SessionToJson(s, o));
+  // Our JSON adds the exact bytes of an address that is not UTF-8, where
+  // ferogram's shows only the U+FFFD form (session/json_writer.h).
+  StripFields(actual, {"addr_hex"});
   std::string where;
   EXPECT_TRUE(JsonEqual(actual, expected, &where)) << what << ": " << where;
 }

@@ -12,12 +12,14 @@
 // native OS and so also runs in WebAssembly, where freed memory stays in the
 // page's heap.
 #include <malloc.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
@@ -27,6 +29,7 @@
 #include "session/string_codec.h"
 #ifndef TGS_HYGIENE_CODECS_ONLY
 #include "backends/binary_file_backend.h"
+#include "backends/file_system.h"
 #include "tests/testing/test_util.h"
 #include "tools/cli.h"
 #endif
@@ -213,6 +216,47 @@ TEST_F(SecretHygieneTest, CliRedactsByDefault) {
   std::ostringstream out, err;
   ASSERT_EQ(RunTgsession({"inspect", "--show-secrets", path}, in, out, err), 0);
   EXPECT_TRUE(absl::StrContains(out.str(), g_key_hex));
+}
+// Input of unknown size grows its buffer as it is read: every buffer it
+// outgrows held the session and is wiped before it is freed (the secrets lie
+// at both ends of an encoding, so a 1,000-peer session outgrows several).
+TEST_F(SecretHygieneTest, InputOfUnknownSizeIsWipedAsItGrows) {
+  Session s = SecretSession();
+  for (int i = 0; i < 5000; ++i) s.CachePeer(CachedPeer::User(100000 + i, i));
+  const std::string dir = testing::MakeTempDir("hygiene_grow");
+  {
+    // Standard input, read in 64 KiB blocks.
+    g_armed = false;
+    auto in = std::make_unique<std::istringstream>(EncodeBinary(s).value());
+    g_armed = true;
+    std::ostringstream out, err;
+    ASSERT_EQ(RunTgsession({"inspect", "-"}, *in, out, err), 0) << err.str();
+    EXPECT_EQ(g_leaks.load(), 0) << "reading standard input freed a block holding a secret";
+    g_armed = false;
+  }
+  {
+    // A FIFO reports size 0: ReadFileBounded reads on until its end.
+    const std::string fifo = dir + "/fifo";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    g_armed = false;
+    const std::string bytes = EncodeBinary(s).value();
+    std::thread writer([&] {
+      FILE* f = std::fopen(fifo.c_str(), "wb");
+      if (f == nullptr) return;
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+      std::fclose(f);
+    });
+    g_armed = true;
+    {
+      absl::StatusOr<std::string> read = ReadFileBounded(PosixFileSystem(), fifo, 1u << 30);
+      ASSERT_TRUE(read.ok()) << read.status();
+      EXPECT_EQ(read->size(), bytes.size());
+      SecretString owned(*std::move(read));
+    }
+    g_armed = false;
+    writer.join();
+    EXPECT_EQ(g_leaks.load(), 0) << "reading a FIFO freed a block holding a secret";
+  }
 }
 #endif  // TGS_HYGIENE_CODECS_ONLY
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -18,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "backends/binary_file_backend.h"
 #include "backends/encryption.h"
@@ -28,9 +30,12 @@
 #include "session/binary_codec.h"
 #include "session/interop/convert.h"
 #include "session/json.h"
+#include "session/json_writer.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
 #include "session/string_codec.h"
+#include "tools/cli_messages.h"
+#include "tools/cli_pg.h"
 
 namespace tgsession {
 namespace {
@@ -53,14 +58,18 @@ std::string FormatList() {
   return absl::StrJoin(names, ", ");
 }
 
+// Ends a usage error: the usage text is many lines; the error is one.
+constexpr absl::string_view kSeeHelp = " (tgsession help shows the usage)";
+
 std::string Usage() {
   return R"(usage:
-  tgsession inspect [--json] [--show-secrets] [--strict] [--from FORMAT] [PASSPHRASE] INPUT
+  tgsession inspect [--json] [--show-secrets] [--strict] [--verbose] [--from FORMAT]
+                    [PASSPHRASE] INPUT
   tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--api-id ID]
                     [--bot | --no-bot] [--test-mode | --no-test-mode] [--force]
-                    [--encrypt] [PASSPHRASE] INPUT (-o OUT | --stdout)
+                    [--encrypt] [--verbose] [PASSPHRASE] INPUT (-o OUT | --stdout)
   tgsession convert --to postgres:CONNSTRING/NAME [--force] [options] INPUT
-  tgsession help
+)" + std::string(cli::PgUsage()) + R"(  tgsession help
 
 INPUT is a file, a folder (a GramJS StoreSession), a session string, or - for
 standard input. The format is detected unless --from names it; when a text is
@@ -91,14 +100,27 @@ session's lease (refused while another process runs the session) and
 replaces a stored session only with --force. inspect postgres:CONNSTRING/
 (no NAME) lists the sessions and who holds them.
 
+pg administers such a store: list (sessions, peers, who holds each lease,
+since when), stats (counts, leases held and expired, schema version), release
+(forces a lease free, e.g. after its holder crashed: the holder is fenced and
+can no longer write; --note says who and why), delete (a session and
+everything under it, refused while its lease is held), migrate (prints the
+statements that take the schema to this version and runs them in one
+transaction; --dry-run only prints them). release and delete need --yes.
+
 convert prints what the target lacked ("missing"), what it could not keep
 ("dropped") and what was deduced ("warning") on standard error. Values the
 source lacks come from --user-id, --api-id, --bot/--no-bot and
 --test-mode/--no-test-mode; nothing else is invented.
 
+Messages on standard error take one line each; --verbose adds the details
+some errors have (e.g. every problem SQLite's integrity check found). A
+session string that cannot be read is never repeated in a message.
+
 Auth keys and tokens are printed as <redacted> unless --show-secrets is given.
 Sessions are secrets: convert writes them to a file (mode 0600, atomically)
-and to standard output only with --stdout.
+and to standard output only with --stdout. The temp file a killed convert
+leaves is removed by the next write to its folder.
 
 PASSPHRASE, for binary files encrypted at rest (BinaryFileBackend with a
 passphrase): --passphrase-file FILE (first line) or --passphrase-env VARIABLE.
@@ -112,6 +134,7 @@ struct Options {
   bool json = false;
   bool show_secrets = false;
   bool strict = false;
+  bool verbose = false;
   bool force = false;
   bool to_stdout = false;
   std::optional<Format> from;
@@ -138,6 +161,16 @@ std::string ResolvePath(const std::string& path) {
   return path;
 }
 
+// Text that could be a session string given on the command line: base64 of
+// either alphabet, with or without padding.
+bool LooksLikeSessionText(absl::string_view t) {
+  if (t.size() < 8) return false;
+  for (char c : t) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=')) return false;
+  }
+  return true;
+}
+
 absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
   if (args.empty()) return absl::InvalidArgumentError("missing command");
   o->command = args[0];
@@ -155,6 +188,8 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       o->show_secrets = true;
     } else if (a == "--strict") {
       o->strict = true;
+    } else if (a == "--verbose") {
+      o->verbose = true;
     } else if (a == "--force") {
       o->force = true;
     } else if (a == "--stdout") {
@@ -172,7 +207,10 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
     } else if (a == "--from") {
       TGS_RETURN_IF_ERROR(value(&from));
       o->from = interop::FormatFromName(from);
-      if (!o->from) return absl::InvalidArgumentError(absl::StrCat("unknown format ", from, " (", FormatList(), ")"));
+      if (!o->from) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown format ", cli::QuoteIfPlainWord(from), " (", FormatList(), ")"));
+      }
     } else if (a == "--to") {
       TGS_RETURN_IF_ERROR(value(&o->to_name));
       if (IsPostgresLocation(o->to_name)) {
@@ -189,42 +227,82 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Options* o) {
       std::string v;
       TGS_RETURN_IF_ERROR(value(&v));
       int64_t id;
-      if (!absl::SimpleAtoi(v, &id)) return absl::InvalidArgumentError(absl::StrCat("--user-id: not an integer: ", v));
+      if (!absl::SimpleAtoi(v, &id)) {
+        return absl::InvalidArgumentError(absl::StrCat("--user-id: not an integer: ", cli::QuoteIfPlainWord(v)));
+      }
       o->user_id = id;
     } else if (a == "--api-id") {
       std::string v;
       TGS_RETURN_IF_ERROR(value(&v));
       int32_t id;
       if (!absl::SimpleAtoi(v, &id) || id <= 0) {
-        return absl::InvalidArgumentError(absl::StrCat("--api-id: not a positive 32-bit integer: ", v));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--api-id: not a positive 32-bit integer: ", cli::QuoteIfPlainWord(v)));
       }
       o->api_id = id;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
+      // Base64url session strings may start with '-': never echo one.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown option ", cli::QuoteIfPlainWord(a),
+          LooksLikeSessionText(a) ? " (a session string that starts with '-'? give it on standard input: -)" : ""));
     } else if (o->input.empty()) {
       o->input = a;
     } else {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument ", a));
+      return absl::InvalidArgumentError(absl::StrCat("a second INPUT ", cli::DescribeArgument(a), ": give one"));
     }
   }
   return absl::OkStatus();
 }
 
-// Text that could be a session string given on the command line: base64 of
-// either alphabet, with or without padding.
-bool LooksLikeSessionText(absl::string_view t) {
-  if (t.size() < 8) return false;
-  for (char c : t) {
-    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=')) return false;
+// What went wrong reading a file, without its name.
+std::string StatusInWords(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+      return "no such file";
+    case absl::StatusCode::kPermissionDenied:
+      return "permission denied";
+    case absl::StatusCode::kResourceExhausted:
+      return "too large for a passphrase file";
+    case absl::StatusCode::kInvalidArgument:
+      return "a folder, or not a file";
+    default:
+      return std::string(absl::StatusCodeToString(s.code()));
   }
-  return true;
+}
+
+// Why `t` (not LooksLikeSessionText) cannot be a session string, naming at
+// most one character of it.
+std::string WhyNotSessionText(absl::string_view t) {
+  if (t.size() < 8) return absl::StrCat(t.size(), t.size() == 1 ? " character" : " characters", ": too short");
+  for (size_t i = 0; i < t.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(t[i]);
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '/' || c == '=') continue;
+    std::string what;
+    if (c == '\n' || c == '\r') {
+      what = "a line break";
+    } else if (c == ' ' || c == '\t') {
+      what = "a space";
+    } else if (c > 0x20 && c < 0x7f) {
+      what = absl::StrCat("'", std::string(1, static_cast<char>(c)), "'");
+    } else {
+      what = absl::StrFormat("the byte 0x%02x", c);
+    }
+    return absl::StrCat(what, " at offset ", i, ", which no session string holds");
+  }
+  return "no session text";
 }
 
 // The passphrase named by --passphrase-file / --passphrase-env, if any.
 absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
+  // The file name and the variable name are never echoed: a careless user
+  // may have given the passphrase itself.
   if (!o.passphrase_file.empty()) {
-    TGS_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(PosixFileSystem(), ResolvePath(o.passphrase_file), 4096));
-    SecretString guard(std::move(text));
+    absl::StatusOr<std::string> text = ReadFileBounded(PosixFileSystem(), ResolvePath(o.passphrase_file), 4096);
+    if (!text.ok()) {
+      return absl::Status(text.status().code(),
+                          absl::StrCat("cannot read the --passphrase-file (", StatusInWords(text.status()), ")"));
+    }
+    SecretString guard(*std::move(text));
     absl::string_view line = guard.view().substr(0, guard.view().find('\n'));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) return absl::InvalidArgumentError("the passphrase file is empty");
@@ -233,7 +311,8 @@ absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
   if (!o.passphrase_env.empty()) {
     const char* v = std::getenv(o.passphrase_env.c_str());
     if (v == nullptr || *v == '\0') {
-      return absl::InvalidArgumentError(absl::StrCat("environment variable ", o.passphrase_env, " is not set"));
+      return absl::InvalidArgumentError(
+          "the environment variable named by --passphrase-env is not set or empty (give its NAME, not the passphrase)");
     }
     return std::optional<SecretString>(SecretString(std::string(v)));
   }
@@ -302,34 +381,49 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
   interop::InteropDecodeOptions opts;
   if (o.strict) opts.mode = DecodeMode::kStrict;
   if (arg == "-") {
-    std::string data;
+    SecretString bytes;
     char buf[65536];
+    const auto wipe_buf = absl::MakeCleanup([&buf] { SecureZero(buf, sizeof buf); });
     while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-      data.append(buf, static_cast<size_t>(in.gcount()));
-      if (data.size() > kMaxInputBytes) {
-        SecureZero(&data[0], data.size());
-        return absl::ResourceExhaustedError(absl::StrCat("standard input is over ", kMaxInputBytes, " bytes"));
+      bytes.Append(absl::string_view(buf, static_cast<size_t>(in.gcount())));
+      if (bytes.view().size() > kMaxInputBytes) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("standard input is over the limit of ", kMaxInputBytes, " bytes: no session is that large"));
       }
     }
-    SecretString bytes(std::move(data));
     *label = "stdin";
     return interop::ImportSessionBytes(bytes.view(), o.from, opts);
   }
   const std::string path = ResolvePath(arg);
-  if (PosixFileSystem()->Stat(path).ok()) {
+  const absl::StatusOr<FileInfo> info = PosixFileSystem()->Stat(path);
+  if (info.ok()) {
     *label = path;
     TGS_ASSIGN_OR_RETURN(std::optional<ImportedSession> backend_file, LoadBackendFile(path, o));
     if (backend_file) return *std::move(backend_file);
     return interop::ImportSessionPath(path, o.from, opts);
   }
-  // Not a file: a session string given on the command line?
-  const absl::string_view t = TrimUnicodeWhitespace(arg);
-  if (LooksLikeSessionText(t)) {
-    *label = "argument";
-    return interop::ImportSessionBytes(t, o.from, opts);
-  }
+  // Not a file: a session string given on the command line, perhaps damaged.
+  // A secret either way: described, never echoed.
   *label = "";
-  return absl::NotFoundError(absl::StrCat("no such file: ", arg));
+  const std::string input = absl::StrCat("INPUT ", cli::DescribeArgument(arg));
+  if (info.status().code() == absl::StatusCode::kPermissionDenied) {
+    return absl::PermissionDeniedError(absl::StrCat(input, ": no permission to look for a file of that name"));
+  }
+  const absl::string_view t = TrimUnicodeWhitespace(arg);
+  if (!LooksLikeSessionText(t)) {
+    return absl::NotFoundError(absl::StrCat(input, " is not an existing file, and not a session string in any known "
+                                                   "format (",
+                                            WhyNotSessionText(t), ")"));
+  }
+  absl::StatusOr<ImportedSession> s = interop::ImportSessionBytes(t, o.from, opts);
+  if (s.ok()) return s;
+  absl::string_view why = s.status().message();
+  if (absl::ConsumePrefix(&why, "not a session string in any known format")) {
+    return absl::Status(s.status().code(),
+                        absl::StrCat(input, " is not an existing file, and not a session string in any known format",
+                                     why));
+  }
+  return absl::Status(s.status().code(), absl::StrCat(input, " is not an existing file; as a session string: ", why));
 }
 
 std::string FormatLabel(const ImportedSession& l) {
@@ -345,7 +439,10 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
   const Session& s = l.session;
   const interop::SessionExtras& x = l.extras;
   const SessionStats st = s.Stats();
-  out << "format:        " << FormatLabel(l) << "\n";
+  // Text read from the input (layouts, warnings, names of what is not
+  // carried) is printed through cli::OneLine, like every message: a hostile
+  // file must not drive the terminal or forge lines.
+  out << "format:        " << cli::OneLine(FormatLabel(l)) << "\n";
   out << "home DC:       " << s.home_dc_id << "\n";
   out << "DCs:           " << st.dcs_total << " entries, " << st.dcs_with_auth_key << " with an auth key\n";
   for (const DcEntry& e : s.dcs) {
@@ -381,92 +478,76 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
     out << "peer details:  " << usernames << " usernames, " << phones << " phone numbers, " << names << " names\n";
   }
   out << "binary size:   " << st.approx_bytes << " bytes (v" << ChooseBinaryVersion(s) << ")\n";
-  for (const std::string& n : l.not_carried) out << "not carried:   " << n << "\n";
-  for (const std::string& w : l.info.warnings) out << "warning:       " << w << "\n";
+  for (const std::string& n : l.not_carried) out << "not carried:   " << cli::OneLine(n) << "\n";
+  for (const std::string& w : l.info.warnings) out << "warning:       " << cli::OneLine(w) << "\n";
 }
 
-// The extras as a JSON object, or "" when there are none.
-std::string ExtrasJson(const ImportedSession& l) {
-  const interop::SessionExtras& x = l.extras;
-  std::vector<std::string> members;
-  const auto quote = [](absl::string_view s) { return absl::StrCat("\"", absl::CEscape(s), "\""); };
-  if (x.user_id) members.push_back(absl::StrCat("\"user_id\": ", *x.user_id));
-  if (x.is_bot) members.push_back(absl::StrCat("\"is_bot\": ", *x.is_bot ? "true" : "false"));
-  if (x.test_mode) members.push_back(absl::StrCat("\"test_mode\": ", *x.test_mode ? "true" : "false"));
-  if (x.api_id) members.push_back(absl::StrCat("\"api_id\": ", *x.api_id));
-  if (x.takeout_id) members.push_back(absl::StrCat("\"takeout_id\": ", *x.takeout_id));
-  if (!x.peers.empty()) {
-    std::vector<std::string> peers;
-    for (const auto& [marked, p] : x.peers) {
-      std::vector<std::string> f = {absl::StrCat("\"marked_id\": ", marked)};
-      if (p.username) f.push_back(absl::StrCat("\"username\": ", quote(*p.username)));
-      if (p.phone) f.push_back(absl::StrCat("\"phone\": ", quote(*p.phone)));
-      if (p.name) f.push_back(absl::StrCat("\"name\": ", quote(*p.name)));
-      if (p.is_bot) f.push_back(absl::StrCat("\"is_bot\": ", *p.is_bot ? "true" : "false"));
-      peers.push_back(absl::StrCat("{", absl::StrJoin(f, ", "), "}"));
-    }
-    members.push_back(absl::StrCat("\"peers\": [", absl::StrJoin(peers, ", "), "]"));
+bool HasExtras(const interop::SessionExtras& x) {
+  return x.user_id || x.is_bot || x.test_mode || x.api_id || x.takeout_id || !x.peers.empty();
+}
+
+// The "extras" member: what other libraries' formats hold beyond the session.
+void WriteExtras(JsonWriter& w, const interop::SessionExtras& x) {
+  w.Key("extras");
+  w.StartObject();
+  if (x.user_id) {
+    w.Key("user_id");
+    w.Int64(*x.user_id);
   }
-  if (members.empty()) return "";
-  return absl::StrCat("{", absl::StrJoin(members, ", "), "}");
+  if (x.is_bot) {
+    w.Key("is_bot");
+    w.Bool(*x.is_bot);
+  }
+  if (x.test_mode) {
+    w.Key("test_mode");
+    w.Bool(*x.test_mode);
+  }
+  if (x.api_id) {
+    w.Key("api_id");
+    w.Int64(*x.api_id);
+  }
+  if (x.takeout_id) {
+    w.Key("takeout_id");
+    w.Int64(*x.takeout_id);
+  }
+  if (!x.peers.empty()) {
+    w.Key("peers");
+    w.StartArray();
+    for (const auto& [marked, p] : x.peers) {
+      w.StartObject();
+      w.Key("marked_id");
+      w.Int64(marked);
+      if (p.username) w.StringMember("username", *p.username);
+      if (p.phone) w.StringMember("phone", *p.phone);
+      if (p.name) w.StringMember("name", *p.name);
+      if (p.is_bot) {
+        w.Key("is_bot");
+        w.Bool(*p.is_bot);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
 }
 
-// inspect postgres:CONNSTRING/ : one line per session name.
-int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& out, std::ostream& err) {
+// inspect postgres:CONNSTRING/ : one line per session name (as pg list).
+int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& out, cli::MessageSink& err) {
   PostgresOptions po;
   po.pool_size = 1;
   absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(loc.conninfo, po);
   if (!store.ok()) {
-    err << "tgsession: " << store.status().message() << "\n";
+    err.Error("", store.status());
     return 1;
   }
-  absl::StatusOr<std::vector<StoredSessionInfo>> list = (*store)->List();
-  if (!list.ok()) {
-    err << "tgsession: " << list.status().message() << "\n";
-    return 1;
-  }
-  absl::StatusOr<std::string> tls_or = (*store)->TlsProtocol();
-  const std::string tls = tls_or.ok() ? *tls_or : "";
-  if (o.json) {
-    std::vector<std::string> items;
-    for (const StoredSessionInfo& i : *list) {
-      std::string lease = "null";
-      if (i.lease_owner) {
-        lease = absl::StrCat("{\"owner\": \"", absl::CEscape(*i.lease_owner), "\", \"epoch\": ", i.lease_epoch,
-                             ", \"expires_in_ms\": ",
-                             i.lease_remaining ? absl::StrCat(absl::ToInt64Milliseconds(*i.lease_remaining)) : "null",
-                             "}");
-      }
-      items.push_back(absl::StrCat("{\"name\": \"", absl::CEscape(i.name), "\", \"has_session\": ",
-                                   i.has_session ? "true" : "false", ", \"home_dc_id\": ", i.home_dc_id,
-                                   ", \"lease\": ", lease, ", \"updated_at\": \"",
-                                   absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()), "\"}"));
-    }
-    out << "{\"store\": \"postgres:" << absl::CEscape((*store)->description()) << "\", \"tls\": \""
-        << tls << "\", \"sessions\": [" << absl::StrJoin(items, ", ") << "]}\n";
-    return 0;
-  }
-  out << "store:    postgres:" << (*store)->description() << (tls.empty() ? "" : absl::StrCat(" (", tls, ")"))
-      << "\nsessions: " << list->size() << "\n";
-  for (const StoredSessionInfo& i : *list) {
-    std::string lease = "free";
-    if (i.lease_owner) {
-      const int64_t ms = i.lease_remaining ? absl::ToInt64Milliseconds(*i.lease_remaining) : 0;
-      lease = ms > 0 ? absl::StrFormat("held by %s (expires in %.1f s)", *i.lease_owner, ms / 1000.0)
-                     : absl::StrCat("expired (last held by ", *i.lease_owner, ")");
-    }
-    out << absl::StrFormat("  %-24s %-12s home DC %-3d %s, updated %s\n", absl::CHexEscape(i.name),
-                           i.has_session ? "saved" : "empty", i.home_dc_id, lease,
-                           absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()));
-  }
-  return 0;
+  return cli::PrintPgList(**store, o.json, out, err);
 }
 
-int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+int Inspect(const Options& o, std::istream& in, std::ostream& out, cli::MessageSink& err) {
   if (IsPostgresLocation(o.input)) {
     absl::StatusOr<PostgresLocation> loc = ParsePostgresLocation(o.input);
     if (!loc.ok()) {
-      err << "tgsession: " << loc.status().message() << "\n";
+      err.Error("", loc.status());
       return 2;
     }
     if (loc->name.empty()) return ListPostgres(*loc, o, out, err);
@@ -474,23 +555,21 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    err.Error(label, l.status());
     return 1;
   }
   if (o.json) {
     JsonWriteOptions jo;
     jo.reveal_secrets = o.show_secrets;
     jo.format = FormatLabel(*l) == "postgres" ? "postgres" : std::string(interop::FormatName(l->format));
-    SecretString json(SessionToJson(l->session, jo));
-    // Extras go in as one more member ("extras"), only when there are any,
-    // so ferogram sessions print exactly as before.
-    const std::string extras = ExtrasJson(*l);
-    if (!extras.empty()) {
-      std::string* j = json.mutable_str();
-      const size_t close = j->rfind('}');
-      if (close != std::string::npos) j->insert(close, absl::StrCat(",\n    \"extras\": ", extras, "\n"));
-    }
-    out << json.str() << "\n";
+    JsonWriter w(/*pretty=*/true);
+    w.StartObject();
+    WriteSessionMembers(w, l->session, jo);
+    // Only when there are any, so ferogram sessions print as SessionToJson.
+    if (HasExtras(l->extras)) WriteExtras(w, l->extras);
+    w.EndObject();
+    SecretString json(w.str());
+    out << json.view() << "\n";
   } else {
     PrintHuman(*l, o.show_secrets, out);
   }
@@ -513,22 +592,31 @@ std::vector<std::string> ApplyOverrides(const Options& o, interop::SessionExtras
   return notes;
 }
 
+// What a conversion lacked, dropped, replaced and noticed: a line each.
+void PrintSummary(const ImportedSession& l, const interop::ConversionSummary& sum,
+                  const std::vector<std::string>& override_notes, cli::MessageSink& err) {
+  for (const std::string& m : sum.missing) err.Say(m);
+  for (const std::string& d : sum.dropped) err.Say(absl::StrCat("dropped: ", d));
+  for (const std::string& n : override_notes) err.Say(absl::StrCat("note: ", n));
+  for (const std::string& w : l.info.warnings) err.Say(absl::StrCat("warning: ", w));
+  for (const std::string& w : sum.warnings) err.Say(absl::StrCat("warning: ", w));
+}
+
 // convert --to postgres:CONNSTRING/NAME: saves the session under NAME,
 // holding its lease for the duration.
-int ConvertToPostgres(const Options& o, std::istream& in, std::ostream& err) {
+int ConvertToPostgres(const Options& o, std::istream& in, cli::MessageSink& err) {
   if (o.encrypt) {
-    err << "tgsession: --encrypt applies to --to ferogram-binary only (PostgreSQL stores keys as the server "
-           "protects them)\n";
+    err.Say("--encrypt applies to --to ferogram-binary only (PostgreSQL stores keys as the server protects them)");
     return 2;
   }
   if (!o.output.empty() || o.to_stdout) {
-    err << "tgsession: --to postgres:... writes to the database; -o and --stdout do not apply\n";
+    err.Say("--to postgres:... writes to the database; -o and --stdout do not apply");
     return 2;
   }
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    err.Error(label, l.status());
     return 1;
   }
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
@@ -537,87 +625,83 @@ int ConvertToPostgres(const Options& o, std::istream& in, std::ostream& err) {
   po.pool_size = 1;
   absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(o.to_postgres->conninfo, po);
   if (!store.ok()) {
-    err << "tgsession: " << store.status().message() << "\n";
+    err.Error("", store.status());
     return 1;
   }
   absl::StatusOr<std::unique_ptr<PostgresBackend>> b = (*store)->OpenSession(o.to_postgres->name);
   if (!b.ok()) {
-    err << "tgsession: " << b.status().message() << "\n";
+    err.Error("", b.status());
     return 1;
   }
   absl::StatusOr<std::optional<Session>> existing = (*b)->Load();
   if (!existing.ok()) {
-    err << "tgsession: " << existing.status().message() << "\n";
+    err.Error("", existing.status());
     return 1;
   }
   if (existing->has_value() && !o.force) {
-    err << "tgsession: " << (*b)->Name() << " already holds a session; pass --force to replace it\n";
+    err.Say(absl::StrCat((*b)->Name(), " already holds a session; pass --force to replace it"));
     return 1;
   }
   if (absl::Status st = (*b)->Save(l->session); !st.ok()) {
-    err << "tgsession: " << st.message() << "\n";
+    err.Error("", st);
     return 1;
   }
   if (absl::Status st = (*b)->Close(); !st.ok()) {
-    err << "tgsession: warning: " << st.message() << " (the lease will expire on its own)\n";
+    err.Say(absl::StrCat("warning: ", st.message(), " (the lease will expire on its own)"));
   }
-  err << "tgsession: " << FormatLabel(*l) << " -> " << (*b)->Name() << ": saved (" << l->session.peers.size()
-      << " peers, " << l->session.dcs.size() << " DC entries)\n";
+  err.Say(absl::StrCat(FormatLabel(*l), " -> ", (*b)->Name(), ": saved (", l->session.peers.size(), " peers, ",
+                       l->session.dcs.size(), " DC entries)"));
   const interop::ConversionSummary& sum = plan.summary;
-  for (const std::string& m : sum.missing) err << "tgsession: " << m << "\n";
-  for (const std::string& d : sum.dropped) err << "tgsession: dropped: " << d << "\n";
-  for (const std::string& n : override_notes) err << "tgsession: note: " << n << "\n";
-  for (const std::string& w : l->info.warnings) err << "tgsession: warning: " << w << "\n";
-  for (const std::string& w : sum.warnings) err << "tgsession: warning: " << w << "\n";
+  PrintSummary(*l, sum, override_notes, err);
   return 0;
 }
 
-int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageSink& err) {
   if (o.to_postgres) return ConvertToPostgres(o, in, err);
   if (o.to_name.empty()) {
-    err << "tgsession: convert needs --to FORMAT\n";
+    err.Say("convert needs --to FORMAT");
     return 2;
   }
   if (!o.to) {
-    err << "tgsession: unknown format " << o.to_name << " (" << FormatList() << ")\n";
+    err.Say(absl::StrCat("unknown format ", cli::QuoteIfPlainWord(o.to_name), " (", FormatList(), ")"));
     return 2;
   }
   if (!interop::IsWritable(*o.to)) {
-    err << "tgsession: " << o.to_name << " is read only\n";
+    err.Say(absl::StrCat(o.to_name, " is read only"));
     return 2;
   }
   if (o.output.empty() && !o.to_stdout) {
-    err << "tgsession: convert needs -o OUT (or --stdout: the output is a secret)\n";
+    err.Say("convert needs -o OUT (or --stdout: the output is a secret)");
     return 2;
   }
   std::string label;
   absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
   if (!l.ok()) {
-    err << "tgsession: " << (label.empty() ? "" : label + ": ") << l.status().message() << "\n";
+    err.Error(label, l.status());
     return 1;
   }
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
   interop::ExportOptions eo;
   eo.now_unix = static_cast<int64_t>(std::time(nullptr));
   if (o.encrypt && *o.to != Format::kFerogramBinary) {
-    err << "tgsession: --encrypt applies to --to ferogram-binary only\n";
+    err.Say("--encrypt applies to --to ferogram-binary only");
     return 2;
   }
   absl::StatusOr<ExportResult> encoded = interop::ExportSession(*l, *o.to, eo);
   if (!encoded.ok()) {
-    err << "tgsession: cannot write " << o.to_name << ": " << encoded.status().message() << "\n";
+    err.Error(absl::StrCat("cannot write ", o.to_name), encoded.status());
     return 1;
   }
   if (o.encrypt) {
     absl::StatusOr<std::optional<SecretString>> pass = ReadPassphrase(o);
     if (!pass.ok() || !pass->has_value()) {
-      err << "tgsession: --encrypt needs --passphrase-file or --passphrase-env"
-          << (pass.ok() ? "" : absl::StrCat(": ", pass.status().message())) << "\n";
+      err.Say(absl::StrCat("--encrypt needs --passphrase-file or --passphrase-env",
+                           pass.ok() ? "" : absl::StrCat(": ", pass.status().message())));
       return 2;
     }
     absl::StatusOr<std::unique_ptr<SessionCipher>> cipher = SessionCipher::ForNewFile((**pass).view(), KdfParams());
     if (!cipher.ok()) {
-      err << "tgsession: " << cipher.status().message() << "\n";
+      err.Error("", cipher.status());
       return 1;
     }
     encoded->data = SecretString((*cipher)->Seal(encoded->data.view()));
@@ -628,7 +712,7 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
   if (!o.output.empty()) {
     const std::string path = ResolvePath(o.output);
     if (!o.force && PosixFileSystem()->Stat(path).ok()) {
-      err << "tgsession: " << path << " exists; pass --force to replace it\n";
+      err.Say(absl::StrCat(path, " exists; pass --force to replace it"));
       return 1;
     }
     std::string data = encoded->data.str();
@@ -636,7 +720,7 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
     SecretString data_guard(std::move(data));
     absl::Status st = WriteFileAtomically(PosixFileSystem(), path, data_guard.view());
     if (!st.ok()) {
-      err << "tgsession: " << st.message() << "\n";
+      err.Error("", st);
       return 1;
     }
   }
@@ -644,14 +728,10 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
     out << encoded->data.str();
     if (text) out << "\n";
   }
-  err << "tgsession: " << FormatLabel(*l) << " -> " << o.to_name
-      << (o.output.empty() ? "" : absl::StrCat(": wrote ", ResolvePath(o.output), " (mode 0600)")) << "\n";
+  err.Say(absl::StrCat(FormatLabel(*l), " -> ", o.to_name,
+                       o.output.empty() ? "" : absl::StrCat(": wrote ", ResolvePath(o.output), " (mode 0600)")));
   const interop::ConversionSummary& sum = encoded->summary;
-  for (const std::string& m : sum.missing) err << "tgsession: " << m << "\n";
-  for (const std::string& d : sum.dropped) err << "tgsession: dropped: " << d << "\n";
-  for (const std::string& n : override_notes) err << "tgsession: note: " << n << "\n";
-  for (const std::string& w : l->info.warnings) err << "tgsession: warning: " << w << "\n";
-  for (const std::string& w : sum.warnings) err << "tgsession: warning: " << w << "\n";
+  PrintSummary(*l, sum, override_notes, err);
   return 0;
 }
 
@@ -659,11 +739,14 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, std::ostream&
 
 std::string TgsessionUsage() { return Usage(); }
 
-int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                 std::ostream& err_stream) {
+  if (!args.empty() && args[0] == "pg") return cli::RunPg({args.begin() + 1, args.end()}, out, err_stream);
   Options o;
   absl::Status st = ParseArgs(args, &o);
+  cli::MessageSink err(err_stream, o.verbose);
   if (!st.ok()) {
-    err << "tgsession: " << st.message() << "\n" << Usage();
+    err.Say(absl::StrCat(st.message(), kSeeHelp));
     return 2;
   }
   if (o.command == "help" || o.command == "--help" || o.command == "-h") {
@@ -671,11 +754,11 @@ int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::os
     return 0;
   }
   if (o.command != "inspect" && o.command != "convert") {
-    err << "tgsession: unknown command " << o.command << "\n" << Usage();
+    err.Say(absl::StrCat("unknown command ", cli::QuoteIfPlainWord(o.command), kSeeHelp));
     return 2;
   }
   if (o.input.empty()) {
-    err << "tgsession: missing INPUT\n" << Usage();
+    err.Say(absl::StrCat("missing INPUT", kSeeHelp));
     return 2;
   }
   return o.command == "inspect" ? Inspect(o, in, out, err) : Convert(o, in, out, err);

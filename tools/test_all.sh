@@ -11,6 +11,12 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "native tests, g++ 12, warnings as errors"
 bazel test --define=werror=1 //...
 
+step "differential campaign against the real ferogram-session: counts (docs/ferogram-differences.md)"
+# Already run (and cached) by the step above; Bazel hides a passing test's
+# output, so show the campaign's counts, or its one-line skip, here.
+bazel test --define=werror=1 --test_output=all //tests:ferogram_differential_test 2>&1 |
+  grep -E '^(campaign |skipped: |UNLISTED |  input )'
+
 step "the codec suites again with every ISA kernel off (TGS_FORCE_PORTABLE=1: what ARM, WebAssembly and older x86-64 run)"
 bazel test --define=werror=1 --test_env=TGS_FORCE_PORTABLE=1 //session/... //tests:ferogram_vectors_test \
   //tests:hostile_input_test //tests:secret_hygiene_codecs_test //tests:interop_vectors_test \
@@ -37,7 +43,7 @@ bazel test --config=asan --define=werror=1 //...
 step "threaded tests under TSan"
 bazel test --config=tsan --define=werror=1 \
   //session:session_test //tests:memory_string_backend_test //tests:binary_file_backend_test \
-  //tests:sqlite_backend_test //tests:postgres_backend_test
+  //tests:sqlite_backend_test //tests:postgres_backend_test //tests:power_loss_test
 
 step "fuzzing, ${TGS_FUZZ_SECONDS:-20} s per target"
 TGS_FUZZ_SECONDS="${TGS_FUZZ_SECONDS:-20}" bash tools/fuzz.sh

@@ -1,8 +1,10 @@
 #include "session/interop/convert.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "session/base64.h"
@@ -13,6 +15,7 @@
 #include "session/interop/telethon_string.h"
 #include "session/status_macros.h"
 #include "session/string_codec.h"
+#include "session/utf8.h"
 
 namespace tgsession {
 namespace interop {
@@ -317,6 +320,57 @@ bool LooksTextual(absl::string_view t) {
 
 constexpr absl::string_view kSqliteMagic("SQLite format 3\0", 16);
 
+// Whether bytes may be a ferogram binary session (whole, damaged or cut
+// short) rather than a file of another kind. The header is read as ferogram
+// reads it: "\x09tgs" starts v9; a first byte 2..8 is the version, with the
+// home DC id (i32) after it, or, as our decoder also tries, v1's home DC id
+// 2..8; any other first byte starts v1's home DC id. A session's home DC id
+// is small: Telegram's DCs are 1..5, test and CDN DCs run to the hundreds or
+// +10000, the vectors hold -1. So its two high bytes are both 00 or both ff,
+// where other files have text, magic numbers or lengths ("\x89PNG" reads as
+// home DC 1196314761, a JPEG as -520103681). Bytes a short input lacks are
+// not held against it.
+bool PlausiblyFerogramBinary(absl::string_view b) {
+  if (b.substr(0, 4) == absl::string_view("\x09tgs", 4)) return true;
+  const auto small_id_at = [&](size_t at) {
+    const absl::string_view high = b.substr(std::min(b.size(), at + 2), 2);
+    for (char c : high) {
+      if (c != high[0] || (c != '\x00' && c != '\xff')) return false;
+    }
+    return true;
+  };
+  const unsigned char first = static_cast<unsigned char>(b[0]);
+  return small_id_at(0) || (first >= 2 && first <= 8 && small_id_at(1));
+}
+
+// What bytes that are no session look like, for the message.
+std::string DescribeForeignBytes(absl::string_view b) {
+  static constexpr struct {
+    absl::string_view magic;
+    const char* kind;
+  } kKinds[] = {
+      {absl::string_view("\x89PNG\r\n\x1a\n", 8), "a PNG image"},
+      {absl::string_view("\xff\xd8\xff", 3), "a JPEG image"},
+      {absl::string_view("GIF8", 4), "a GIF image"},
+      {absl::string_view("\x1f\x8b", 2), "gzip-compressed data"},
+      {absl::string_view("PK\x03\x04", 4), "a ZIP archive"},
+      {absl::string_view("PK\x05\x06", 4), "an empty ZIP archive"},
+      {absl::string_view("%PDF-", 5), "a PDF document"},
+      {absl::string_view("\x7f" "ELF", 4), "an ELF program"},
+      {absl::string_view("BZh", 3), "bzip2-compressed data"},
+      {absl::string_view("\xfd" "7zXZ\x00", 6), "xz-compressed data"},
+      {absl::string_view("7z\xbc\xaf\x27\x1c", 6), "a 7-Zip archive"},
+      {absl::string_view("\x28\xb5\x2f\xfd", 4), "zstd-compressed data"},
+  };
+  for (const auto& k : kKinds) {
+    if (absl::StartsWith(b, k.magic)) return k.kind;
+  }
+  bool text = IsValidUtf8(b);
+  for (char c : b) text = text && (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\r' || c == '\t');
+  if (text) return "text, but not one word of base64 as session strings are";
+  return "binary data";
+}
+
 }  // namespace
 
 absl::string_view FormatName(Format f) { return Info(f).name; }
@@ -448,13 +502,27 @@ absl::StatusOr<ImportedSession> Import(absl::string_view input, Format format, c
 }
 
 absl::StatusOr<ImportedSession> DetectAndImport(absl::string_view input, const InteropDecodeOptions& options) {
-  if (input.empty()) return absl::InvalidArgumentError("empty input");
+  if (TrimUnicodeWhitespace(input).empty()) {
+    return absl::InvalidArgumentError(
+        input.empty() ? "empty input: not a session" : "only white space: not a session");
+  }
   if (input.substr(0, kSqliteMagic.size()) == kSqliteMagic) {
     return absl::UnimplementedError(
         "an SQLite session file: reading it needs the native build (the tgsession CLI or //backends:session_files)");
   }
   const absl::string_view t = TrimUnicodeWhitespace(input);
-  if (!LooksTextual(t)) return Import(input, Format::kFerogramBinary, options);
+  if (!LooksTextual(t)) {
+    // Only a plausible header is decoded: ferogram's v1 reading accepts
+    // almost any bytes (a JPEG reads as a v1 session without DCs plus
+    // trailing bytes), and a file of another kind is better named as such
+    // than reported as a session "truncated at byte 41".
+    if (PlausiblyFerogramBinary(input)) return Import(input, Format::kFerogramBinary, options);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a session in any known format: ", DescribeForeignBytes(input),
+        " (tried ferogram-binary, whose first bytes are a version and a small home DC id; the SQLite formats, "
+        "which start with \"SQLite format 3\"; and session strings. A ferogram-binary file all the same? "
+        "Name it: --from ferogram-binary)"));
+  }
 
   InteropDecodeOptions strict = options;
   strict.mode = DecodeMode::kStrict;

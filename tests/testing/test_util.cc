@@ -16,6 +16,12 @@
 namespace tgsession {
 namespace testing {
 
+void WriteFileOrDie(const std::string& path, absl::string_view bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!f.good()) ADD_FAILURE() << "cannot write " << path;
+}
+
 bool FileExists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -57,6 +63,21 @@ std::vector<std::string> ListDir(const std::string& dir, absl::string_view suffi
   ::closedir(d);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> ListFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const std::string& name : ListDir(dir, "")) {
+    struct stat st;
+    if (::lstat((dir + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode)) out.push_back(name);
+  }
+  return out;
+}
+
+void RemoveFiles(const std::string& dir) {
+  for (const std::string& name : ListFiles(dir)) {
+    if (::unlink((dir + "/" + name).c_str()) != 0) ADD_FAILURE() << "unlink " << dir << "/" << name;
+  }
 }
 
 std::string HexToBytes(absl::string_view hex) {
@@ -140,17 +161,35 @@ void StripFields(rapidjson::Value& v, const std::vector<std::string>& names) {
   }
 }
 
-std::string MakeTempDir(absl::string_view name) {
-  const char* base = std::getenv("TEST_TMPDIR");
+namespace {
+
+std::string MakeEmptyDir(const std::string& base, absl::string_view name) {
   std::string safe(name);
   for (char& c : safe) {
     if (c == '/') c = '_';
   }
-  std::string dir = absl::StrCat(base != nullptr ? base : "/tmp", "/", safe, "-", ::getpid());
+  std::string dir = absl::StrCat(base, "/", safe, "-", ::getpid());
   std::string cmd = absl::StrCat("rm -rf '", dir, "'");
   if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << cmd;
   if (::mkdir(dir.c_str(), 0700) != 0) ADD_FAILURE() << "mkdir " << dir;
   return dir;
+}
+
+}  // namespace
+
+std::string MakeTempDir(absl::string_view name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  return MakeEmptyDir(base != nullptr ? base : "/tmp", name);
+}
+
+std::string MakeRamTempDir(absl::string_view name) {
+  if (::access("/dev/shm", W_OK | X_OK) != 0) return MakeTempDir(name);
+  return MakeEmptyDir("/dev/shm", absl::StrCat("tgsession-", name));
+}
+
+void RemoveRamTempDir(const std::string& dir) {
+  RemoveFiles(dir);
+  if (::rmdir(dir.c_str()) != 0) ADD_FAILURE() << "rmdir " << dir;
 }
 
 }  // namespace testing

@@ -19,17 +19,19 @@
 //   codec_speed <op> <peers> <median_us> <allocs_per_op>
 //   codec_speed_spread <op> <peers> <min_us> <p25_us> <p75_us> <x_memcpy>
 //
-// and, per size, the session's size and FNV-1a hash, which
-// ferogram-oracle's bench prints for the same synthetic session:
-//
-//   codec_speed_session <peers> binary_bytes <n> string_chars <n> fnv1a64 <hex>
-//
 // x_memcpy is the median over rounds of (this round / memcpy's round).
 //
 //   bazel run -c opt //tools/bench:codec_speed [-- NAME_SUBSTRING [ROUNDS [PATHS]]]
+//   codec_speed --fingerprint N...   one line per N: `codec_speed_session N
+//                                    <binary bytes> <native chars> <fnv1a64>`
+//                                    of SyntheticSession(N), the same line
+//                                    ferogram-oracle's bench prints, so
+//                                    side_by_side.sh can check that both
+//                                    time the very same session
 //
 // PATHS: "both" (the default), "kernels", "portable", or "tiers" (both, and
-// with AVX-512 off where the CPU has it).
+// with AVX-512 off where the CPU has it). Under TGS_FORCE_PORTABLE=1 there
+// are no kernels: each operation runs once, portable, under its own name.
 #include <algorithm>
 #include <chrono>
 #ifdef __GLIBC__
@@ -127,16 +129,12 @@ int Run(int rounds) {
     }
     f->bin = *std::move(bin);
     f->native = *std::move(native);
-    // The session's identity, as ferogram-oracle's bench prints it.
-    uint64_t fnv = 0xcbf29ce484222325ull;
-    for (unsigned char c : f->bin) fnv = (fnv ^ c) * 0x100000001b3ull;
-    std::printf("codec_speed_session %zu binary_bytes %zu string_chars %zu fnv1a64 %016llx\n", peers, f->bin.size(),
-                f->native.size(), static_cast<unsigned long long>(fnv));
     f->copy.assign(f->bin.size(), '\0');
     f->version = ChooseBinaryVersion(f->session);
     f->buffer.resize(BinaryEncodedSize(f->session, f->version));
     const size_t memcpy_index = ops.size();
-    const internal::CpuFeatures detected = internal::DetectedCpuFeatures();
+    const internal::CpuFeatures detected =
+        internal::PortableForcedByEnvironment() ? internal::CpuFeatures() : internal::DetectedCpuFeatures();
     const auto add = [&](const char* name, std::function<void(size_t)> run) {
       const std::string label = std::string(name) + "/" + std::to_string(peers);
       if (ops.size() != memcpy_index && std::strstr(label.c_str(), g_filter) == nullptr) return;
@@ -247,11 +245,31 @@ int Run(int rounds) {
   return 0;
 }
 
+uint64_t Fnv1a64(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+int Fingerprint(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    const size_t peers = std::strtoull(argv[i], nullptr, 10);
+    const Session s = SyntheticSession(peers);
+    absl::StatusOr<std::string> bin = EncodeBinary(s);
+    absl::StatusOr<std::string> native = EncodeNativeString(s);
+    if (!bin.ok() || !native.ok()) return 1;
+    std::printf("codec_speed_session %zu %zu %zu %016llx\n", peers, bin->size(), native->size(),
+                static_cast<unsigned long long>(Fnv1a64(*bin)));
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace bench
 }  // namespace tgsession
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--fingerprint") == 0) return tgsession::bench::Fingerprint(argc, argv);
   if (argc > 1) tgsession::bench::g_filter = argv[1];
   const char* clock = std::getenv("TGS_BENCH_CLOCK");
   tgsession::bench::g_cpu_clock = clock != nullptr && std::strcmp(clock, "cpu") == 0;

@@ -228,9 +228,11 @@ test('other libraries\' strings: detect, read, write back byte for byte, convert
 });
 
 test('errors carry the C++ status and never abort the module', async () => {
-  const e1 = await rejects(Session.fromString('!!!'), 'DATA_LOSS', 'garbage string');
+  // Not a session at all (a damaged one is DATA_LOSS, below).
+  const e1 = await rejects(Session.fromString('!!!'), 'INVALID_ARGUMENT', 'garbage string');
   assert.ok(e1 instanceof TgsError && e1 instanceof Error);
-  assert.equal(e1.code, StatusCode.DATA_LOSS);
+  assert.equal(e1.code, StatusCode.INVALID_ARGUMENT);
+  assert.match(e1.message, /not a session/);
   await rejects(Session.fromString('AAAA', {format: 'ferogram-native'}), 'INVALID_ARGUMENT', 'truncated native');
   await rejects(Session.fromString('x', {format: 'no-such-format'}), 'INVALID_ARGUMENT', 'unknown format');
   await rejects(Session.fromBytes(new Uint8Array([8, 2, 0, 0, 0, 1])), 'DATA_LOSS', 'truncated binary');
@@ -320,6 +322,17 @@ test('IndexedDbBackend: granular changes write one small record each', async () 
   assert.ok(bytesEqual(stored.snap, s.toBytes()), 'the snapshot is the ferogram binary file');
   assert.deepEqual(stored.keys, [['g', 0], ['g', 1], ['g', 2], ['g', 3]]);
   assert.equal(stored.meta.generation, 5);
+  // A batch is one more record, in one transaction (generation + 1).
+  const before = b.journalStats.records;
+  const peers = [];
+  for (let i = 0; i < 50; i++) peers.push({id: BigInt(100000 + i), accessHash: BigInt(i)});
+  await b.applyChanges({peers, minPeers: [{userId: 5n, peerId: 6n, msgId: 7}],
+    updates: [{kind: 'primary', pts: 9, date: 9, seq: 9}]});
+  assert.equal(b.journalStats.records, before + 1, 'a batch of 52 changes is one journal record');
+  const afterBatch = await b.load();
+  assert.equal(afterBatch.findPeer(100049n).accessHash, 49n);
+  assert.equal(afterBatch.updatesState().pts, 9);
+  afterBatch.free();
   // Past max(compactMinBytes, snapshot size) the journal folds into a snapshot.
   const small = await IndexedDbBackend.open('c', {indexedDB: idb, compactMinBytes: 100});
   await small.save(await Session.create());
