@@ -15,7 +15,7 @@ TGS_COPTS = [
 # normal inlining instead of the package's -Oz. emcc's -Oz also passes
 # -fno-inline-functions, and then even one-instruction helpers (a
 # little-endian store, absl::Status::ok) stay calls: the binary codec ran 6-13x
-# slower than at -O2 (docs/codec-performance.md).
+# slower than at -O2 (docs/codec.md).
 TGS_CODEC_COPTS = TGS_COPTS + select({
     "//:wasm_opt": ["-O2", "-finline-functions"],
     "//conditions:default": [],
