@@ -1,6 +1,7 @@
 // Every kernel against its portable reference (and the references against
 // plain definitions), on random inputs of every size around the kernels'
 // block edges, with an odd byte at every position.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -145,11 +146,11 @@ void CheckDecode(const DecodeKernel& k, const std::vector<uint8_t>& text, bool u
   std::vector<uint8_t> out(3 * quanta + 64, 0xA5);
   const size_t got_n = k.fn(text.data(), quanta, out.data(), url_safe);
   ASSERT_EQ(got_n, want_n);
-  ASSERT_EQ(0, std::memcmp(out.data(), want.data(), 3 * want_n));
+  ASSERT_TRUE(std::equal(want.begin(), want.begin() + 3 * want_n, out.begin()));
   for (size_t i = 3 * quanta; i < out.size(); ++i) ASSERT_EQ(out[i], 0xA5) << "wrote past the output at " << i;
   std::vector<uint8_t> in_place = text;
   ASSERT_EQ(k.fn(in_place.data(), quanta, in_place.data(), url_safe), want_n);
-  ASSERT_EQ(0, std::memcmp(in_place.data(), want.data(), 3 * want_n));
+  ASSERT_TRUE(std::equal(want.begin(), want.begin() + 3 * want_n, in_place.begin()));
 }
 
 TEST(Base64KernelsTest, DecodersMatchTheDefinitionAtEverySizeWithAnOddByteAnywhere) {
@@ -248,7 +249,7 @@ void CheckPeerDecode(const std::vector<uint8_t>& records) {
   std::vector<uint8_t> out(n * kPeerSlotBytes + 64, 0xA5);
   ASSERT_EQ(DecodePeerRecordsAvx512Vbmi(records.data(), n, out.data()), canonical);
   if (canonical) {
-    ASSERT_EQ(0, std::memcmp(out.data(), want.data(), want.size()));
+    ASSERT_TRUE(std::equal(want.begin(), want.end(), out.begin()));
   }
   for (size_t i = n * kPeerSlotBytes; i < out.size(); ++i) ASSERT_EQ(out[i], 0xA5) << "wrote past the slots at " << i;
 }
@@ -297,7 +298,7 @@ TEST(PeerTableKernelsTest, EncoderMatchesTheDefinitionAtEverySize) {
     }
     std::vector<uint8_t> out(n * kPeerRecordBytes + 64, 0xA5);
     EncodePeerRecordsAvx512Vbmi(slots.data(), n, out.data());
-    ASSERT_EQ(0, std::memcmp(out.data(), want.data(), want.size()));
+    ASSERT_TRUE(std::equal(want.begin(), want.end(), out.begin()));
     for (size_t i = want.size(); i < out.size(); ++i) ASSERT_EQ(out[i], 0xA5) << "wrote past the records at " << i;
   }
 }
