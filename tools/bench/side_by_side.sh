@@ -3,7 +3,7 @@
 # machine and the same sessions (../shared/tools/ferogram-oracle, a build of
 # ferogram-session 0.6.5; ../shared/tools/FEROGRAM-ORACLE.md):
 #
-#   bash tools/bench/side_by_side.sh              # 5 alternations, about two minutes
+#   bash tools/bench/side_by_side.sh              # 5 alternations, about five minutes
 #   bash tools/bench/side_by_side.sh --rounds 9
 #   TGS_FORCE_PORTABLE=1 bash tools/bench/side_by_side.sh   # our portable paths only
 #
