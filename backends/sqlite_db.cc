@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "backends/file_system.h"
 #include "backends/sql_text.h"
 
 namespace tgsession {
@@ -102,27 +103,6 @@ constexpr CodeName kCodeNames[] = {
 
 #undef TGS_SQLITE_CODE
 
-absl::Status ErrnoStatus(int err, absl::string_view context) {
-  const std::string msg = absl::StrCat(context, ": ", std::strerror(err));
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-      return absl::NotFoundError(msg);
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return absl::PermissionDeniedError(msg);
-    case ENOSPC:
-    case EDQUOT:
-      return absl::ResourceExhaustedError(msg);
-    case EISDIR:
-    case ELOOP:
-      return absl::FailedPreconditionError(msg);
-    default:
-      return absl::UnavailableError(msg);
-  }
-}
-
 // Ends the open transaction on `db`, if any, with ROLLBACK. A ROLLBACK that
 // fails because statements are still running is retried after resetting
 // them. OK when the connection is back in autocommit mode.
@@ -180,10 +160,7 @@ absl::StatusCode StatusCodeForSqlite(int rc, int sys_errno) {
     case SQLITE_FORMAT:
       return absl::StatusCode::kDataLoss;
     case SQLITE_CANTOPEN:
-      if (sys_errno == EACCES || sys_errno == EPERM || sys_errno == EROFS) {
-        return absl::StatusCode::kPermissionDenied;
-      }
-      return absl::StatusCode::kNotFound;
+      return sys_errno != 0 ? StatusCodeForErrno(sys_errno, FsOp::kOpen) : absl::StatusCode::kNotFound;
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_AUTH:
@@ -448,10 +425,10 @@ absl::StatusOr<Db> Db::OpenImpl(const std::string& path, bool in_memory, const O
         ::close(fd);
         if (!chmod_ok) {
           ::unlink(path.c_str());
-          return ErrnoStatus(err, absl::StrCat("setting the mode of ", path));
+          return ErrnoToStatus(err, FsOp::kChmod, path);
         }
       } else if (errno != EEXIST) {
-        return ErrnoStatus(errno, absl::StrCat("creating ", path));
+        return ErrnoToStatus(errno, FsOp::kOpen, path);
       }
     }
     flags |= options.mode == OpenOptions::Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;

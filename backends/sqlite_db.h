@@ -56,8 +56,8 @@ namespace sqlite {
 //   SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL, SQLITE_IOERR  kUnavailable
 //   SQLITE_FULL, SQLITE_NOMEM, SQLITE_TOOBIG                   kResourceExhausted
 //   SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FORMAT               kDataLoss
-//   SQLITE_CANTOPEN        kNotFound, or kPermissionDenied when `sys_errno`
-//                          is EACCES / EPERM / EROFS
+//   SQLITE_CANTOPEN        the code for `sys_errno` (StatusCodeForErrno in
+//                          file_system.h), kNotFound without one
 //   SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH                  kPermissionDenied
 //   SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY / _ROWID            kAlreadyExists
 //   other SQLITE_CONSTRAINT_* (CHECK, NOT NULL, trigger RAISE) kFailedPrecondition
