@@ -72,7 +72,7 @@ def _maybe(rule, name, **kwargs):
         rule(name = name, **kwargs)
 
 def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
-    """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON, SQLite and the Bazel helper repositories."""
+    """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON, SQLite, libsodium and the Bazel helper repositories."""
 
     _maybe(rules_cc_stub, "rules_cc")
 
@@ -147,6 +147,20 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
             Label("//third_party/sqlite:42-CVE-2025-6965.patch"),
             Label("//third_party/sqlite:0002-Avoid-a-stack-overflow-that-could-be-caused-by-a-rec.patch"),
         ],
+        patch_args = ["-p1"],
+        patch_tool = "patch",
+    )
+
+    # libsodium for encryption at rest (third_party/libsodium/README.md), with
+    # Debian's security fix from its .debian.tar.xz.
+    _maybe(
+        http_archive,
+        name = "libsodium",
+        urls = [_DEBIAN_POOL + "libs/libsodium/libsodium_1.0.18.orig.tar.gz"],
+        sha256 = "d59323c6b712a1519a5daf710b68f5e7fde57040845ffec53850911f10a5d4f4",
+        strip_prefix = "libsodium-1.0.18",
+        build_file = Label("//third_party/libsodium:BUILD.libsodium"),
+        patches = [Label("//third_party/libsodium:CVE-2025-69277.patch")],
         patch_args = ["-p1"],
         patch_tool = "patch",
     )
