@@ -412,7 +412,9 @@ absl::StatusOr<Db> Db::OpenImpl(const std::string& path, bool in_memory, const O
     flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY;
   } else {
     if (path.empty()) return absl::InvalidArgumentError("empty database path");
-    if (options.mode == OpenOptions::Mode::kReadWriteCreate) {
+    if (options.mode == OpenOptions::Mode::kReadWriteCreate && !options.vfs.empty()) {
+      flags |= SQLITE_OPEN_CREATE;
+    } else if (options.mode == OpenOptions::Mode::kReadWriteCreate) {
       // Create the file ourselves so its permissions are exactly
       // create_mode: SQLite would create it 0644 minus the umask. O_EXCL
       // also makes this refuse to follow a symlink planted at `path`.
@@ -435,7 +437,8 @@ absl::StatusOr<Db> Db::OpenImpl(const std::string& path, bool in_memory, const O
   }
 
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &raw, flags,
+                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
   db.db_ = raw;  // closed by ~Db even when the open failed
   if (rc != SQLITE_OK) {
     absl::Status s = SqliteStatus(rc, raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc),

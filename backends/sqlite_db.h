@@ -167,6 +167,10 @@ struct OpenOptions {
   // writable_schema tricks) and trusted_schema=OFF (triggers and views in the
   // file cannot call functions with side effects).
   bool defensive = true;
+  // The name of a registered SQLite VFS to open the file through (e.g. an
+  // in-memory one); empty for the default, the operating system's files.
+  // With a VFS, the VFS creates the file (create_mode does not apply).
+  std::string vfs;
 };
 
 // A connection. Move-only; closed on destruction.
