@@ -34,28 +34,10 @@
 // the session fits (so ferogram reads our files), v9 only when it does not,
 // and fails with kOutOfRange if v8 was demanded and the session does not fit.
 //
-// Reading, and how we differ from ferogram's from_bytes:
-//   * v1 has no version byte, so a v1 file whose home DC is 2..8 starts with
-//     the same byte as a v2..v8 file. ferogram always takes the versioned
-//     reading and fails on such files. We try the versioned reading first and
-//     fall back to the v1 reading when that one consumes the input exactly and
-//     the versioned one does not, provided the v1 reading is plausible: its
-//     home_dc_id equals the first byte (bytes 1..3 are zero) and it has at
-//     least one DC. Those two conditions stop truncated v2..v8 files from
-//     passing as v1 (a v8 file for home DC 0 cut after 5 bytes would otherwise
-//     read as "v1, home DC 8, no DCs"); a v1 file without DCs holds no key and
-//     is refused, as ferogram refuses it.
-//   * Values ferogram accepts silently (has_key or has_token other than 0/1,
-//     peer type > 2, unknown channel kind, is_community > 1, trailing bytes)
-//     are, in DecodeMode::kCompatible (the default), read exactly as ferogram
-//     reads them and reported in DecodeInfo::warnings; in DecodeMode::kStrict
-//     they are errors. Trailing bytes are tolerated only up to
-//     DecodeLimits::max_trailing_bytes (ferogram reads past any amount).
-//   * Addresses that are not valid UTF-8: ferogram replaces the bad bytes with
-//     U+FFFD (changing the file on the next save). We keep the bytes exactly,
-//     so a re-save is byte-identical, and warn (kCompatible) or fail (kStrict).
-//   * Every count is checked against the bytes left before anything is
-//     allocated, and against DecodeLimits.
+// Reading: every input ferogram's from_bytes reads is read the same way,
+// except for the deliberate differences listed, with their reasons and the
+// tests that pin them against the real crate, in docs/ferogram-differences.md.
+// Every count is checked against the bytes left before anything is allocated.
 // Errors are kDataLoss and name the byte offset and field, e.g.
 // "session truncated at byte 1291 reading peer 40 access_hash".
 #ifndef TGSESSION_SESSION_BINARY_CODEC_H_

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -122,7 +123,10 @@ std::string QuoteIfPlainWord(absl::string_view arg) {
 void MessageSink::Say(absl::string_view text) { err_ << "tgsession: " << OneLine(text) << "\n"; }
 
 void MessageSink::Error(absl::string_view context, const absl::Status& status) {
-  std::string line = context.empty() ? std::string(status.message()) : absl::StrCat(context, ": ", status.message());
+  // File-system errors name their path already: the context (usually that
+  // path) is not said twice.
+  const bool says_context = context.empty() || absl::StrContains(status.message(), context);
+  std::string line = says_context ? std::string(status.message()) : absl::StrCat(context, ": ", status.message());
   const std::optional<std::string> details = StatusDetails(status);
   if (details && !verbose_) absl::StrAppend(&line, " (--verbose shows the details)");
   Say(line);

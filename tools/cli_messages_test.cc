@@ -83,6 +83,16 @@ TEST(MessageSinkTest, OneLinePerMessageAndDetailsOnlyWhenVerbose) {
   EXPECT_EQ(out.str(), "tgsession: tables: my\\ntable, \\x1b[2Jx\ntgsession: second\\nmessage\n");
 }
 
+TEST(MessageSinkTest, APathTheMessageNamesIsNotSaidTwice) {
+  std::ostringstream out;
+  MessageSink sink(out, false);
+  sink.Error("/tmp/big.bin", absl::ResourceExhaustedError("/tmp/big.bin is 314572800 bytes, over the limit"));
+  sink.Error("/tmp/a.session", absl::DataLossError("session truncated at byte 41 reading dc 1 addr"));
+  EXPECT_EQ(out.str(),
+            "tgsession: /tmp/big.bin is 314572800 bytes, over the limit\n"
+            "tgsession: /tmp/a.session: session truncated at byte 41 reading dc 1 addr\n");
+}
+
 }  // namespace
 }  // namespace cli
 }  // namespace tgsession

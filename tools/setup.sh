@@ -39,6 +39,7 @@ packages=(
   g++ clang libclang-rt-14-dev llvm  # compilers, sanitizer + libFuzzer runtimes
   tcl                         # generates SQLite's amalgamation from its source tree
   libpq-dev postgresql openssl  # PostgresBackend; its tests start a server (runuser, from util-linux) and make TLS certificates
+  pgbouncer                   # PostgresBackend behind a transaction-mode pooler (tests start one beside the server)
   emscripten nodejs           # WebAssembly build (Debian's emcc 3.1.6) and node tests
   python3-telethon            # interop tests run the real Telethon on our output
   valgrind                    # benchmark instruction counts
@@ -158,6 +159,11 @@ echo "test:tsan --test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:
 # (a checkout next to the team's shared data); otherwise the committed copy.
 if [ -d "$here/../shared/vectors/ferogram" ]; then
   echo "test --test_env=TGS_VECTORS_DIR=$(cd "$here/../shared/vectors" && pwd)" >>"$here/.bazelrc.local"
+fi
+# The real ferogram-session behind a command line, for the differential
+# tests (//tests:ferogram_differential_test skips without it).
+if [ -x "$here/../shared/tools/ferogram-oracle" ]; then
+  echo "test --test_env=TGS_FEROGRAM_ORACLE=$(cd "$here/../shared/tools" && pwd)/ferogram-oracle" >>"$here/.bazelrc.local"
 fi
 
 log "ready"

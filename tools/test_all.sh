@@ -11,6 +11,12 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "native tests, g++ 12, warnings as errors"
 bazel test --define=werror=1 //...
 
+step "differential campaign against the real ferogram-session: counts (docs/ferogram-differences.md)"
+# Already run (and cached) by the step above; Bazel hides a passing test's
+# output, so show the campaign's counts, or its one-line skip, here.
+bazel test --define=werror=1 --test_output=all //tests:ferogram_differential_test 2>&1 |
+  grep -E '^(campaign |skipped: |UNLISTED |  input )'
+
 if [ "${TGS_QUICK:-0}" = 1 ]; then exit 0; fi
 
 step "WebAssembly (emcc): every suite that needs no native OS under node, the JS API with fake-indexeddb, headless Chromium"

@@ -2,7 +2,9 @@
 
 load("//:build_defs.bzl", "TGS_COPTS")
 
-def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = []):
+def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = [], regression_test = True, target_compatible_with = None):
+    """regression_test = False: no test target (for a target whose check
+    needs something a test cannot count on, like the ferogram oracle)."""
     native.cc_library(
         name = name + "_fuzz_lib",
         testonly = True,
@@ -11,6 +13,7 @@ def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = []):
         copts = TGS_COPTS,
         deps = deps,
         alwayslink = 1,
+        target_compatible_with = target_compatible_with,
     )
 
     # Needs clang: bazel build --config=fuzz //tests/fuzz:<name>_fuzzer
@@ -21,6 +24,8 @@ def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = []):
         deps = [":" + name + "_fuzz_lib"],
         tags = ["manual"],
     )
+    if not regression_test:
+        return
 
     findings = native.glob(["findings/" + name + "/**"])
     native.cc_test(

@@ -2,11 +2,15 @@
 // Prints one line per figure. Run from the repo root:
 //
 //   bazel run -c opt //tools/bench:backend_bench -- [--dir=/tmp/x] [--quick]
+//   backend_bench --dir=/tmp/x --cache-peer-only   (for tools/bench/side_by_side.sh)
 //
 // Figures (see README "Performance"):
 //   * CachePeer x10,000 on a 10,000-peer BinaryFileBackend, per durability
 //     mode, against a full rewrite per call (ferogram's approach: its
 //     cache_peer loads, mutates and rewrites the file, without fsync);
+//   * a client's write path: 200 updates a second, each 3 peers and a pts,
+//     as one ApplyChanges or as four single calls, per durability mode:
+//     latency of each call (--client runs only this);
 //   * CachePeer x10,000 on InMemoryBackend;
 //   * Save and Load of a 100,000-peer session;
 //   * a 1,000,000-peer session: save, load, peak RSS.
@@ -29,6 +33,7 @@
 #include "session/binary_codec.h"
 #include "session/secret.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/client_workload.h"
 
 namespace tgsession {
 namespace bench {
@@ -78,26 +83,90 @@ void CachePeers(SessionBackend* b, int n) {
   for (int i = 0; i < n; ++i) Check(b->CachePeer(CachedPeer::User(500000000 + i, i)), "CachePeer");
 }
 
-void Line(const std::string& what, double seconds, int ops, double baseline_seconds = 0) {
-  std::printf("%-58s %10.2f ms  %8.2f us/op", what.c_str(), seconds * 1e3, seconds * 1e6 / ops);
-  if (baseline_seconds > 0) std::printf("  (%.0fx faster than the real crate's %.0f ms)", baseline_seconds / seconds,
-                                        baseline_seconds * 1e3);
-  std::printf("\n");
+// The client workload (client_workload.h) on a 10,000-peer file.
+void ClientWorkload(const std::string& path, BinaryFileBackend::Sync sync, bool batched, int updates) {
+  BinaryFileBackend::Options o;
+  o.sync = sync;
+  auto b = BinaryFileBackend::Open(path, o);
+  Check(b.status(), "open");
+  Check((*b)->Save(SyntheticSession(10000)), "save");
+  absl::StatusOr<std::vector<double>> us = RunClientWorkload(b->get(), updates, batched);
+  Check(us.status(), "client workload");
+  std::printf("%-58s %s  (%d updates)\n",
+              absl::StrCat(sync == BinaryFileBackend::Sync::kEveryOperation ? "fdatasync every call"
+                           : sync == BinaryFileBackend::Sync::kGroupCommit  ? "group commit (default)"
+                                                                            : "no fsync",
+                           batched ? ", one ApplyChanges" : ", 3 CachePeer + ApplyUpdateState")
+                  .c_str(),
+              LatencySummary(*us).c_str(), updates);
   std::fflush(stdout);
+}
+
+// (ferogram's figures for the same work: tools/bench/side_by_side.sh, which
+// runs the real crate in the same run.)
+void Line(const std::string& what, double seconds, int ops) {
+  std::printf("%-58s %10.2f ms  %8.2f us/op\n", what.c_str(), seconds * 1e3, seconds * 1e6 / ops);
+  std::fflush(stdout);
+}
+
+// One run of each CachePeer figure, as one machine-readable line each, in
+// the shape of the oracle's bench-backend (10,000 new users 500000000+i,
+// hash i, on a fresh file holding SyntheticSession(10000); then on a fresh
+// InMemoryBackend): `side_by_side cache_peer <backend> <milliseconds>`.
+// tools/bench/side_by_side.sh alternates it with the oracle.
+int CachePeerOnly(const std::string& dir) {
+  const int kOps = 10000;
+  const Session base = SyntheticSession(10000);
+  struct Mode {
+    const char* name;
+    BinaryFileBackend::Sync sync;
+  };
+  for (const Mode& m : {Mode{"binary_file_every_operation", BinaryFileBackend::Sync::kEveryOperation},
+                        Mode{"binary_file_group_commit", BinaryFileBackend::Sync::kGroupCommit},
+                        Mode{"binary_file_none", BinaryFileBackend::Sync::kNone}}) {
+    const std::string path = absl::StrCat(dir, "/side-by-side-", m.name, ".session");
+    BinaryFileBackend::Options o;
+    o.sync = m.sync;
+    auto b = BinaryFileBackend::Open(path, o);
+    Check(b.status(), "open");
+    Check((*b)->Save(base), "save");
+    const double t = Seconds([&] { CachePeers(b->get(), kOps); });
+    std::printf("side_by_side cache_peer %s %.3f\n", m.name, t * 1e3);
+  }
+  InMemoryBackend memory(base);
+  const double t = Seconds([&] { CachePeers(&memory, kOps); });
+  std::printf("side_by_side cache_peer in_memory %.3f\n", t * 1e3);
+  std::fflush(stdout);
+  return 0;
 }
 
 int Main(int argc, char** argv) {
   std::string dir = "/tmp/tgsession-bench";
-  bool quick = false;
+  bool quick = false, cache_peer_only = false, client_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (absl::StartsWith(a, "--dir=")) dir = a.substr(6);
     if (a == "--quick") quick = true;
+    if (a == "--cache-peer-only") cache_peer_only = true;
+    if (a == "--client") client_only = true;
   }
   if (std::system(absl::StrCat("rm -rf '", dir, "' && mkdir -p '", dir, "'").c_str()) != 0) return 1;
+  if (cache_peer_only) {
+    const int rc = CachePeerOnly(dir);
+    return std::system(absl::StrCat("rm -rf '", dir, "'").c_str()) != 0 ? 1 : rc;
+  }
+
+  std::printf("== a client's write path: 200 updates/s, each 3 peers + pts, on a 10,000-peer file\n");
+  for (const auto sync : {BinaryFileBackend::Sync::kGroupCommit, BinaryFileBackend::Sync::kEveryOperation,
+                          BinaryFileBackend::Sync::kNone}) {
+    for (const bool batched : {true, false}) {
+      ClientWorkload(absl::StrCat(dir, "/client-", static_cast<int>(sync), batched, ".session"), sync, batched,
+                     quick ? 200 : 2000);
+    }
+  }
+  if (client_only) return std::system(absl::StrCat("rm -rf '", dir, "'").c_str()) == 0 ? 0 : 1;
+
   const int kOps = 10000;
-  // ferogram-session 0.6.5 on this kind of machine (its README figures).
-  const double kFerogramFile = 3.5, kFerogramMemory = 0.0165;
 
   std::printf("== granular updates: CachePeer x%d on a 10,000-peer session\n", kOps);
   const Session base = SyntheticSession(10000);
@@ -126,7 +195,7 @@ int Main(int argc, char** argv) {
       writes = (*b)->snapshot_writes() - 1;
     }
     std::sort(times.begin(), times.end());
-    Line(m.name, times[times.size() / 2], kOps, kFerogramFile);
+    Line(m.name, times[times.size() / 2], kOps);
     if (runs > 1) {
       std::printf("%-58s %10s median of %d runs, range %.2f - %.2f ms\n", "", "", runs, times.front() * 1e3,
                   times.back() * 1e3);
@@ -158,7 +227,7 @@ int Main(int argc, char** argv) {
     for (auto* runs : {&cold, &warm}) {
       std::sort(runs->begin(), runs->end());
       Line(runs == &cold ? "InMemoryBackend (first call builds the peer index)" : "InMemoryBackend (index already built)",
-           (*runs)[3], kOps, kFerogramMemory);
+           (*runs)[3], kOps);
       std::printf("%-58s %10s median of 7 runs, range %.2f - %.2f ms\n", "", "", runs->front() * 1e3,
                   runs->back() * 1e3);
     }

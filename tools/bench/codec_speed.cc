@@ -20,6 +20,12 @@
 // x_memcpy is the median over rounds of (this round / memcpy's round).
 //
 //   bazel run -c opt //tools/bench:codec_speed [-- NAME_SUBSTRING [ROUNDS]]
+//   codec_speed --fingerprint N...   one line per N: `codec_speed_session N
+//                                    <binary bytes> <native chars> <fnv1a64>`
+//                                    of SyntheticSession(N), the same line
+//                                    ferogram-oracle's bench prints, so
+//                                    side_by_side.sh can check that both
+//                                    time the very same session
 #include <algorithm>
 #include <chrono>
 #ifdef __GLIBC__
@@ -184,11 +190,31 @@ int Run(int rounds) {
   return 0;
 }
 
+uint64_t Fnv1a64(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+int Fingerprint(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    const size_t peers = std::strtoull(argv[i], nullptr, 10);
+    const Session s = SyntheticSession(peers);
+    absl::StatusOr<std::string> bin = EncodeBinary(s);
+    absl::StatusOr<std::string> native = EncodeNativeString(s);
+    if (!bin.ok() || !native.ok()) return 1;
+    std::printf("codec_speed_session %zu %zu %zu %016llx\n", peers, bin->size(), native->size(),
+                static_cast<unsigned long long>(Fnv1a64(*bin)));
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace bench
 }  // namespace tgsession
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--fingerprint") == 0) return tgsession::bench::Fingerprint(argc, argv);
   if (argc > 1) tgsession::bench::g_filter = argv[1];
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 21;
   if (rounds < 1) {

@@ -11,10 +11,11 @@
 #   4. WebAssembly: module sizes (raw, gzip -9) and codec speed in node and
 #      headless Chromium relative to native, for the shipped -Oz build
 #      (--config=wasm_release) and the -O2 one (--config=wasm_fast);
-#   5. the codec and backend figures next to ferogram-session's, with the
-#      target ratios (tools/bench/targets.sh).
+#   5. the codec and backend figures next to the real ferogram-session's,
+#      measured in the same run, with the target ratios
+#      (tools/bench/side_by_side.sh; needs ../shared/tools/ferogram-oracle).
 #
-#   bash tools/bench/run_all.sh                 # everything, about five minutes
+#   bash tools/bench/run_all.sh                 # everything, about seven minutes
 #   TGS_BENCH_NO_WASM=1 bash tools/bench/run_all.sh
 # Expects tools/setup.sh to have run. Quiet machines give stable figures; for
 # regressions use tools/bench/compare.sh (instruction counts) instead.
@@ -58,5 +59,9 @@ if [ "${TGS_BENCH_NO_WASM:-0}" != 1 ]; then
   done
 fi
 
-step "against ferogram-session's figures (issue 7 targets)"
-bash tools/bench/targets.sh
+step "against the real ferogram-session, same run (issue 7 targets)"
+if [ -x "${TGS_FEROGRAM_ORACLE:-../shared/tools/ferogram-oracle}" ]; then
+  bash tools/bench/side_by_side.sh
+else
+  echo "skipped: ../shared/tools/ferogram-oracle not found"
+fi
