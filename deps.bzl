@@ -72,7 +72,7 @@ def _maybe(rule, name, **kwargs):
         rule(name = name, **kwargs)
 
 def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
-    """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON and the Bazel helper repositories."""
+    """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON, SQLite, libsodium and the Bazel helper repositories."""
 
     _maybe(rules_cc_stub, "rules_cc")
 
@@ -126,6 +126,41 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
             Label("//third_party/rapidjson:stack-null-pointer-arithmetic.patch"),
             Label("//third_party/rapidjson:strtod-zero-significand.patch"),
         ],
+        patch_args = ["-p1"],
+        patch_tool = "patch",
+    )
+
+    # SQLite from the canonical source tree; the amalgamation is generated at
+    # build time (third_party/sqlite/BUILD.sqlite, README.md there). Debian's
+    # fixes to the library's own code come from its .debian.tar.xz, as for
+    # Abseil; its packaging patches (configure, libtool, Hurd) and those for
+    # extensions we do not compile (sessions, FTS5) are not applied.
+    _maybe(
+        http_archive,
+        name = "org_sqlite",
+        urls = [_DEBIAN_POOL + "s/sqlite3/sqlite3_3.40.1.orig.tar.xz"],
+        sha256 = "aaa776260ab4dc976db34aa7891819484c8676b5b2783123ebc6301e2ca5d655",
+        strip_prefix = "sqlite3-3.40.1",
+        build_file = Label("//third_party/sqlite:BUILD.sqlite"),
+        patches = [
+            Label("//third_party/sqlite:41-fix_a_bug_in_the_NOT_NULL-IS_NULL_optimization.patch"),
+            Label("//third_party/sqlite:42-CVE-2025-6965.patch"),
+            Label("//third_party/sqlite:0002-Avoid-a-stack-overflow-that-could-be-caused-by-a-rec.patch"),
+        ],
+        patch_args = ["-p1"],
+        patch_tool = "patch",
+    )
+
+    # libsodium for encryption at rest (third_party/libsodium/README.md), with
+    # Debian's security fix from its .debian.tar.xz.
+    _maybe(
+        http_archive,
+        name = "libsodium",
+        urls = [_DEBIAN_POOL + "libs/libsodium/libsodium_1.0.18.orig.tar.gz"],
+        sha256 = "d59323c6b712a1519a5daf710b68f5e7fde57040845ffec53850911f10a5d4f4",
+        strip_prefix = "libsodium-1.0.18",
+        build_file = Label("//third_party/libsodium:BUILD.libsodium"),
+        patches = [Label("//third_party/libsodium:CVE-2025-69277.patch")],
         patch_args = ["-p1"],
         patch_tool = "patch",
     )

@@ -56,44 +56,49 @@ absl::string_view FsOpName(FsOp op) {
   return "?";
 }
 
-absl::Status ErrnoToStatus(int err, FsOp op, absl::string_view path) {
-  const std::string msg = absl::StrCat(FsOpName(op), " ", path, ": ", std::strerror(err));
+absl::StatusCode StatusCodeForErrno(int err, FsOp op) {
   switch (err) {
     case ENOENT:
     case ENOTDIR:
-      return absl::NotFoundError(msg);
+      return absl::StatusCode::kNotFound;
     case EACCES:
     case EPERM:
     case EROFS:
-      return absl::PermissionDeniedError(msg);
+      return absl::StatusCode::kPermissionDenied;
     case ENOSPC:
     case EDQUOT:
     case EFBIG:
     case EMFILE:
     case ENFILE:
     case ENOMEM:
-      return absl::ResourceExhaustedError(msg);
+      return absl::StatusCode::kResourceExhausted;
     case EEXIST:
-      return absl::AlreadyExistsError(msg);
+      return absl::StatusCode::kAlreadyExists;
     case EWOULDBLOCK:
-      if (op == FsOp::kLock) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("session file lock ", path, " is held by another process or backend instance"));
-      }
-      return absl::UnavailableError(msg);
+      return op == FsOp::kLock ? absl::StatusCode::kFailedPrecondition : absl::StatusCode::kUnavailable;
     case EINTR:
     case EBUSY:
     case ETXTBSY:
-      return absl::UnavailableError(msg);
+      return absl::StatusCode::kUnavailable;
     case EIO:
-      return op == FsOp::kRead ? absl::DataLossError(msg) : absl::UnavailableError(msg);
+      return op == FsOp::kRead ? absl::StatusCode::kDataLoss : absl::StatusCode::kUnavailable;
     case EINVAL:
     case ENAMETOOLONG:
     case EISDIR:
-      return absl::InvalidArgumentError(msg);
+      return absl::StatusCode::kInvalidArgument;
+    case ELOOP:
+      return absl::StatusCode::kFailedPrecondition;
     default:
-      return absl::UnknownError(msg);
+      return absl::StatusCode::kUnknown;
   }
+}
+
+absl::Status ErrnoToStatus(int err, FsOp op, absl::string_view path) {
+  if (err == EWOULDBLOCK && op == FsOp::kLock) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("session file lock ", path, " is held by another process or backend instance"));
+  }
+  return absl::Status(StatusCodeForErrno(err, op), absl::StrCat(FsOpName(op), " ", path, ": ", std::strerror(err)));
 }
 
 absl::StatusOr<std::vector<std::string>> FileSystem::ListDir(const std::string& dir) {

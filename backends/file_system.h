@@ -161,10 +161,22 @@ class FaultInjectingFileSystem : public FileSystem {
   int injected_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// Maps an errno from `op` on `path` to the most specific status code
-// (ENOENT -> kNotFound, EACCES -> kPermissionDenied, ENOSPC/EDQUOT ->
-// kResourceExhausted, EWOULDBLOCK on a lock -> kFailedPrecondition, EIO ->
-// kDataLoss for reads and kUnavailable otherwise, ...).
+// The library's one mapping from an errno (of `op`) to a status code, used
+// by every layer that makes system calls (this one, SQLite's file opening):
+//   ENOENT, ENOTDIR                                  kNotFound
+//   EACCES, EPERM, EROFS                             kPermissionDenied
+//   ENOSPC, EDQUOT, EFBIG, EMFILE, ENFILE, ENOMEM    kResourceExhausted
+//   EEXIST                                           kAlreadyExists
+//   EWOULDBLOCK       kFailedPrecondition for kLock (held by another), else kUnavailable
+//   EINTR, EBUSY, ETXTBSY                            kUnavailable
+//   EIO               kDataLoss for kRead, else kUnavailable
+//   EINVAL, ENAMETOOLONG, EISDIR                     kInvalidArgument
+//   ELOOP (a symlink where O_NOFOLLOW refuses one)   kFailedPrecondition
+//   anything else                                    kUnknown
+absl::StatusCode StatusCodeForErrno(int err, FsOp op);
+
+// That code, with the message "<op> <path>: <strerror>" (a lock held
+// elsewhere says so in words).
 absl::Status ErrnoToStatus(int err, FsOp op, absl::string_view path);
 
 // The folder part of `path` ("." when there is none).

@@ -1,4 +1,5 @@
-// WriteFileAtomically's removal of stale temp files: only ours, only stale.
+// The errno mapping, and WriteFileAtomically's removal of stale temp files:
+// only ours, only stale.
 #include "backends/file_system.h"
 
 #include <fcntl.h>
@@ -9,12 +10,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -60,6 +64,60 @@ std::vector<std::string> TempFilesIn(const std::string& dir) {
 
 // A temp file as a writer killed mid-write leaves it.
 const char kStale[] = ".session.bin.tmp-4242-7-9e3779b97f4a7c15";
+
+TEST(ErrnoMappingTest, EachErrnoHasOneCode) {
+  struct Case {
+    int err;
+    FsOp op;
+    absl::StatusCode code;
+  };
+  const Case cases[] = {
+      {ENOENT, FsOp::kOpen, absl::StatusCode::kNotFound},
+      {ENOTDIR, FsOp::kStat, absl::StatusCode::kNotFound},
+      {EACCES, FsOp::kOpen, absl::StatusCode::kPermissionDenied},
+      {EPERM, FsOp::kChmod, absl::StatusCode::kPermissionDenied},
+      {EROFS, FsOp::kWrite, absl::StatusCode::kPermissionDenied},
+      {ENOSPC, FsOp::kWrite, absl::StatusCode::kResourceExhausted},
+      {EDQUOT, FsOp::kWrite, absl::StatusCode::kResourceExhausted},
+      {EFBIG, FsOp::kWrite, absl::StatusCode::kResourceExhausted},
+      {EMFILE, FsOp::kOpen, absl::StatusCode::kResourceExhausted},
+      {ENFILE, FsOp::kOpen, absl::StatusCode::kResourceExhausted},
+      {ENOMEM, FsOp::kRead, absl::StatusCode::kResourceExhausted},
+      {EEXIST, FsOp::kLink, absl::StatusCode::kAlreadyExists},
+      {EWOULDBLOCK, FsOp::kLock, absl::StatusCode::kFailedPrecondition},
+      {EWOULDBLOCK, FsOp::kRead, absl::StatusCode::kUnavailable},
+      {EINTR, FsOp::kClose, absl::StatusCode::kUnavailable},
+      {EBUSY, FsOp::kRename, absl::StatusCode::kUnavailable},
+      {ETXTBSY, FsOp::kOpen, absl::StatusCode::kUnavailable},
+      {EIO, FsOp::kRead, absl::StatusCode::kDataLoss},
+      {EIO, FsOp::kFsync, absl::StatusCode::kUnavailable},
+      {EINVAL, FsOp::kTruncate, absl::StatusCode::kInvalidArgument},
+      {ENAMETOOLONG, FsOp::kOpen, absl::StatusCode::kInvalidArgument},
+      {EISDIR, FsOp::kRead, absl::StatusCode::kInvalidArgument},
+      {ELOOP, FsOp::kOpen, absl::StatusCode::kFailedPrecondition},
+      {EBADF, FsOp::kWrite, absl::StatusCode::kUnknown},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(StatusCodeForErrno(c.err, c.op), c.code) << std::strerror(c.err) << " in " << FsOpName(c.op);
+    const absl::Status s = ErrnoToStatus(c.err, c.op, "/x/y");
+    EXPECT_EQ(s.code(), c.code) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), "/x/y")) << s;
+  }
+  EXPECT_EQ(ErrnoToStatus(EWOULDBLOCK, FsOp::kLock, "/x/y").message(),
+            "session file lock /x/y is held by another process or backend instance");
+  EXPECT_EQ(ErrnoToStatus(ENOENT, FsOp::kOpen, "/x/y").message(), "open /x/y: No such file or directory");
+}
+
+// The mapping is what real calls report: O_NOFOLLOW on a symlink, a folder
+// read as a file, a missing folder.
+TEST(ErrnoMappingTest, RealCalls) {
+  const std::string dir = NewDir();
+  ASSERT_EQ(::symlink("target", (dir + "/link").c_str()), 0);
+  EXPECT_EQ(PosixFileSystem()->Open(dir + "/link", O_RDONLY | O_NOFOLLOW, 0).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadFileBounded(PosixFileSystem(), dir, 100).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PosixFileSystem()->Open(dir + "/no/such", O_RDONLY, 0).status().code(), absl::StatusCode::kNotFound);
+}
 
 TEST(TempNameTest, OurNamesAndNoOthers) {
   for (const char* ours : {".s.tmp-1-0-0", ".session.bin.tmp-4242-7-9e3779b97f4a7c15", ".a.tmp-b.tmp-12-3-ff",

@@ -639,6 +639,7 @@ absl::Status SqliteBackend::Initialize(const std::string& path, bool in_memory, 
   open.mode = sqlite::OpenOptions::Mode::kReadWriteCreate;
   open.create_mode = 0600;
   open.busy_timeout_ms = options.busy_timeout_ms;
+  open.vfs = options.vfs;
   // Nothing we store is bigger than a token or an address; a stored value
   // above that is refused by SQLite before it is allocated.
   const uint64_t largest =

@@ -144,6 +144,9 @@ struct SqliteOptions {
   int64_t max_file_bytes = 0;
   // Bounds on what Load accepts from the (untrusted) rows.
   DecodeLimits limits;
+  // A registered SQLite VFS to keep the database in (sqlite::OpenOptions::vfs);
+  // empty for the file system.
+  std::string vfs;
 };
 
 class SqliteBackend : public SessionBackend {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "backends/file_system.h"
 #include "backends/sql_text.h"
 
 namespace tgsession {
@@ -102,27 +103,6 @@ constexpr CodeName kCodeNames[] = {
 
 #undef TGS_SQLITE_CODE
 
-absl::Status ErrnoStatus(int err, absl::string_view context) {
-  const std::string msg = absl::StrCat(context, ": ", std::strerror(err));
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-      return absl::NotFoundError(msg);
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return absl::PermissionDeniedError(msg);
-    case ENOSPC:
-    case EDQUOT:
-      return absl::ResourceExhaustedError(msg);
-    case EISDIR:
-    case ELOOP:
-      return absl::FailedPreconditionError(msg);
-    default:
-      return absl::UnavailableError(msg);
-  }
-}
-
 // Ends the open transaction on `db`, if any, with ROLLBACK. A ROLLBACK that
 // fails because statements are still running is retried after resetting
 // them. OK when the connection is back in autocommit mode.
@@ -180,10 +160,7 @@ absl::StatusCode StatusCodeForSqlite(int rc, int sys_errno) {
     case SQLITE_FORMAT:
       return absl::StatusCode::kDataLoss;
     case SQLITE_CANTOPEN:
-      if (sys_errno == EACCES || sys_errno == EPERM || sys_errno == EROFS) {
-        return absl::StatusCode::kPermissionDenied;
-      }
-      return absl::StatusCode::kNotFound;
+      return sys_errno != 0 ? StatusCodeForErrno(sys_errno, FsOp::kOpen) : absl::StatusCode::kNotFound;
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_AUTH:
@@ -435,7 +412,9 @@ absl::StatusOr<Db> Db::OpenImpl(const std::string& path, bool in_memory, const O
     flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY;
   } else {
     if (path.empty()) return absl::InvalidArgumentError("empty database path");
-    if (options.mode == OpenOptions::Mode::kReadWriteCreate) {
+    if (options.mode == OpenOptions::Mode::kReadWriteCreate && !options.vfs.empty()) {
+      flags |= SQLITE_OPEN_CREATE;
+    } else if (options.mode == OpenOptions::Mode::kReadWriteCreate) {
       // Create the file ourselves so its permissions are exactly
       // create_mode: SQLite would create it 0644 minus the umask. O_EXCL
       // also makes this refuse to follow a symlink planted at `path`.
@@ -448,17 +427,18 @@ absl::StatusOr<Db> Db::OpenImpl(const std::string& path, bool in_memory, const O
         ::close(fd);
         if (!chmod_ok) {
           ::unlink(path.c_str());
-          return ErrnoStatus(err, absl::StrCat("setting the mode of ", path));
+          return ErrnoToStatus(err, FsOp::kChmod, path);
         }
       } else if (errno != EEXIST) {
-        return ErrnoStatus(errno, absl::StrCat("creating ", path));
+        return ErrnoToStatus(errno, FsOp::kOpen, path);
       }
     }
     flags |= options.mode == OpenOptions::Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   }
 
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &raw, flags,
+                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
   db.db_ = raw;  // closed by ~Db even when the open failed
   if (rc != SQLITE_OK) {
     absl::Status s = SqliteStatus(rc, raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc),

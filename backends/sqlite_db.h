@@ -56,8 +56,8 @@ namespace sqlite {
 //   SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL, SQLITE_IOERR  kUnavailable
 //   SQLITE_FULL, SQLITE_NOMEM, SQLITE_TOOBIG                   kResourceExhausted
 //   SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FORMAT               kDataLoss
-//   SQLITE_CANTOPEN        kNotFound, or kPermissionDenied when `sys_errno`
-//                          is EACCES / EPERM / EROFS
+//   SQLITE_CANTOPEN        the code for `sys_errno` (StatusCodeForErrno in
+//                          file_system.h), kNotFound without one
 //   SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH                  kPermissionDenied
 //   SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY / _ROWID            kAlreadyExists
 //   other SQLITE_CONSTRAINT_* (CHECK, NOT NULL, trigger RAISE) kFailedPrecondition
@@ -167,6 +167,10 @@ struct OpenOptions {
   // writable_schema tricks) and trusted_schema=OFF (triggers and views in the
   // file cannot call functions with side effects).
   bool defensive = true;
+  // The name of a registered SQLite VFS to open the file through (e.g. an
+  // in-memory one); empty for the default, the operating system's files.
+  // With a VFS, the VFS creates the file (create_mode does not apply).
+  std::string vfs;
 };
 
 // A connection. Move-only; closed on destruction.

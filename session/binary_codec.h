@@ -93,13 +93,19 @@ struct DecodeOptions {
   DecodeMode mode = DecodeMode::kCompatible;
 };
 
-// What the decoder noticed besides the session itself.
+// What a read noticed besides the session itself: the one report of every
+// decoder (binary, strings, other libraries' formats; interop/formats.h).
 struct DecodeInfo {
-  int version = 0;             // 1..9, as loaded
+  int version = 0;             // the format's version as read: binary 1..9, compact string 1..2
   bool read_as_v1_fallback = false;  // first byte looked like v2..v8 but v1 fit
   size_t trailing_bytes = 0;   // bytes after the session (kCompatible only)
   size_t anomaly_count = 0;    // all anomalies, including unlisted ones
-  std::vector<std::string> warnings;  // the first kMaxWarnings, human-readable
+  // Human-readable: anomalies (the binary decoder lists the first
+  // kMaxWarnings) and facts worth knowing (a zero key read as none, a
+  // deduced value), which are not counted as anomalies.
+  std::vector<std::string> warnings;
+  // The layout read, in words: "v8", "V2, IPv4", "schema 7"...
+  std::string layout;
   static constexpr size_t kMaxWarnings = 16;
   // Where the secrets lie in the input: every auth key is in
   // [0, secrets_end) (the header and DC table) and the future auth token in

@@ -1,6 +1,6 @@
-// Text forms of a session: ferogram's native string, its compact
-// StringSession (V1/V2), and one entry point that recognises any session
-// format we read.
+// Text forms of a session: ferogram's native string and its compact
+// StringSession (V1/V2). Recognising which format an input is:
+// interop/formats.h.
 //
 // Native string: URL-safe base64 without padding of the binary encoding
 // (binary_codec.h). Surrounding Unicode whitespace is ignored, as ferogram
@@ -22,7 +22,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,31 +105,6 @@ Session CompactToSession(const CompactSession& compact);
 // with an auth key and an IP-literal address; `user_id` is not stored in a
 // Session, so the caller supplies it (0 when unknown).
 absl::StatusOr<CompactSession> SessionToCompact(const Session& session, int64_t user_id = 0);
-
-// --- any format -------------------------------------------------------------
-
-enum class SessionFormat {
-  kFerogramBinary,
-  kFerogramNative,
-  kFerogramCompact,
-};
-
-absl::string_view SessionFormatName(SessionFormat f);  // "ferogram-binary", ...
-
-struct DecodedSession {
-  SessionFormat format = SessionFormat::kFerogramBinary;
-  Session session;
-  DecodeInfo info;                       // binary version, warnings
-  std::optional<CompactSession> compact;  // set for compact strings
-};
-
-// Recognises a binary session (v1-v9), a native string or a compact string.
-// Text is accepted only when it decodes exactly (no trailing bytes, no
-// anomalies) in one format; a text that decodes exactly in two formats is
-// refused with kInvalidArgument naming both, rather than guessed. Binary
-// input follows options.binary (ferogram-compatible by default).
-absl::StatusOr<DecodedSession> DecodeAnySession(absl::string_view input,
-                                                const StringDecodeOptions& options = {});
 
 }  // namespace tgsession
 

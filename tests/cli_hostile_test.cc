@@ -14,17 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "backends/session_files.h"
 #include "backends/sqlite_db.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "session/binary_codec.h"
+#include "session/interop/sqlite/sqlite_formats.h"
 #include "session/utf8.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/test_util.h"
@@ -130,7 +130,7 @@ TEST(CliHostileTest, InspectJsonIsValidJsonWhateverTheNamesHold) {
   int checked = 0;
   for (interop::Format f : {interop::Format::kTelethonSqlite, interop::Format::kPyrogramSqlite}) {
     SCOPED_TRACE(interop::FormatName(f));
-    absl::StatusOr<interop::ExportResult> file = interop::ExportSession(in, f);
+    absl::StatusOr<interop::ExportResult> file = interop::SqliteFormats().Write(in, f);
     ASSERT_TRUE(file.ok()) << file.status();
     const std::string path = absl::StrCat(dir, "/", interop::FormatName(f), ".session");
     WriteFileOrDie(path, file->data.view());
@@ -394,7 +394,7 @@ TEST(CliHostileTest, HumanOutputEscapesTextReadFromTheFile) {
   const std::string dir = MakeTempDir("cli_human_escapes");
   const std::string path = dir + "/p.session";
   absl::StatusOr<interop::ExportResult> file =
-      interop::ExportSession(SessionWithHostileNames(), interop::Format::kPyrogramSqlite);
+      interop::SqliteFormats().Write(SessionWithHostileNames(), interop::Format::kPyrogramSqlite);
   ASSERT_TRUE(file.ok()) << file.status();
   WriteFileOrDie(path, file->data.view());
   {

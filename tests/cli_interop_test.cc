@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
-#include "session/interop/convert.h"
+#include "session/interop/formats.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/test_util.h"
 
@@ -127,8 +127,9 @@ TEST(CliInterop, ConvertsBetweenEveryFormat) {
   const mode_t old_umask = ::umask(0);
   int converted = 0;
   for (const auto& [from, input] : Inputs()) {
-    for (interop::Format to : interop::AllFormats()) {
-      if (!interop::IsWritable(to)) continue;
+    for (const interop::FormatSpec& spec : interop::AllFormats()) {
+      const interop::Format to = spec.format;
+      if (!spec.writable) continue;
       const std::string to_name(interop::FormatName(to));
       SCOPED_TRACE(from + " -> " + to_name);
       const std::string out = absl::StrCat(dir, "/", from, "-to-", to_name);

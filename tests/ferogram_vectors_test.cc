@@ -13,6 +13,7 @@
 #include "rapidjson/document.h"
 #include "session/base64.h"
 #include "session/binary_codec.h"
+#include "session/interop/formats.h"
 #include "session/json.h"
 #include "session/string_codec.h"
 #include "tests/testing/test_util.h"
@@ -109,13 +110,13 @@ TEST(FerogramBinaryVectors, DecodeEncodeAndStringsMatchTheRealCrate) {
     EXPECT_EQ(ReadFileOrDie(base + ".txt"), Str(v["native_string"]));
 
     // Auto-detection finds the format of both forms.
-    absl::StatusOr<DecodedSession> any_bin = DecodeAnySession(bin);
+    absl::StatusOr<interop::ImportedSession> any_bin = interop::PortableFormats().Detect(bin);
     ASSERT_TRUE(any_bin.ok()) << any_bin.status();
-    EXPECT_EQ(any_bin->format, SessionFormat::kFerogramBinary);
+    EXPECT_EQ(any_bin->format, interop::Format::kFerogramBinary);
     EXPECT_EQ(any_bin->session, *s);
-    absl::StatusOr<DecodedSession> any_str = DecodeAnySession(Str(v["native_string"]));
+    absl::StatusOr<interop::ImportedSession> any_str = interop::PortableFormats().Detect(Str(v["native_string"]));
     ASSERT_TRUE(any_str.ok()) << any_str.status();
-    EXPECT_EQ(any_str->format, SessionFormat::kFerogramNative);
+    EXPECT_EQ(any_str->format, interop::Format::kFerogramNative);
     EXPECT_EQ(any_str->session, *s);
   }
 }
@@ -435,9 +436,9 @@ TEST(FerogramCompactVectors, EncodeAndDecodeMatchTheRealCrate) {
       EXPECT_EQ(back->ip, c.ip);
     }
     // Detection picks compact, and the session carries the DC and key.
-    absl::StatusOr<DecodedSession> any = DecodeAnySession(*text);
+    absl::StatusOr<interop::ImportedSession> any = interop::PortableFormats().Detect(*text);
     ASSERT_TRUE(any.ok()) << any.status();
-    EXPECT_EQ(any->format, SessionFormat::kFerogramCompact);
+    EXPECT_EQ(any->format, interop::Format::kFerogramCompact);
     EXPECT_EQ(any->session.home_dc_id, c.dc_id);
     ASSERT_EQ(any->session.dcs.size(), 1u);
     EXPECT_EQ(*any->session.dcs[0].auth_key, c.auth_key);

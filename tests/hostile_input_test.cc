@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
+#include "session/interop/formats.h"
 #include "session/json.h"
 #include "session/string_codec.h"
 
@@ -91,7 +92,7 @@ TEST(HostileInput, HundredMegabyteStringsAreRefusedAtOnce) {
     Cost c = Measure([&] {
       if (which == 0) ok = DecodeNativeString(big).ok();
       if (which == 1) ok = DecodeCompactString(big).ok();
-      if (which == 2) ok = DecodeAnySession(big).ok();
+      if (which == 2) ok = interop::PortableFormats().Detect(big).ok();
     });
     EXPECT_FALSE(ok);
     EXPECT_LT(c.ms, 500) << which;
@@ -207,7 +208,7 @@ TEST(HostileInput, UnderAHardMemoryLimit) {
     struct rlimit lim = {256u * kMiB + 64u * kMiB, 256u * kMiB + 64u * kMiB};
     if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(10);
     std::string big(100 * kMiB, 'A');
-    if (DecodeNativeString(big).ok() || DecodeAnySession(big).ok()) _exit(1);
+    if (DecodeNativeString(big).ok() || interop::PortableFormats().Detect(big).ok()) _exit(1);
     std::memset(&big[0], '[', big.size());
     if (SessionFromJson(big).ok()) _exit(2);
     std::memset(&big[0], '\x07', big.size());

@@ -1,9 +1,10 @@
 // Telethon and Pyrogram SQLite session files and GramJS StoreSession
-// folders (backends/session_files.h) against the real libraries' files in
-// tests/vectors/interop: every value of the recorded dumps is read, files we
-// write have the real libraries' exact schema (sqlite_master compared with
-// theirs) and read back to the same session, Pyrogram's post-upgrade column
-// order is handled, and hostile files fail cleanly.
+// folders (session/interop/sqlite, session/interop/files) against the real
+// libraries' files in tests/vectors/interop: every value of the recorded
+// dumps is read, files we write have the real libraries' exact schema
+// (sqlite_master compared with theirs) and read back to the same session,
+// Pyrogram's post-upgrade column order is handled, and hostile files fail
+// cleanly.
 #include <sys/stat.h>
 
 #include <cstdint>
@@ -13,14 +14,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "backends/file_system.h"
-#include "backends/pyrogram_sqlite.h"
-#include "backends/session_files.h"
 #include "backends/sqlite_db.h"
-#include "backends/sqlite_image.h"
-#include "backends/telethon_sqlite.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "session/interop/convert.h"
+#include "session/interop/files/session_files.h"
+#include "session/interop/formats.h"
+#include "session/interop/sqlite/image.h"
+#include "session/interop/sqlite/pyrogram_sqlite.h"
+#include "session/interop/sqlite/sqlite_formats.h"
+#include "session/interop/sqlite/telethon_sqlite.h"
 #include "session/interop/telethon_string.h"
 #include "tests/testing/test_util.h"
 
@@ -76,7 +79,7 @@ const PeerExtras* PeerX(const ImportedSession& s, int64_t marked) {
 
 TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
   const std::string path = Dir() + "/telethon_1.25.1_dc2_v4_full.session";
-  absl::StatusOr<ImportedSession> s = ImportSessionPath(path, std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(path, std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->format, Format::kTelethonSqlite);
   EXPECT_EQ(s->info.layout, "schema 7");
@@ -142,7 +145,7 @@ TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
   EXPECT_TRUE(absl::StartsWith(s->not_carried[1], "sent_files: 2 rows")) << s->not_carried[1];
 
   // Telethon's own StringSession of this file.
-  absl::StatusOr<ExportResult> str = ExportSession(*s, Format::kTelethonString);
+  absl::StatusOr<ExportResult> str = SqliteFormats().Write(*s, Format::kTelethonString);
   ASSERT_TRUE(str.ok()) << str.status();
   EXPECT_EQ(str->data.str(), Str(samples["string_sessions"][7]["output"]));
   // The string cannot hold the rest, and says so.
@@ -154,22 +157,22 @@ TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
 }
 
 TEST(TelethonSqlite, FreshFileHasNoDc) {
-  absl::StatusOr<ImportedSession> s = ImportSessionPath(Dir() + "/telethon_1.25.1_fresh_empty.session", std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(Dir() + "/telethon_1.25.1_fresh_empty.session", std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->format, Format::kTelethonSqlite);
   EXPECT_EQ(s->session.home_dc_id, 0);
   EXPECT_TRUE(s->session.dcs.empty());
-  absl::StatusOr<ExportResult> out = ExportSession(*s, Format::kTelethonString);
+  absl::StatusOr<ExportResult> out = SqliteFormats().Write(*s, Format::kTelethonString);
   EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(TelethonSqlite, WritesTelethonsSchemaAndReadsBackTheSameSession) {
   const std::string real = ReadFileOrDie(Dir() + "/telethon_1.25.1_dc2_v4_full.session");
-  absl::StatusOr<ImportedSession> s = ImportSessionBytes(real, std::nullopt);
+  absl::StatusOr<ImportedSession> s = SqliteFormats().Detect(real);
   ASSERT_TRUE(s.ok()) << s.status();
-  ExportOptions o;
+  WriteOptions o;
   o.now_unix = 1795582505;
-  absl::StatusOr<ExportResult> out = ExportSession(*s, Format::kTelethonSqlite, o);
+  absl::StatusOr<ExportResult> out = SqliteFormats().Write(*s, Format::kTelethonSqlite, o);
   ASSERT_TRUE(out.ok()) << out.status();
   const std::string ours = out->data.str();
   EXPECT_EQ(Schema(ours), Schema(real));
@@ -190,7 +193,7 @@ TEST(TelethonSqlite, WritesTelethonsSchemaAndReadsBackTheSameSession) {
             1);
   EXPECT_EQ(Int(ours, "SELECT typeof(phone) = 'integer' FROM entities WHERE id = 123456789"), 1);
 
-  absl::StatusOr<ImportedSession> back = ImportSessionBytes(ours, std::nullopt);
+  absl::StatusOr<ImportedSession> back = SqliteFormats().Detect(ours);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->format, Format::kTelethonSqlite);
   EXPECT_EQ(back->session, s->session);
@@ -215,7 +218,7 @@ TEST(TelethonSqlite, FromFerogramKeepsDcUpdateStateAndPeers) {
   ImportedSession in;
   in.format = Format::kFerogramBinary;
   in.session = f;
-  absl::StatusOr<ExportResult> out = ExportSession(in, Format::kTelethonSqlite);
+  absl::StatusOr<ExportResult> out = SqliteFormats().Write(in, Format::kTelethonSqlite);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->summary.dropped,
             (std::vector<std::string>{"5 DC entries besides the home DC", "kinds (broadcast/megagroup) of 1 channel",
@@ -223,7 +226,7 @@ TEST(TelethonSqlite, FromFerogramKeepsDcUpdateStateAndPeers) {
   std::vector<std::string> missing;
   for (const std::string& m : out->summary.missing) missing.push_back(m.substr(0, m.find(':')));
   EXPECT_EQ(missing, (std::vector<std::string>{"user_id", "peer usernames", "peer phone numbers", "peer names"}));
-  absl::StatusOr<ImportedSession> back = ImportSessionBytes(out->data.view(), std::nullopt);
+  absl::StatusOr<ImportedSession> back = SqliteFormats().Detect(out->data.view());
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->session.home_dc_id, 4);
   ASSERT_EQ(back->session.dcs.size(), 1u);
@@ -258,7 +261,7 @@ TEST(PyrogramSqlite, ReadsSchemaV2AndV3) {
   for (const char* file : {"pyrogram_1.4.16_dc2_full.session", "pyrogram_2.0.106_dc2_full.session"}) {
     SCOPED_TRACE(file);
     const bool v3 = absl::StrContains(file, "2.0.106");
-    absl::StatusOr<ImportedSession> s = ImportSessionPath(Dir() + "/" + file, std::nullopt);
+    absl::StatusOr<ImportedSession> s = ReadSessionFile(Dir() + "/" + file, std::nullopt);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(s->format, Format::kPyrogramSqlite);
     EXPECT_EQ(s->info.layout, v3 ? "schema 3" : "schema 2");
@@ -280,7 +283,7 @@ TEST(PyrogramSqlite, ReadsSchemaV2AndV3) {
     // Pyrogram's own export_session_string() of the file.
     rapidjson::Document samples = ParseJsonOrDie(
         ReadFileOrDie(Dir() + (v3 ? "/pyrogram_2.0.106_samples.json" : "/pyrogram_1.4.16_samples.json")));
-    absl::StatusOr<ExportResult> str = ExportSession(*s, Format::kPyrogramString);
+    absl::StatusOr<ExportResult> str = SqliteFormats().Write(*s, Format::kPyrogramString);
     ASSERT_TRUE(str.ok()) << str.status();
     EXPECT_EQ(str->data.str(), Str(samples["file_sessions"][0]["export_session_string_from_file"]));
   }
@@ -303,7 +306,7 @@ TEST(PyrogramSqlite, UpgradedFileIsReadByColumnName) {
     ASSERT_TRUE(cols.ok());
     EXPECT_EQ(cols->back(), "api_id");
   }
-  absl::StatusOr<ImportedSession> s = ImportSessionPath(path, std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(path, std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->extras.api_id, 777);
   EXPECT_EQ(s->extras.user_id, 123456789);
@@ -313,11 +316,11 @@ TEST(PyrogramSqlite, UpgradedFileIsReadByColumnName) {
 
 TEST(PyrogramSqlite, WritesPyrogramsSchemaAndReadsBack) {
   const std::string real = ReadFileOrDie(Dir() + "/pyrogram_2.0.106_dc2_full.session");
-  absl::StatusOr<ImportedSession> s = ImportSessionBytes(real, std::nullopt);
+  absl::StatusOr<ImportedSession> s = SqliteFormats().Detect(real);
   ASSERT_TRUE(s.ok()) << s.status();
-  ExportOptions o;
+  WriteOptions o;
   o.now_unix = 1795582591;
-  absl::StatusOr<ExportResult> out = ExportSession(*s, Format::kPyrogramSqlite, o);
+  absl::StatusOr<ExportResult> out = SqliteFormats().Write(*s, Format::kPyrogramSqlite, o);
   ASSERT_TRUE(out.ok()) << out.status();
   const std::string ours = out->data.str();
   EXPECT_EQ(Schema(ours), Schema(real));
@@ -331,7 +334,7 @@ TEST(PyrogramSqlite, WritesPyrogramsSchemaAndReadsBack) {
                         "SELECT length(auth_key) FROM sessions"}) {
     EXPECT_EQ(Int(ours, q), Int(real, q)) << q;
   }
-  absl::StatusOr<ImportedSession> back = ImportSessionBytes(ours, std::nullopt);
+  absl::StatusOr<ImportedSession> back = SqliteFormats().Detect(ours);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->session, s->session);
   EXPECT_EQ(back->extras, s->extras);
@@ -339,15 +342,15 @@ TEST(PyrogramSqlite, WritesPyrogramsSchemaAndReadsBack) {
 }
 
 TEST(PyrogramSqlite, ConversionsBetweenTelethonAndPyrogramFiles) {
-  absl::StatusOr<ImportedSession> t = ImportSessionPath(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt);
+  absl::StatusOr<ImportedSession> t = ReadSessionFile(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt);
   ASSERT_TRUE(t.ok());
   // Telethon's file knows the user (id-0 row) but not is_bot or test mode.
-  absl::StatusOr<ExportResult> p = ExportSession(*t, Format::kPyrogramSqlite);
+  absl::StatusOr<ExportResult> p = SqliteFormats().Write(*t, Format::kPyrogramSqlite);
   ASSERT_TRUE(p.ok()) << p.status();
   std::vector<std::string> missing;
   for (const std::string& m : p->summary.missing) missing.push_back(m.substr(0, m.find(':')));
   EXPECT_EQ(missing, (std::vector<std::string>{"is_bot", "test_mode", "api_id", "channel kinds", "peer bot flags"}));
-  absl::StatusOr<ImportedSession> pb = ImportSessionBytes(p->data.view(), std::nullopt);
+  absl::StatusOr<ImportedSession> pb = SqliteFormats().Detect(p->data.view());
   ASSERT_TRUE(pb.ok()) << pb.status();
   EXPECT_EQ(pb->session.peers.items().size(), 5u);
   EXPECT_EQ(pb->extras.user_id, 123456789);
@@ -356,7 +359,7 @@ TEST(PyrogramSqlite, ConversionsBetweenTelethonAndPyrogramFiles) {
   EXPECT_EQ(pb->session.FindPeer(2222222222)->channel_kind, ChannelKind::kBroadcast);
 
   // And back to Telethon: Pyrogram has no update state and no names.
-  absl::StatusOr<ExportResult> t2 = ExportSession(*pb, Format::kTelethonSqlite);
+  absl::StatusOr<ExportResult> t2 = SqliteFormats().Write(*pb, Format::kTelethonSqlite);
   ASSERT_TRUE(t2.ok()) << t2.status();
   missing.clear();
   for (const std::string& m : t2->summary.missing) missing.push_back(m.substr(0, m.find(':')));
@@ -367,7 +370,7 @@ TEST(PyrogramSqlite, ConversionsBetweenTelethonAndPyrogramFiles) {
 // --- GramJS StoreSession ---------------------------------------------------------------
 
 TEST(GramjsStore, ReadsTheStoreSessionFolder) {
-  absl::StatusOr<ImportedSession> s = ImportSessionPath(Dir() + "/gramjs_store_session/my_store", std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(Dir() + "/gramjs_store_session/my_store", std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->format, Format::kGramjsStore);
   EXPECT_EQ(s->session.home_dc_id, 2);
@@ -380,10 +383,10 @@ TEST(GramjsStore, ReadsTheStoreSessionFolder) {
   EXPECT_EQ(PeerX(*s, -1001234567890)->name, "Big Channel");
   // GramJS's own StringSession of this store.
   rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(Dir() + "/gramjs_samples.json"));
-  absl::StatusOr<ExportResult> str = ExportSession(*s, Format::kGramjsString);
+  absl::StatusOr<ExportResult> str = SqliteFormats().Write(*s, Format::kGramjsString);
   ASSERT_TRUE(str.ok()) << str.status();
   EXPECT_EQ(str->data.str(), Str(samples["store_session"]["convert_string"]));
-  EXPECT_EQ(ExportSession(*s, Format::kGramjsStore).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqliteFormats().Write(*s, Format::kGramjsStore).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 // --- hostile files ---------------------------------------------------------------------
@@ -394,14 +397,14 @@ TEST(InteropFilesHostile, TruncatedAndCorruptedFilesFailCleanly) {
     const std::string real = ReadFileOrDie(Dir() + "/" + file);
     for (size_t n : {size_t{0}, size_t{15}, size_t{16}, size_t{99}, size_t{100}, size_t{4096}, size_t{8192},
                      real.size() - 1}) {
-      absl::StatusOr<ImportedSession> r = ImportSessionBytes(real.substr(0, n), std::nullopt);
+      absl::StatusOr<ImportedSession> r = SqliteFormats().Detect(real.substr(0, n));
       EXPECT_FALSE(r.ok()) << n;
     }
     int ok = 0, failed = 0;
     for (size_t i = 0; i < real.size(); i += 61) {
       std::string m = real;
       m[i] = static_cast<char>(m[i] ^ 0x5a);
-      absl::StatusOr<ImportedSession> r = ImportSessionBytes(m, std::nullopt);
+      absl::StatusOr<ImportedSession> r = SqliteFormats().Detect(m);
       if (r.ok()) {
         ++ok;
       } else {
@@ -419,9 +422,9 @@ TEST(InteropFilesHostile, RefusesFilesWithAPendingJournal) {
   const std::string path = dir + "/t.session";
   const std::string real = ReadFileOrDie(Dir() + "/telethon_1.25.1_dc2_v4_full.session");
   ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path, real).ok());
-  ASSERT_TRUE(ImportSessionPath(path, std::nullopt).ok());
+  ASSERT_TRUE(ReadSessionFile(path, std::nullopt).ok());
   ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path + "-journal", "x").ok());
-  absl::StatusOr<ImportedSession> r = ImportSessionPath(path, std::nullopt);
+  absl::StatusOr<ImportedSession> r = ReadSessionFile(path, std::nullopt);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(r.status().message(), "-journal")) << r.status();
 }
@@ -432,7 +435,7 @@ TEST(InteropFilesHostile, OtherSqliteDatabasesAreNotSessions) {
   ASSERT_TRUE(db->Exec("CREATE TABLE notes (x)").ok());
   absl::StatusOr<SecretString> image = sqlite::SerializeImage(*db);
   ASSERT_TRUE(image.ok());
-  absl::StatusOr<ImportedSession> r = ImportSessionBytes(image->view(), std::nullopt);
+  absl::StatusOr<ImportedSession> r = SqliteFormats().Detect(image->view());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(r.status().message(), "notes")) << r.status();
   // A Telethon file with a wrong type where the key belongs.
@@ -442,7 +445,7 @@ TEST(InteropFilesHostile, OtherSqliteDatabasesAreNotSessions) {
                       "auth_key blob, takeout_id integer); INSERT INTO sessions VALUES (2, '1.2.3.4', 443, 'text', NULL)")
                   .ok());
   absl::StatusOr<SecretString> timage = sqlite::SerializeImage(*t);
-  r = ImportSessionBytes(timage->view(), std::nullopt);
+  r = SqliteFormats().Detect(timage->view());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(absl::StrContains(r.status().message(), "table sessions row 1 column auth_key")) << r.status();
 }
@@ -458,14 +461,14 @@ TEST(InteropFilesHostile, AnomaliesAreWarningsOrStrictErrors) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(db->Exec("INSERT INTO sessions VALUES (4, '149.154.167.91', 443, x'00', NULL)").ok());
   }
-  absl::StatusOr<ImportedSession> s = ImportSessionPath(path, std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(path, std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->session.home_dc_id, 2);
   EXPECT_EQ(s->info.anomaly_count, 1u);
   EXPECT_TRUE(absl::StrContains(s->info.warnings.back(), "sessions row 2 (DC 4) ignored")) << s->info.warnings.back();
-  InteropDecodeOptions strict;
+  ReadOptions strict;
   strict.mode = DecodeMode::kStrict;
-  absl::StatusOr<ImportedSession> st = ImportSessionPath(path, std::nullopt, strict);
+  absl::StatusOr<ImportedSession> st = ReadSessionFile(path, std::nullopt, strict);
   EXPECT_EQ(st.status().code(), absl::StatusCode::kDataLoss);
 }
 

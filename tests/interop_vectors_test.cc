@@ -23,6 +23,7 @@
 #include "rapidjson/document.h"
 #include "session/interop/convert.h"
 #include "session/interop/extras.h"
+#include "session/interop/formats.h"
 #include "session/interop/gramjs_store.h"
 #include "session/interop/gramjs_string.h"
 #include "session/interop/mtcute_string.h"
@@ -90,8 +91,8 @@ const rapidjson::Value* FindVector(absl::string_view id) {
   return nullptr;
 }
 
-InteropDecodeOptions Strict() {
-  InteropDecodeOptions o;
+ReadOptions Strict() {
+  ReadOptions o;
   o.mode = DecodeMode::kStrict;
   return o;
 }
@@ -165,9 +166,9 @@ void CheckTelethon(const rapidjson::Value& v) {
   }
   EXPECT_EQ(EncodeTelethonString(*t), text);
   // Through the model and back (a zero key is "no key": nothing to export).
-  absl::StatusOr<ImportedSession> in = Import(text, Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(text, Format::kTelethonString);
   ASSERT_TRUE(in.ok()) << in.status();
-  absl::StatusOr<ExportResult> out = Export(*in, Format::kTelethonString);
+  absl::StatusOr<ExportResult> out = PortableFormats().Write(*in, Format::kTelethonString);
   if (IsZeroKey(t->auth_key)) {
     EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
   } else {
@@ -178,7 +179,7 @@ void CheckTelethon(const rapidjson::Value& v) {
 
 void CheckGramjs(const rapidjson::Value& v) {
   const std::string text = Str(v["string"]);
-  InteropDecodeInfo info;
+  DecodeInfo info;
   absl::StatusOr<GramjsStringSession> g = DecodeGramjsString(text, Strict(), &info);
   ASSERT_TRUE(g.ok()) << g.status();
   const rapidjson::Value& e = v["expect"];
@@ -191,10 +192,10 @@ void CheckGramjs(const rapidjson::Value& v) {
   absl::StatusOr<std::string> again = EncodeGramjsString(*g);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, text);
-  absl::StatusOr<ImportedSession> in = Import(text, Format::kGramjsString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(text, Format::kGramjsString);
   ASSERT_TRUE(in.ok()) << in.status();
   if (!IsZeroKey(g->auth_key)) {
-    absl::StatusOr<ExportResult> out = Export(*in, Format::kGramjsString);
+    absl::StatusOr<ExportResult> out = PortableFormats().Write(*in, Format::kGramjsString);
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_EQ(out->data.str(), text);
   }
@@ -277,7 +278,7 @@ void CheckMtcute(const rapidjson::Value& v) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, text);
   // Through the model: main, media and self survive.
-  absl::StatusOr<ImportedSession> in = Import(text, Format::kMtcuteString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(text, Format::kMtcuteString);
   ASSERT_TRUE(in.ok()) << in.status();
   EXPECT_EQ(in->session.home_dc_id, m->main.id);
   EXPECT_EQ(in->extras.test_mode, m->test_mode());
@@ -436,7 +437,7 @@ TEST(InteropVectors, GramjsPortAbove32767) {
   const rapidjson::Value* mt = FindVector("gramjs_from_mtcute_of_telethon_v4_dc5_port50443_edge");
   ASSERT_NE(mt, nullptr);
   EXPECT_EQ(*text, Str((*mt)["string"]));
-  InteropDecodeInfo info;
+  DecodeInfo info;
   absl::StatusOr<GramjsStringSession> back = DecodeGramjsString(*text, Strict(), &info);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->port, 50443);
@@ -444,9 +445,9 @@ TEST(InteropVectors, GramjsPortAbove32767) {
   EXPECT_TRUE(absl::StrContains(info.warnings[0], "-15093")) << info.warnings[0];
   EXPECT_EQ(info.anomaly_count, 0u);
   // Exporting to GramJS warns in the summary too.
-  absl::StatusOr<ImportedSession> s = Import(*text, Format::kGramjsString);
+  absl::StatusOr<ImportedSession> s = PortableFormats().Read(*text, Format::kGramjsString);
   ASSERT_TRUE(s.ok());
-  absl::StatusOr<ExportResult> out = Export(*s, Format::kGramjsString);
+  absl::StatusOr<ExportResult> out = PortableFormats().Write(*s, Format::kGramjsString);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out->summary.warnings.size(), 1u);
   EXPECT_TRUE(absl::StrContains(out->summary.warnings[0], "-15093"));
@@ -462,7 +463,7 @@ TEST(InteropDetection, FindsTheFormatOfEveryVectorOrRefusesWithBothReadings) {
     SCOPED_TRACE(id);
     const std::string text = Str(v["string"]);
     const std::optional<Format> f = FormatOfLabel(Str(v["format"]));
-    absl::StatusOr<ImportedSession> got = DetectAndImport(text);
+    absl::StatusOr<ImportedSession> got = PortableFormats().Detect(text);
     if (!f) {
       // mtkruto strings are not a format we read: refused, not misread.
       EXPECT_FALSE(got.ok()) << FormatName(got->format);
@@ -481,7 +482,7 @@ TEST(InteropDetection, FindsTheFormatOfEveryVectorOrRefusesWithBothReadings) {
       EXPECT_TRUE(absl::StrContains(got.status().message(), "[e:3134:392e:3135:342e:3136:372e:3531]:443"))
           << got.status();
       // Naming the format reads it.
-      absl::StatusOr<ImportedSession> named = Import(text, *f);
+      absl::StatusOr<ImportedSession> named = PortableFormats().Read(text, *f);
       ASSERT_TRUE(named.ok()) << named.status();
       continue;
     }
@@ -529,9 +530,9 @@ TEST(InteropDetection, CrossFormatObservationsAreNeverSilentMisreads) {
     ASSERT_TRUE(truth.has_value());
     if (absl::StrContains(parser, "convertTo telethon")) {
       // mtcute refuses to put a host name in a Telethon string; so do we.
-      absl::StatusOr<ImportedSession> in = Import(text, *truth);
+      absl::StatusOr<ImportedSession> in = PortableFormats().Read(text, *truth);
       ASSERT_TRUE(in.ok()) << in.status();
-      absl::StatusOr<ExportResult> out = Export(*in, Format::kTelethonString);
+      absl::StatusOr<ExportResult> out = PortableFormats().Write(*in, Format::kTelethonString);
       EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition) << out.status();
       ++n;
       continue;
@@ -539,12 +540,12 @@ TEST(InteropDetection, CrossFormatObservationsAreNeverSilentMisreads) {
     const std::optional<Format> parsed_as = ParserFormat(parser);
     ASSERT_TRUE(parsed_as.has_value());
     if (*parsed_as != *truth) {
-      absl::StatusOr<ImportedSession> wrong = Import(text, *parsed_as, Strict());
+      absl::StatusOr<ImportedSession> wrong = PortableFormats().Read(text, *parsed_as, Strict());
       EXPECT_FALSE(wrong.ok()) << "read " << from << " as " << FormatName(*parsed_as) << ": "
                                << DescribeForMessage(*wrong);
     }
     // Detection: the true format and values.
-    absl::StatusOr<ImportedSession> got = DetectAndImport(text);
+    absl::StatusOr<ImportedSession> got = PortableFormats().Detect(text);
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(got->format, *truth);
     absl::StatusOr<Essentials> want = EssentialsOf(text, *truth);
@@ -570,7 +571,7 @@ TEST(InteropDetection, UnsupportedAndMalformedTextIsRefused) {
   for (const std::string& text : std::vector<std::string>{
            "", "1", "1====", "1AAAA", "AAAA", std::string(400, 'A'), "1" + std::string(368, 'A'),
            "not a session", std::string("SQLite format 3\0", 16) + "xxxx"}) {
-    absl::StatusOr<ImportedSession> got = DetectAndImport(text);
+    absl::StatusOr<ImportedSession> got = PortableFormats().Detect(text);
     EXPECT_FALSE(got.ok()) << text.substr(0, 20) << " read as " << FormatName(got->format);
   }
   // 368 'A's after '1': 276 zero bytes, a length Telethon and GramJS both
@@ -591,10 +592,10 @@ TEST(InteropConversions, MatchMtcuteConvert) {
     const std::string mtcute = Str(c["mtcute_string"]);
     if (from_lib == "Telethon" || from_lib == "Gramjs") {
       const Format f = from_lib == "Telethon" ? Format::kTelethonString : Format::kGramjsString;
-      absl::StatusOr<ImportedSession> in = Import(Str(c["input"]), f);
+      absl::StatusOr<ImportedSession> in = PortableFormats().Read(Str(c["input"]), f);
       ASSERT_TRUE(in.ok()) << in.status();
       // mtcute keeps an all-zero key; we read it as "no key" (as Telethon does).
-      absl::StatusOr<ExportResult> out = Export(*in, Format::kMtcuteString);
+      absl::StatusOr<ExportResult> out = PortableFormats().Write(*in, Format::kMtcuteString);
       if (absl::StrContains(Str(c["from_id"]), "zero_key")) {
         EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
       } else {
@@ -604,13 +605,13 @@ TEST(InteropConversions, MatchMtcuteConvert) {
       }
     }
     // mtcute -> Telethon / GramJS.
-    absl::StatusOr<ImportedSession> m = Import(mtcute, Format::kMtcuteString);
+    absl::StatusOr<ImportedSession> m = PortableFormats().Read(mtcute, Format::kMtcuteString);
     ASSERT_TRUE(m.ok()) << m.status();
     const rapidjson::Value& outs = c["outputs"];
     for (const auto& [key, format] : {std::pair<const char*, Format>{"telethon", Format::kTelethonString},
                                       std::pair<const char*, Format>{"gramjs", Format::kGramjsString}}) {
       if (!outs.HasMember(key)) continue;
-      absl::StatusOr<ExportResult> out = Export(*m, format);
+      absl::StatusOr<ExportResult> out = PortableFormats().Write(*m, format);
       if (!outs[key].IsString()) {
         EXPECT_FALSE(out.ok());
         continue;
@@ -627,7 +628,7 @@ TEST(InteropConversions, MatchMtcuteConvert) {
 TEST(InteropConversions, TestModeIsDeducedFromTestDcAddressesWithAWarning) {
   const rapidjson::Value* v = FindVector("telethon_v4_testdc1_port80");
   ASSERT_NE(v, nullptr);
-  absl::StatusOr<ImportedSession> in = Import(Str((*v)["string"]), Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(Str((*v)["string"]), Format::kTelethonString);
   ASSERT_TRUE(in.ok());
   EXPECT_FALSE(in->extras.test_mode.has_value());
   ExportPlan plan = PlanExport(*in, Format::kMtcuteString);
@@ -636,7 +637,7 @@ TEST(InteropConversions, TestModeIsDeducedFromTestDcAddressesWithAWarning) {
   EXPECT_TRUE(absl::StrContains(plan.summary.warnings[0], "149.154.175.10 is a Telegram test DC"));
   // A production address: nothing deduced, reported as missing.
   const rapidjson::Value* prod = FindVector("telethon_v4_dc2");
-  absl::StatusOr<ImportedSession> in2 = Import(Str((*prod)["string"]), Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in2 = PortableFormats().Read(Str((*prod)["string"]), Format::kTelethonString);
   ASSERT_TRUE(in2.ok());
   ExportPlan plan2 = PlanExport(*in2, Format::kMtcuteString);
   EXPECT_FALSE(plan2.extras.test_mode.has_value());
@@ -648,14 +649,14 @@ TEST(InteropConversions, TestModeIsDeducedFromTestDcAddressesWithAWarning) {
 
 TEST(InteropConversions, PyrogramNeedsAUserIdAndReportsWhatItLacks) {
   const rapidjson::Value* v = FindVector("telethon_v4_dc2");
-  absl::StatusOr<ImportedSession> in = Import(Str((*v)["string"]), Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(Str((*v)["string"]), Format::kTelethonString);
   ASSERT_TRUE(in.ok());
-  absl::StatusOr<ExportResult> no_user = Export(*in, Format::kPyrogramString);
+  absl::StatusOr<ExportResult> no_user = PortableFormats().Write(*in, Format::kPyrogramString);
   EXPECT_EQ(no_user.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(no_user.status().message(), "--user-id")) << no_user.status();
 
   in->extras.user_id = 123456789;
-  absl::StatusOr<ExportResult> out = Export(*in, Format::kPyrogramString);
+  absl::StatusOr<ExportResult> out = PortableFormats().Write(*in, Format::kPyrogramString);
   ASSERT_TRUE(out.ok()) << out.status();
   // The same string Pyrogram 1.4.16 writes for that account.
   const rapidjson::Value* py = FindVector("pyrogram_1.4.16_p_dc2_user");
@@ -668,12 +669,12 @@ TEST(InteropConversions, PyrogramNeedsAUserIdAndReportsWhatItLacks) {
 
   // Pyrogram -> Telethon: the address comes from Pyrogram's table, with a
   // warning at import; user_id, is_bot, test_mode and api_id are dropped.
-  absl::StatusOr<ImportedSession> p = Import(Str((*FindVector("pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]),
+  absl::StatusOr<ImportedSession> p = PortableFormats().Read(Str((*FindVector("pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]),
                                              Format::kPyrogramString);
   ASSERT_TRUE(p.ok()) << p.status();
   ASSERT_FALSE(p->info.warnings.empty());
   EXPECT_TRUE(absl::StrContains(p->info.warnings[0], "149.154.167.91:443")) << p->info.warnings[0];
-  absl::StatusOr<ExportResult> t = Export(*p, Format::kTelethonString);
+  absl::StatusOr<ExportResult> t = PortableFormats().Write(*p, Format::kTelethonString);
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->data.str(), Str((*FindVector("telethon_from_mtcute_of_pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]));
   EXPECT_EQ(t->summary.dropped,
@@ -690,7 +691,7 @@ TEST(InteropConversions, FerogramSessionsReportDroppedData) {
   ImportedSession in;
   in.format = Format::kFerogramBinary;
   in.session = s;
-  absl::StatusOr<ExportResult> out = Export(in, Format::kTelethonString);
+  absl::StatusOr<ExportResult> out = PortableFormats().Write(in, Format::kTelethonString);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->summary.dropped,
             (std::vector<std::string>{"4 DC entries besides the home DC", "update state (pts 5, qts 0, date 0, seq 0)",
@@ -736,13 +737,13 @@ TEST(InteropHostile, TruncationsAndChangedCharactersNeverCrash) {
     SCOPED_TRACE(id);
     const std::string text = Str((*FindVector(id))["string"]);
     for (size_t n = 0; n < text.size(); ++n) {
-      absl::StatusOr<ImportedSession> r = Import(text.substr(0, n), f, Strict());
+      absl::StatusOr<ImportedSession> r = PortableFormats().Read(text.substr(0, n), f, Strict());
       // Pyrogram's layouts differ only in length and carry no version byte:
       // a v2 string cut to 351 or 356 characters can be a valid v1 string.
       if (f == Format::kPyrogramString && (n == 351 || n == 356) && r.ok()) continue;
       ASSERT_FALSE(r.ok()) << n;
       EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
-      (void)DetectAndImport(text.substr(0, n));
+      (void)PortableFormats().Detect(text.substr(0, n));
     }
     for (size_t i = 0; i < text.size(); ++i) {
       for (char c : symbols) {
@@ -751,14 +752,14 @@ TEST(InteropHostile, TruncationsAndChangedCharactersNeverCrash) {
         m[i] = c;
         for (Format g : {Format::kTelethonString, Format::kGramjsString, Format::kPyrogramString,
                          Format::kMtcuteString}) {
-          absl::StatusOr<ImportedSession> r = Import(m, g);
+          absl::StatusOr<ImportedSession> r = PortableFormats().Read(m, g);
           if (!r.ok()) {
             EXPECT_TRUE(r.status().code() == absl::StatusCode::kInvalidArgument ||
                         r.status().code() == absl::StatusCode::kFailedPrecondition)
                 << r.status();
           }
         }
-        (void)DetectAndImport(m);
+        (void)PortableFormats().Detect(m);
       }
     }
   }
@@ -790,7 +791,7 @@ TEST(InteropHostile, ErrorsDoNotRevealKeys) {
   for (size_t n = 0; n < text.size(); n += 7) {
     for (Format f : {Format::kTelethonString, Format::kGramjsString, Format::kPyrogramString,
                      Format::kMtcuteString}) {
-      absl::StatusOr<ImportedSession> r = Import(text.substr(0, n), f);
+      absl::StatusOr<ImportedSession> r = PortableFormats().Read(text.substr(0, n), f);
       if (!r.ok()) {
         EXPECT_FALSE(absl::StrContains(r.status().message(), key_hex));
         EXPECT_FALSE(absl::StrContains(r.status().message(), text.substr(40, 40)));

@@ -24,11 +24,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backends/file_system.h"
-#include "backends/session_files.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "session/interop/convert.h"
+#include "session/interop/files/session_files.h"
+#include "session/interop/formats.h"
 #include "session/interop/mtcute_string.h"
+#include "session/interop/sqlite/sqlite_formats.h"
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
@@ -104,10 +106,10 @@ std::vector<Case> TelethonCases() {
     EXPECT_TRUE(s.ok()) << name << ": " << s.status();
     if (s.ok()) cases.push_back({name, *std::move(s)});
   };
-  add("telethon file", ImportSessionPath(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt));
-  add("pyrogram 2 file", ImportSessionPath(Dir() + "/pyrogram_2.0.106_dc2_full.session", std::nullopt));
-  add("pyrogram 1 file", ImportSessionPath(Dir() + "/pyrogram_1.4.16_dc2_full.session", std::nullopt));
-  add("gramjs store", ImportSessionPath(Dir() + "/gramjs_store_session/my_store", std::nullopt));
+  add("telethon file", ReadSessionFile(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt));
+  add("pyrogram 2 file", ReadSessionFile(Dir() + "/pyrogram_2.0.106_dc2_full.session", std::nullopt));
+  add("pyrogram 1 file", ReadSessionFile(Dir() + "/pyrogram_1.4.16_dc2_full.session", std::nullopt));
+  add("gramjs store", ReadSessionFile(Dir() + "/gramjs_store_session/my_store", std::nullopt));
   // A ferogram session on an IPv6-only home DC with a takeout id, every peer
   // kind and per-channel pts.
   {
@@ -145,9 +147,9 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
   std::vector<Case> cases = TelethonCases();
   std::vector<std::string> requests, contents;
   for (size_t i = 0; i < cases.size(); ++i) {
-    ExportOptions o;
+    WriteOptions o;
     o.now_unix = 1700000000;
-    absl::StatusOr<ExportResult> out = ExportSession(cases[i].session, Format::kTelethonSqlite, o);
+    absl::StatusOr<ExportResult> out = SqliteFormats().Write(cases[i].session, Format::kTelethonSqlite, o);
     ASSERT_TRUE(out.ok()) << cases[i].name << ": " << out.status();
     const std::string path = absl::StrCat(dir, "/case", i, ".session");
     ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path, out->data.view()).ok());
@@ -262,10 +264,10 @@ std::vector<StringCase> StringCases(Format to) {
     if (absl::StartsWith(label, "pyrogram_")) f = Format::kPyrogramString;
     if (label == "mtcute_v3") f = Format::kMtcuteString;
     if (!f) continue;
-    absl::StatusOr<ImportedSession> in = Import(Str(v["string"]), *f);
+    absl::StatusOr<ImportedSession> in = SqliteFormats().Read(Str(v["string"]), *f);
     EXPECT_TRUE(in.ok()) << Str(v["id"]) << ": " << in.status();
     if (!in.ok()) continue;
-    absl::StatusOr<ExportResult> e = ExportSession(*in, to);
+    absl::StatusOr<ExportResult> e = SqliteFormats().Write(*in, to);
     if (!e.ok()) {
       // Only a zero key (no key to export) or, for Telethon, a host name.
       EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << Str(v["id"]) << ": " << e.status();

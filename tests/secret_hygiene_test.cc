@@ -24,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
+#include "session/interop/formats.h"
 #include "session/json.h"
 #include "session/secret.h"
 #include "session/string_codec.h"
@@ -52,13 +53,23 @@ bool Contains(const unsigned char* p, size_t n, const void* needle, size_t m) {
   return false;
 }
 
+// Counts a block freed with a secret in it while armed. Such a block, and
+// every block freed while disarmed (the test's own copies), is then zeroed:
+// malloc hands freed memory out again, and a later block scanned with those
+// stale bytes in its slack would count one leak many times, in whichever test
+// happens to reuse it.
 void Scan(void* ptr) {
-  if (ptr == nullptr || !g_armed.load(std::memory_order_relaxed)) return;
+  if (ptr == nullptr) return;
   const size_t n = malloc_usable_size(ptr);
-  const auto* p = static_cast<const unsigned char*>(ptr);
+  auto* p = static_cast<unsigned char*>(ptr);
+  if (!g_armed.load(std::memory_order_relaxed)) {
+    std::memset(p, 0, n);
+    return;
+  }
   if (Contains(p, n, g_key, 16) || Contains(p, n, g_key + 128, 16) || Contains(p, n, g_key_hex, 32) ||
       Contains(p, n, g_token, 16)) {
     g_leaks.fetch_add(1);
+    std::memset(p, 0, n);
   }
 }
 
@@ -131,7 +142,7 @@ TEST_F(SecretHygieneTest, CodecsLeaveNoSecretsInFreedMemory) {
     EXPECT_EQ(*DecodeBinary(v9.view()), s);
     SecretString native(*EncodeNativeString(s));
     EXPECT_EQ(*DecodeNativeString(native.view()), s);
-    EXPECT_TRUE(DecodeAnySession(native.view()).ok());
+    EXPECT_TRUE(interop::PortableFormats().Detect(native.view()).ok());
     CompactSession c = *SessionToCompact(s, 5);
     SecretString compact(*EncodeCompactString(c));
     EXPECT_EQ(*DecodeCompactString(compact.view()), c);

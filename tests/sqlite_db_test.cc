@@ -3,14 +3,18 @@
 // that every transaction ends with COMMIT or ROLLBACK.
 #include "backends/sqlite_db.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+
+#include <cerrno>
 
 #include <fstream>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backends/file_system.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -73,6 +77,11 @@ TEST(SqliteCodes, MapToTheMostSpecificStatus) {
   for (const Case& c : cases) {
     EXPECT_EQ(StatusCodeForSqlite(c.rc, c.sys_errno), c.code) << SqliteCodeName(c.rc);
   }
+  // SQLITE_CANTOPEN's errno maps as the file layer maps it (one mapping).
+  for (int err : {ENOENT, ENOTDIR, EACCES, EPERM, EROFS, EISDIR, ELOOP, EMFILE, ENAMETOOLONG}) {
+    EXPECT_EQ(StatusCodeForSqlite(SQLITE_CANTOPEN, err), StatusCodeForErrno(err, FsOp::kOpen)) << err;
+  }
+  EXPECT_EQ(StatusCodeForSqlite(SQLITE_CANTOPEN, 0), absl::StatusCode::kNotFound);
   EXPECT_EQ(SqliteCodeName(SQLITE_CONSTRAINT_PRIMARYKEY), "SQLITE_CONSTRAINT_PRIMARYKEY");
   EXPECT_EQ(SqliteCodeName(SQLITE_BUSY), "SQLITE_BUSY");
   EXPECT_EQ(SqliteCodeName(SQLITE_IOERR_MMAP), "SQLITE_IOERR (extended code 6154)");
@@ -123,6 +132,18 @@ TEST(SqliteOpenTest, Failures) {
   EXPECT_EQ(db.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(absl::StrContains(db.status().message(), "SQLITE_NOTADB")) << db.status();
   EXPECT_TRUE(absl::StrContains(db.status().message(), garbage)) << db.status();
+}
+
+// A folder where the database should be: SQLite's open and the file layer's
+// open fail with the same code.
+TEST(SqliteOpenTest, FailsAsTheFileLayerDoes) {
+  const std::string dir = TestDir();
+  absl::StatusOr<Db> db = Db::Open(dir);
+  ASSERT_FALSE(db.ok());
+  const absl::StatusOr<int> fd = PosixFileSystem()->Open(dir, O_RDWR, 0);
+  ASSERT_FALSE(fd.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kInvalidArgument) << db.status();
+  EXPECT_EQ(db.status().code(), fd.status().code()) << db.status() << " / " << fd.status();
 }
 
 TEST(SqliteOpenTest, ReadOnlyRefusesWrites) {

@@ -1,9 +1,5 @@
 #include "tools/cli.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -21,14 +17,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "backends/binary_file_backend.h"
 #include "backends/encryption.h"
 #include "backends/file_system.h"
 #include "backends/postgres_backend.h"
-#include "backends/session_files.h"
 #include "session/base64.h"
 #include "session/binary_codec.h"
 #include "session/interop/convert.h"
+#include "session/interop/files/session_files.h"
+#include "session/interop/formats.h"
+#include "session/interop/sqlite/sqlite_formats.h"
 #include "session/json.h"
 #include "session/json_writer.h"
 #include "session/secret.h"
@@ -53,16 +50,25 @@ using interop::ImportedSession;
 constexpr size_t kMaxInputBytes = interop::kMaxSessionFileBytes;
 
 std::string FormatList() {
-  std::vector<std::string> names;
-  for (Format f : interop::AllFormats()) names.emplace_back(interop::FormatName(f));
+  std::vector<absl::string_view> names;
+  for (const interop::FormatSpec& f : interop::AllFormats()) names.push_back(f.name);
   return absl::StrJoin(names, ", ");
+}
+
+// The FORMAT section of the usage, from the registry.
+std::string FormatUsage() {
+  std::string out;
+  for (const interop::FormatSpec& f : interop::AllFormats()) {
+    absl::StrAppend(&out, absl::StrFormat("  %-17s %s\n", f.name, f.description));
+  }
+  return out;
 }
 
 // Ends a usage error: the usage text is many lines; the error is one.
 constexpr absl::string_view kSeeHelp = " (tgsession help shows the usage)";
 
 std::string Usage() {
-  return R"(usage:
+  return std::string(R"(usage:
   tgsession inspect [--json] [--show-secrets] [--strict] [--verbose] [--from FORMAT]
                     [PASSPHRASE] INPUT
   tgsession convert --to FORMAT [--from FORMAT] [--user-id ID] [--api-id ID]
@@ -77,18 +83,7 @@ valid in two formats (Telethon and GramJS strings both start with '1'), both
 readings are shown and --from decides.
 
 FORMAT:
-  ferogram-binary   ferogram's binary file (v8 when the session fits, else v9)
-  ferogram-native   base64url of the binary
-  ferogram-compact  ferogram's StringSession (V2)
-  ferogram-sqlite   ferogram's SqliteBackend database
-  telethon-string   Telethon StringSession
-  telethon-sqlite   Telethon 1.x .session file (schema 7)
-  pyrogram-string   Pyrogram session string (351/356/362 characters)
-  pyrogram-sqlite   Pyrogram .session file (schema 2/3; writes 3)
-  gramjs-string     GramJS StringSession
-  gramjs-store      GramJS StoreSession folder (read only)
-  mtcute-string     mtcute string session v3
-
+)" + FormatUsage() + R"(
 PostgreSQL (PostgresBackend): INPUT, and the FORMAT of --to, may be
 postgres:CONNSTRING/NAME, a session NAME in a database. The last '/'
 separates NAME; CONNSTRING is a libpq connection string, key=value or URI
@@ -126,7 +121,7 @@ PASSPHRASE, for binary files encrypted at rest (BinaryFileBackend with a
 passphrase): --passphrase-file FILE (first line) or --passphrase-env VARIABLE.
 convert --to ferogram-binary --encrypt writes such a file. A binary file's
 journal (FILE.journal) is applied when present.
-)";
+)");
 }
 
 struct Options {
@@ -319,41 +314,6 @@ absl::StatusOr<std::optional<SecretString>> ReadPassphrase(const Options& o) {
   return std::optional<SecretString>();
 }
 
-// A session file of BinaryFileBackend that is encrypted, or has a journal of
-// changes beside it, is read the way the backend reads it. Returns nullopt
-// for any other input.
-absl::StatusOr<std::optional<ImportedSession>> LoadBackendFile(const std::string& path, const Options& o) {
-  if (o.from && *o.from != Format::kFerogramBinary) return std::optional<ImportedSession>();
-  absl::StatusOr<FileInfo> info = PosixFileSystem()->Stat(path);
-  if (!info.ok() || info->is_directory) return std::optional<ImportedSession>();
-  const bool journal = PosixFileSystem()->Stat(path + ".journal").ok();
-  bool encrypted = false;
-  {
-    TGS_ASSIGN_OR_RETURN(const int fd, PosixFileSystem()->Open(path, O_RDONLY, 0));
-    ScopedFd guard(PosixFileSystem(), fd, path);
-    char head[8] = {};
-    TGS_ASSIGN_OR_RETURN(const size_t n, PosixFileSystem()->Read(fd, head, sizeof head, path));
-    encrypted = IsEncryptedSession(absl::string_view(head, n));
-  }
-  if (!encrypted && !journal) return std::optional<ImportedSession>();
-  TGS_ASSIGN_OR_RETURN(std::optional<SecretString> pass, ReadPassphrase(o));
-  if (encrypted && !pass) {
-    return absl::FailedPreconditionError(
-        "the file is encrypted: give the passphrase with --passphrase-file or --passphrase-env");
-  }
-  DecodeOptions decode;
-  if (o.strict) decode.mode = DecodeMode::kStrict;
-  TGS_ASSIGN_OR_RETURN(std::optional<Session> s, BinaryFileBackend::ReadSessionFiles(
-                                                     path, decode, nullptr, pass ? pass->view() : absl::string_view()));
-  if (!s) return absl::NotFoundError("the file disappeared while reading it");
-  ImportedSession l;
-  l.format = Format::kFerogramBinary;
-  l.session = *std::move(s);
-  l.info.layout = absl::StrCat(encrypted ? "encrypted at rest" : "", encrypted && journal ? ", " : "",
-                               journal ? "+ journal" : "");
-  return std::optional<ImportedSession>(std::move(l));
-}
-
 // A session stored in PostgreSQL, read through a read-only view (no lease:
 // inspecting a session a bot is running is allowed).
 absl::StatusOr<ImportedSession> LoadPostgres(const std::string& spec, const Options& o, std::string* label) {
@@ -375,10 +335,18 @@ absl::StatusOr<ImportedSession> LoadPostgres(const std::string& spec, const Opti
   return l;
 }
 
+// Reads session bytes (standard input, or a string given as INPUT) as
+// --from names them, or detects their format.
+absl::StatusOr<ImportedSession> ReadBytes(absl::string_view bytes, const Options& o,
+                                          const interop::ReadOptions& opts) {
+  const interop::Formats& formats = interop::SqliteFormats();
+  return o.from ? formats.Read(bytes, *o.from, opts) : formats.Detect(bytes, opts);
+}
+
 absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, std::istream& in,
                                      std::string* label) {
   if (IsPostgresLocation(arg)) return LoadPostgres(arg, o, label);
-  interop::InteropDecodeOptions opts;
+  interop::ReadOptions opts;
   if (o.strict) opts.mode = DecodeMode::kStrict;
   if (arg == "-") {
     SecretString bytes;
@@ -392,15 +360,20 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
       }
     }
     *label = "stdin";
-    return interop::ImportSessionBytes(bytes.view(), o.from, opts);
+    return ReadBytes(bytes.view(), o, opts);
   }
   const std::string path = ResolvePath(arg);
   const absl::StatusOr<FileInfo> info = PosixFileSystem()->Stat(path);
   if (info.ok()) {
     *label = path;
-    TGS_ASSIGN_OR_RETURN(std::optional<ImportedSession> backend_file, LoadBackendFile(path, o));
-    if (backend_file) return *std::move(backend_file);
-    return interop::ImportSessionPath(path, o.from, opts);
+    return interop::ReadSessionFile(path, o.from, opts, [&o]() -> absl::StatusOr<SecretString> {
+      TGS_ASSIGN_OR_RETURN(std::optional<SecretString> pass, ReadPassphrase(o));
+      if (!pass) {
+        return absl::FailedPreconditionError(
+            "the file is encrypted: give the passphrase with --passphrase-file or --passphrase-env");
+      }
+      return *std::move(pass);
+    });
   }
   // Not a file: a session string given on the command line, perhaps damaged.
   // A secret either way: described, never echoed.
@@ -415,7 +388,7 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
                                                    "format (",
                                             WhyNotSessionText(t), ")"));
   }
-  absl::StatusOr<ImportedSession> s = interop::ImportSessionBytes(t, o.from, opts);
+  absl::StatusOr<ImportedSession> s = ReadBytes(t, o, opts);
   if (s.ok()) return s;
   absl::string_view why = s.status().message();
   if (absl::ConsumePrefix(&why, "not a session string in any known format")) {
@@ -431,6 +404,16 @@ std::string FormatLabel(const ImportedSession& l) {
   std::string s(interop::FormatName(l.format));
   if (!l.info.layout.empty()) absl::StrAppend(&s, " ", l.info.layout);
   return s;
+}
+
+// What the read noticed, a line each: the binary decoder lists its first
+// anomalies and counts the rest.
+std::vector<std::string> ReadWarnings(const DecodeInfo& info) {
+  std::vector<std::string> out = info.warnings;
+  if (info.anomaly_count > info.warnings.size()) {
+    out.push_back(absl::StrCat(info.anomaly_count - info.warnings.size(), " more anomalies"));
+  }
+  return out;
 }
 
 std::string OptionalText(const std::optional<bool>& b) { return b ? (*b ? "yes" : "no") : "unknown"; }
@@ -479,7 +462,7 @@ void PrintHuman(const ImportedSession& l, bool show_secrets, std::ostream& out) 
   }
   out << "binary size:   " << st.approx_bytes << " bytes (v" << ChooseBinaryVersion(s) << ")\n";
   for (const std::string& n : l.not_carried) out << "not carried:   " << cli::OneLine(n) << "\n";
-  for (const std::string& w : l.info.warnings) out << "warning:       " << cli::OneLine(w) << "\n";
+  for (const std::string& w : ReadWarnings(l.info)) out << "warning:       " << cli::OneLine(w) << "\n";
 }
 
 bool HasExtras(const interop::SessionExtras& x) {
@@ -598,7 +581,7 @@ void PrintSummary(const ImportedSession& l, const interop::ConversionSummary& su
   for (const std::string& m : sum.missing) err.Say(m);
   for (const std::string& d : sum.dropped) err.Say(absl::StrCat("dropped: ", d));
   for (const std::string& n : override_notes) err.Say(absl::StrCat("note: ", n));
-  for (const std::string& w : l.info.warnings) err.Say(absl::StrCat("warning: ", w));
+  for (const std::string& w : ReadWarnings(l.info)) err.Say(absl::StrCat("warning: ", w));
   for (const std::string& w : sum.warnings) err.Say(absl::StrCat("warning: ", w));
 }
 
@@ -666,7 +649,7 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     err.Say(absl::StrCat("unknown format ", cli::QuoteIfPlainWord(o.to_name), " (", FormatList(), ")"));
     return 2;
   }
-  if (!interop::IsWritable(*o.to)) {
+  if (!interop::Spec(*o.to).writable) {
     err.Say(absl::StrCat(o.to_name, " is read only"));
     return 2;
   }
@@ -681,13 +664,13 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     return 1;
   }
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
-  interop::ExportOptions eo;
+  interop::WriteOptions eo;
   eo.now_unix = static_cast<int64_t>(std::time(nullptr));
   if (o.encrypt && *o.to != Format::kFerogramBinary) {
     err.Say("--encrypt applies to --to ferogram-binary only");
     return 2;
   }
-  absl::StatusOr<ExportResult> encoded = interop::ExportSession(*l, *o.to, eo);
+  absl::StatusOr<ExportResult> encoded = interop::SqliteFormats().Write(*l, *o.to, eo);
   if (!encoded.ok()) {
     err.Error(absl::StrCat("cannot write ", o.to_name), encoded.status());
     return 1;
@@ -708,7 +691,7 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     encoded->summary.warnings.push_back(
         "encrypted at rest (Argon2id + XChaCha20-Poly1305): ferogram cannot read this file");
   }
-  const bool text = interop::IsStringFormat(*o.to);
+  const bool text = interop::Spec(*o.to).detection == interop::Detection::kText;
   if (!o.output.empty()) {
     const std::string path = ResolvePath(o.output);
     if (!o.force && PosixFileSystem()->Stat(path).ok()) {

@@ -5,8 +5,8 @@
 #   1. installs the Debian packages the build and the tests use (only the ones
 #      missing, so a second run is fast);
 #   2. downloads the pinned source tarballs (Abseil, GoogleTest, Google
-#      Benchmark, RapidJSON) from Debian's archive into third_party/distdir/,
-#      checking their sha256;
+#      Benchmark, RapidJSON, SQLite, libsodium) from Debian's archive into
+#      third_party/distdir/, checking their sha256;
 #   3. writes .bazelrc.local so Bazel finds them there (--distdir) and never
 #      needs the network while building;
 #   4. installs the npm packages the tests use (wasm/tests, and GramJS and
@@ -37,8 +37,7 @@ packages=(
   bazel-bootstrap bazel-platforms bazel-skylib bazel-rules-java  # Bazel 4.2.3 and its helper repos
   patch                       # applies Debian's Abseil security patch
   g++ clang libclang-rt-14-dev llvm  # compilers, sanitizer + libFuzzer runtimes
-  libsqlite3-dev sqlite3      # SqliteBackend
-  libsodium-dev               # encrypted-at-rest files
+  tcl                         # generates SQLite's amalgamation from its source tree
   libpq-dev postgresql openssl  # PostgresBackend; its tests start a server (runuser, from util-linux) and make TLS certificates
   pgbouncer                   # PostgresBackend behind a transaction-mode pooler (tests start one beside the server)
   emscripten nodejs           # WebAssembly build (Debian's emcc 3.1.6) and node tests
@@ -82,6 +81,8 @@ tarballs=(
   "googletest_1.12.1.orig.tar.gz|googletest|81964fe578e9bd7c94dfdb09c8e4d6e6759e19967e397dbea48d1c10e45d0df2"
   "benchmark_1.7.1.orig.tar.gz|benchmark|6430e4092653380d9dc4ccb45a1e2dc9259d581f4866dc0759713126056bc1d7"
   "rapidjson_1.1.0+dfsg2.orig.tar.gz|rapidjson|92aa6402743012e5f2c3db17def1ff5273df4f3ca7a8f8ed9f1041d392c14ce7"
+  "sqlite3_3.40.1.orig.tar.xz|sqlite3|aaa776260ab4dc976db34aa7891819484c8676b5b2783123ebc6301e2ca5d655"
+  "libsodium_1.0.18.orig.tar.gz|libsodium|d59323c6b712a1519a5daf710b68f5e7fde57040845ffec53850911f10a5d4f4"
 )
 
 have_sha() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }

@@ -89,8 +89,8 @@ std::vector<std::string> GramjsStoreSessionNames(const std::vector<StoreItem>& i
 }
 
 absl::StatusOr<SessionWithExtras> DecodeGramjsStore(const std::vector<StoreItem>& items, absl::string_view name,
-                                                    InteropDecodeInfo* info) {
-  if (info != nullptr) *info = InteropDecodeInfo();
+                                                    DecodeInfo* info) {
+  if (info != nullptr) *info = DecodeInfo();
   const std::string prefix = absl::StrCat(name, ":");
   SessionWithExtras out;
   std::optional<AuthKey> key;

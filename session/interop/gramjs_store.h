@@ -11,8 +11,8 @@
 //
 // Read only: GramJS users export a StringSession from it. node-localstorage
 // names each file after encodeURIComponent(key) ("my_store%3AauthKey");
-// DecodeUriComponent undoes that. Reading the folder is the native
-// backends' job (session_files.h); this part works on key/value pairs.
+// DecodeUriComponent undoes that. ReadSessionFile (session/interop/files)
+// reads the folder; this part works on key/value pairs.
 #ifndef TGSESSION_SESSION_INTEROP_GRAMJS_STORE_H_
 #define TGSESSION_SESSION_INTEROP_GRAMJS_STORE_H_
 
@@ -22,8 +22,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "session/interop/common.h"
 #include "session/interop/extras.h"
+#include "session/interop/read_options.h"
 
 namespace tgsession {
 namespace interop {
@@ -43,7 +43,7 @@ std::vector<std::string> GramjsStoreSessionNames(const std::vector<StoreItem>& i
 // malformed values, kNotFound when the session has no authKey or no DC.
 // Keys of other sessions are ignored; unknown keys of this one are warnings.
 absl::StatusOr<SessionWithExtras> DecodeGramjsStore(const std::vector<StoreItem>& items, absl::string_view name,
-                                                    InteropDecodeInfo* info = nullptr);
+                                                    DecodeInfo* info = nullptr);
 
 }  // namespace interop
 }  // namespace tgsession

@@ -23,10 +23,10 @@ std::string PortWarning(uint16_t port) {
 
 }  // namespace
 
-absl::StatusOr<GramjsStringSession> DecodeGramjsString(absl::string_view text, const InteropDecodeOptions& options,
-                                                       InteropDecodeInfo* info) {
+absl::StatusOr<GramjsStringSession> DecodeGramjsString(absl::string_view text, const ReadOptions& options,
+                                                       DecodeInfo* info) {
   TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = InteropDecodeInfo();
+  if (info != nullptr) *info = DecodeInfo();
   const absl::string_view t = TrimUnicodeWhitespace(text);
   if (t.empty() || t[0] != '1') {
     return absl::InvalidArgumentError(absl::StrCat(kWhat, ": must start with the version character '1'"));
@@ -103,7 +103,7 @@ absl::StatusOr<std::string> EncodeGramjsString(const GramjsStringSession& s) {
   return out;
 }
 
-SessionWithExtras GramjsStringToSession(const GramjsStringSession& s, InteropDecodeInfo* info) {
+SessionWithExtras GramjsStringToSession(const GramjsStringSession& s, DecodeInfo* info) {
   SessionWithExtras out;
   out.session.home_dc_id = s.dc_id;
   const bool v6 = s.server_address.find(':') != std::string::npos;

@@ -28,8 +28,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "session/interop/common.h"
 #include "session/interop/extras.h"
+#include "session/interop/read_options.h"
 #include "session/secret.h"
 
 namespace tgsession {
@@ -52,8 +52,8 @@ struct GramjsStringSession {
 };
 
 absl::StatusOr<GramjsStringSession> DecodeGramjsString(absl::string_view text,
-                                                       const InteropDecodeOptions& options = {},
-                                                       InteropDecodeInfo* info = nullptr);
+                                                       const ReadOptions& options = {},
+                                                       DecodeInfo* info = nullptr);
 
 // The text GramJS's save() writes (for ports up to 32767; above that, what it
 // would write if it used an unsigned port). kInvalidArgument for an address
@@ -61,7 +61,7 @@ absl::StatusOr<GramjsStringSession> DecodeGramjsString(absl::string_view text,
 absl::StatusOr<std::string> EncodeGramjsString(const GramjsStringSession& s);
 
 // Home DC = dc_id; one DC entry, flagged IPv6 for an IPv6 literal.
-SessionWithExtras GramjsStringToSession(const GramjsStringSession& s, InteropDecodeInfo* info = nullptr);
+SessionWithExtras GramjsStringToSession(const GramjsStringSession& s, DecodeInfo* info = nullptr);
 
 // The home DC's entry with a key (IPv4 preferred). Adds to `warnings` when
 // the port is above 32767 (GramJS reads it as negative).

@@ -179,10 +179,10 @@ absl::StatusOr<MtcuteDcOption> FromDcEntry(const DcEntry& e, bool test_mode) {
 
 }  // namespace
 
-absl::StatusOr<MtcuteStringSession> DecodeMtcuteString(absl::string_view text, const InteropDecodeOptions& options,
-                                                       InteropDecodeInfo* info) {
+absl::StatusOr<MtcuteStringSession> DecodeMtcuteString(absl::string_view text, const ReadOptions& options,
+                                                       DecodeInfo* info) {
   TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = InteropDecodeInfo();
+  if (info != nullptr) *info = DecodeInfo();
   const absl::string_view t = TrimUnicodeWhitespace(text);
   internal::SecretBuffer buf;
   TGS_RETURN_IF_ERROR(buf.DecodeBase64(t, kBase64UrlNoPad, kWhat));
@@ -282,7 +282,7 @@ absl::StatusOr<std::string> EncodeMtcuteString(const MtcuteStringSession& s) {
   return Base64Encode(payload.view(), kBase64UrlNoPad);
 }
 
-absl::StatusOr<SessionWithExtras> MtcuteStringToSession(const MtcuteStringSession& s, InteropDecodeInfo* info) {
+absl::StatusOr<SessionWithExtras> MtcuteStringToSession(const MtcuteStringSession& s, DecodeInfo* info) {
   SessionWithExtras out;
   out.session.home_dc_id = s.main.id;
   TGS_ASSIGN_OR_RETURN(DcEntry main, ToDcEntry(s.main, "main DC option"));

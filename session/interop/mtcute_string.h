@@ -28,8 +28,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "session/interop/common.h"
 #include "session/interop/extras.h"
+#include "session/interop/read_options.h"
 #include "session/secret.h"
 
 namespace tgsession {
@@ -88,8 +88,8 @@ struct MtcuteStringSession {
 // constructor or DC options that disagree on test mode (mtcute throws) are
 // errors.
 absl::StatusOr<MtcuteStringSession> DecodeMtcuteString(absl::string_view text,
-                                                       const InteropDecodeOptions& options = {},
-                                                       InteropDecodeInfo* info = nullptr);
+                                                       const ReadOptions& options = {},
+                                                       DecodeInfo* info = nullptr);
 
 // The exact text mtcute's writeStringSession() writes. kInvalidArgument for
 // values mtcute could not write or read back (a DC id over 255 is impossible
@@ -100,7 +100,7 @@ absl::StatusOr<std::string> EncodeMtcuteString(const MtcuteStringSession& s);
 // flagged MEDIA_ONLY (with the key when it is the same DC); self user and
 // test mode as extras.
 absl::StatusOr<SessionWithExtras> MtcuteStringToSession(const MtcuteStringSession& s,
-                                                        InteropDecodeInfo* info = nullptr);
+                                                        DecodeInfo* info = nullptr);
 
 // main = the home DC's entry with a key (IPv4 preferred), media = a
 // MEDIA_ONLY entry of the home DC in the same address family if there is one.

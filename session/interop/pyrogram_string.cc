@@ -55,10 +55,10 @@ absl::string_view PyrogramStringLayoutName(PyrogramStringLayout layout) {
 }
 
 absl::StatusOr<PyrogramStringSession> DecodePyrogramString(absl::string_view text,
-                                                           const InteropDecodeOptions& options,
-                                                           InteropDecodeInfo* info) {
+                                                           const ReadOptions& options,
+                                                           DecodeInfo* info) {
   TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = InteropDecodeInfo();
+  if (info != nullptr) *info = DecodeInfo();
   const absl::string_view t = TrimUnicodeWhitespace(text);
   PyrogramStringSession s;
   // Pyrogram decides by the length of the text, as we do.
@@ -155,7 +155,7 @@ PyrogramStringLayout ChoosePyrogramStringLayout(const std::optional<int32_t>& ap
   return user_id < 2147483647 ? PyrogramStringLayout::kV1UserId32 : PyrogramStringLayout::kV1UserId64;
 }
 
-absl::StatusOr<SessionWithExtras> PyrogramStringToSession(const PyrogramStringSession& s, InteropDecodeInfo* info) {
+absl::StatusOr<SessionWithExtras> PyrogramStringToSession(const PyrogramStringSession& s, DecodeInfo* info) {
   std::optional<HostPort> hp = PyrogramDcAddress(s.dc_id, s.test_mode);
   if (!hp) {
     return absl::FailedPreconditionError(absl::StrCat("pyrogram-string: DC ", static_cast<int>(s.dc_id),

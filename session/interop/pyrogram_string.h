@@ -19,8 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "session/interop/common.h"
 #include "session/interop/extras.h"
+#include "session/interop/read_options.h"
 #include "session/secret.h"
 
 namespace tgsession {
@@ -53,8 +53,8 @@ struct PyrogramStringSession {
 // Bool bytes other than 0/1 (Python reads any non-zero byte as True), a
 // user id above 2^63 - 1 or an api_id above 2^31 - 1 are anomalies.
 absl::StatusOr<PyrogramStringSession> DecodePyrogramString(absl::string_view text,
-                                                           const InteropDecodeOptions& options = {},
-                                                           InteropDecodeInfo* info = nullptr);
+                                                           const ReadOptions& options = {},
+                                                           DecodeInfo* info = nullptr);
 
 // Writes s.layout. kInvalidArgument if the values do not fit it (api_id in a
 // v1 layout, a user id of 2^32 or more in the 32-bit layout, a v2 layout
@@ -69,7 +69,7 @@ PyrogramStringLayout ChoosePyrogramStringLayout(const std::optional<int32_t>& ap
 // in `info`), the key, and user_id, is_bot, test_mode and api_id as extras.
 // kFailedPrecondition for a DC id Pyrogram does not know.
 absl::StatusOr<SessionWithExtras> PyrogramStringToSession(const PyrogramStringSession& s,
-                                                          InteropDecodeInfo* info = nullptr);
+                                                          DecodeInfo* info = nullptr);
 
 // Needs extras.user_id: Pyrogram treats a user id of 0 as "not logged in" and
 // asks for a phone number, so none is invented (kFailedPrecondition).

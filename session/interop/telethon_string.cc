@@ -20,10 +20,10 @@ constexpr size_t kV6Size = kFixed + 16;            // 275
 }  // namespace
 
 absl::StatusOr<TelethonStringSession> DecodeTelethonString(absl::string_view text,
-                                                           const InteropDecodeOptions& options,
-                                                           InteropDecodeInfo* info) {
+                                                           const ReadOptions& options,
+                                                           DecodeInfo* info) {
   TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = InteropDecodeInfo();
+  if (info != nullptr) *info = DecodeInfo();
   const absl::string_view t = TrimUnicodeWhitespace(text);
   if (t.empty() || t[0] != '1') {
     return absl::InvalidArgumentError(
@@ -81,7 +81,7 @@ std::string EncodeTelethonString(const TelethonStringSession& s) {
   return out;
 }
 
-SessionWithExtras TelethonStringToSession(const TelethonStringSession& s, InteropDecodeInfo* info) {
+SessionWithExtras TelethonStringToSession(const TelethonStringSession& s, DecodeInfo* info) {
   SessionWithExtras out;
   out.session.home_dc_id = s.dc_id;
   DcEntry e = DcEntry::FromParts(s.dc_id, s.ip.ToString(), s.port,

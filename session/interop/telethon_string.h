@@ -27,8 +27,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "session/interop/common.h"
 #include "session/interop/extras.h"
+#include "session/interop/read_options.h"
 #include "session/secret.h"
 #include "session/string_codec.h"
 
@@ -49,15 +49,15 @@ struct TelethonStringSession {
 // kInvalidArgument for text that is not exactly a Telethon string.
 // Anomalies (dc_id 0, port 0) follow options.mode.
 absl::StatusOr<TelethonStringSession> DecodeTelethonString(absl::string_view text,
-                                                           const InteropDecodeOptions& options = {},
-                                                           InteropDecodeInfo* info = nullptr);
+                                                           const ReadOptions& options = {},
+                                                           DecodeInfo* info = nullptr);
 
 // The exact text Telethon's StringSession.save() writes.
 std::string EncodeTelethonString(const TelethonStringSession& s);
 
 // Home DC = dc_id, one DC entry ("ip:port" or "[ipv6]:port") with the key;
 // an all-zero key becomes "no key" (as Telethon reads it), with a warning.
-SessionWithExtras TelethonStringToSession(const TelethonStringSession& s, InteropDecodeInfo* info = nullptr);
+SessionWithExtras TelethonStringToSession(const TelethonStringSession& s, DecodeInfo* info = nullptr);
 
 // The home DC's entry with a key (IPv4 preferred). kFailedPrecondition if
 // there is none, if its address is a host name (Telethon stores an IP) or if

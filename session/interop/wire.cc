@@ -73,7 +73,7 @@ void Anomalies::Note(const std::string& message) {
   if (info_ != nullptr) info_->warnings.push_back(message);
 }
 
-absl::Status CheckTextSize(absl::string_view text, const InteropDecodeOptions& options, absl::string_view what) {
+absl::Status CheckTextSize(absl::string_view text, const ReadOptions& options, absl::string_view what) {
   if (text.size() > options.max_chars) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": ", text.size(), " characters is over the limit of ", options.max_chars));

@@ -13,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "session/base64.h"
 #include "session/binary_codec.h"
-#include "session/interop/common.h"
+#include "session/interop/read_options.h"
 #include "session/secret.h"
 #include "session/session.h"
 
@@ -72,11 +72,11 @@ class Reader {
   absl::string_view what_;
 };
 
-// Anomalies (see common.h): an error in kStrict mode, a counted warning in
+// Anomalies (see read_options.h): an error in kStrict mode, a counted warning in
 // kCompatible mode.
 class Anomalies {
  public:
-  Anomalies(DecodeMode mode, InteropDecodeInfo* info, absl::string_view what)
+  Anomalies(DecodeMode mode, DecodeInfo* info, absl::string_view what)
       : mode_(mode), info_(info), what_(what) {}
   absl::Status Report(const std::string& message);
   // A warning that is not an anomaly (e.g. a zero key, a port GramJS misreads).
@@ -84,12 +84,12 @@ class Anomalies {
 
  private:
   DecodeMode mode_;
-  InteropDecodeInfo* info_;
+  DecodeInfo* info_;
   absl::string_view what_;
 };
 
 // kInvalidArgument if `text` is longer than options.max_chars.
-absl::Status CheckTextSize(absl::string_view text, const InteropDecodeOptions& options, absl::string_view what);
+absl::Status CheckTextSize(absl::string_view text, const ReadOptions& options, absl::string_view what);
 
 // True if every byte of the key is zero (Telethon and mtcute treat such a key
 // as absent; a real MTProto key is never all zeros).

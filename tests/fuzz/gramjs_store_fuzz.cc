@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "session/interop/convert.h"
+#include "session/interop/formats.h"
 #include "session/interop/gramjs_store.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -40,11 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     imported.format = Format::kGramjsString;
     imported.session = std::move(s->session);
     imported.extras = std::move(s->extras);
-    ExportOptions eo;
+    WriteOptions eo;
     eo.now_unix = 1700000000;
-    absl::StatusOr<ExportResult> out = Export(imported, Format::kGramjsString, eo);
+    absl::StatusOr<ExportResult> out = PortableFormats().Write(imported, Format::kGramjsString, eo);
     if (!out.ok()) continue;  // e.g. a host name GramJS strings cannot hold
-    absl::StatusOr<ImportedSession> back = Import(out->data.view(), Format::kGramjsString);
+    absl::StatusOr<ImportedSession> back = PortableFormats().Read(out->data.view(), Format::kGramjsString);
     FuzzCheck(back.ok());
     const DcEntry* b = back->session.DcFor(back->session.home_dc_id, false);
     FuzzCheck(b != nullptr && b->auth_key && *b->auth_key == key);

@@ -9,8 +9,8 @@
 #include <ctime>
 #include <string>
 
-#include "backends/session_files.h"
 #include "session/interop/convert.h"
+#include "session/interop/sqlite/sqlite_formats.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace tgsession;
@@ -18,17 +18,17 @@ using namespace tgsession::interop;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view in(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<ImportedSession> s = ImportSessionBytes(in, std::nullopt, InteropDecodeOptions());
+  absl::StatusOr<ImportedSession> s = SqliteFormats().Detect(in);
   if (!s.ok()) {
     FuzzCheck(!s.status().message().empty());
     return 0;
   }
-  ExportOptions eo;
+  WriteOptions eo;
   eo.now_unix = 1700000000;
   for (Format f : {Format::kFerogramNative, Format::kTelethonString, Format::kGramjsString, Format::kMtcuteString}) {
-    absl::StatusOr<ExportResult> out = Export(*s, f, eo);
+    absl::StatusOr<ExportResult> out = SqliteFormats().Write(*s, f, eo);
     if (!out.ok()) continue;  // the session does not fit that format (no key, a hostname, ...)
-    absl::StatusOr<ImportedSession> back = Import(out->data.view(), f);
+    absl::StatusOr<ImportedSession> back = SqliteFormats().Read(out->data.view(), f);
     FuzzCheck(back.ok());
     // The home DC's key survives every string format that accepted it.
     const DcEntry* a = s->session.DcFor(s->session.home_dc_id, false);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "session/base64.h"
+#include "session/interop/formats.h"
 #include "session/string_codec.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -31,11 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Session s = CompactToSession(*c);
     FuzzCheck(s.dcs.size() == 1 && s.dcs[0].auth_key.has_value());
   }
-  absl::StatusOr<DecodedSession> any = DecodeAnySession(in);
-  if (any.ok() && any->format == SessionFormat::kFerogramNative) {
+  absl::StatusOr<interop::ImportedSession> any = interop::FerogramFormats().Detect(in);
+  if (any.ok() && any->format == interop::Format::kFerogramNative) {
     FuzzCheck(n.ok() && *n == any->session);
   }
-  if (any.ok() && any->format == SessionFormat::kFerogramCompact) FuzzCheck(c.ok());
+  if (any.ok() && any->format == interop::Format::kFerogramCompact) FuzzCheck(c.ok());
   // Base64 round trip of arbitrary bytes, both alphabets.
   for (Base64Format f : {kBase64UrlNoPad, kBase64StdPadded}) {
     const std::string text = Base64Encode(in, f);

@@ -1,11 +1,9 @@
-// Session formats as the WebAssembly API names them: one table from format
-// names to decoders and encoders, so the C ABI (tgsession_api.cc) and the
-// JavaScript API stay format-agnostic. ferogram's formats go through the
-// ferogram codecs (byte-exact, with the binary version policy); other
-// libraries' string formats (Telethon, Pyrogram, GramJS, mtcute) through
-// session/interop, whose conversion summary comes back with the result.
-// Formats that need files or SQLite (telethon-sqlite, pyrogram-sqlite,
-// ferogram-sqlite, gramjs-store) are kUnimplemented here.
+// Session formats as the WebAssembly API names them, through the format
+// registry (session/interop/formats.h: PortableFormats()), packed for the C
+// ABI (tgsession_api.cc) so the JavaScript API stays format-agnostic. The
+// conversion summary comes back with every encoding. Formats that need files
+// or SQLite (telethon-sqlite, pyrogram-sqlite, ferogram-sqlite,
+// gramjs-store) are kUnimplemented here.
 #ifndef TGSESSION_WASM_API_FORMATS_H_
 #define TGSESSION_WASM_API_FORMATS_H_
 
@@ -16,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "session/interop/convert.h"
+#include "session/interop/formats.h"
 #include "session/session.h"
 
 namespace tgsession {
@@ -47,9 +45,9 @@ struct DecodeResult {
   std::string PackInfo() const;
 };
 
-// `format` "" or "auto" detects (interop::DetectAndImport: every string
-// format, refusing to guess between two); otherwise a name from
-// FormatList(). `strict` rejects what a correct writer never produces.
+// `format` "" or "auto" detects (Formats::Detect: every string format,
+// refusing to guess between two); otherwise a name from FormatList().
+// `strict` rejects what a correct writer never produces.
 absl::StatusOr<DecodeResult> DecodeFormat(absl::string_view input, absl::string_view format, bool strict);
 
 // Encodes `held` as `format`. `option`: binary version policy (0 auto, 1 v8,

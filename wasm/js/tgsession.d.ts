@@ -45,7 +45,7 @@ export interface DecodeInfo {
   readAsV1Fallback: boolean;
   trailingBytes: number;
   anomalyCount: number;
-  /** Format-specific layout, e.g. "V2" for a compact string. */
+  /** Format-specific layout, e.g. "v8" for a binary session, "V2, IPv4" for a compact string. */
   layout: string;
   /** The account's user id, for formats that carry it (compact, Pyrogram, mtcute strings). */
   userId: bigint | null;

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "session/binary_codec.h"
+#include "session/interop/formats.h"
 #include "session/string_codec.h"
 
 namespace {
@@ -22,7 +23,8 @@ extern "C" {
 // Decodes any format and re-encodes it as binary (kind 0) or a native string
 // (kind 1); returns the length of the result or -absl code.
 EMSCRIPTEN_KEEPALIVE int tgs_codec_convert(const char* p, size_t n, int kind) {
-  absl::StatusOr<tgsession::DecodedSession> d = tgsession::DecodeAnySession(absl::string_view(p, n));
+  absl::StatusOr<tgsession::interop::ImportedSession> d =
+      tgsession::interop::FerogramFormats().Detect(absl::string_view(p, n));
   if (!d.ok()) return -static_cast<int>(d.status().code());
   absl::StatusOr<std::string> out =
       kind == 0 ? tgsession::EncodeBinary(d->session) : tgsession::EncodeNativeString(d->session);

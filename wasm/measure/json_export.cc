@@ -4,11 +4,12 @@
 
 #include <string>
 
+#include "session/interop/formats.h"
 #include "session/json.h"
-#include "session/string_codec.h"
 
 extern "C" EMSCRIPTEN_KEEPALIVE int tgs_probe_json(const char* p, size_t n) {
-  absl::StatusOr<tgsession::DecodedSession> d = tgsession::DecodeAnySession(absl::string_view(p, n));
+  absl::StatusOr<tgsession::interop::ImportedSession> d =
+      tgsession::interop::PortableFormats().Detect(absl::string_view(p, n));
   if (!d.ok()) return -1;
   static std::string* const out = new std::string;
   *out = tgsession::SessionToJson(d->session);

@@ -1,4 +1,4 @@
-#include "backends/sqlite_rows.h"
+#include "session/interop/sqlite/rows.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "backends/telethon_sqlite.h"
+#include "session/interop/sqlite/telethon_sqlite.h"
 
 #include <limits>
 #include <string>
@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "backends/sqlite_image.h"
-#include "backends/sqlite_rows.h"
+#include "session/interop/sqlite/image.h"
+#include "session/interop/sqlite/rows.h"
 #include "session/interop/wire.h"
 #include "session/status_macros.h"
 

@@ -23,8 +23,8 @@
 //
 // Writing creates schema version 3 exactly as Pyrogram 2.0.106 does (same
 // SQL text), the version row, the sessions row and the peers.
-#ifndef TGSESSION_BACKENDS_PYROGRAM_SQLITE_H_
-#define TGSESSION_BACKENDS_PYROGRAM_SQLITE_H_
+#ifndef TGSESSION_SESSION_INTEROP_SQLITE_PYROGRAM_SQLITE_H_
+#define TGSESSION_SESSION_INTEROP_SQLITE_PYROGRAM_SQLITE_H_
 
 #include <cstdint>
 #include <string>
@@ -33,7 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "backends/sqlite_db.h"
-#include "session/interop/convert.h"
+#include "session/interop/formats.h"
 #include "session/secret.h"
 
 namespace tgsession {
@@ -55,4 +55,4 @@ absl::StatusOr<ImportedSession> ImportPyrogramSqliteDb(sqlite::Db& db);
 }  // namespace interop
 }  // namespace tgsession
 
-#endif  // TGSESSION_BACKENDS_PYROGRAM_SQLITE_H_
+#endif  // TGSESSION_SESSION_INTEROP_SQLITE_PYROGRAM_SQLITE_H_

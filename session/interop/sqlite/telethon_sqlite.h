@@ -26,8 +26,8 @@
 // so sqlite_master matches), the version row 7, one sessions row for the home
 // DC (server_address without brackets, port, key, takeout_id), the entities
 // and update_state rows. Telethon opens such a file without migrating it.
-#ifndef TGSESSION_BACKENDS_TELETHON_SQLITE_H_
-#define TGSESSION_BACKENDS_TELETHON_SQLITE_H_
+#ifndef TGSESSION_SESSION_INTEROP_SQLITE_TELETHON_SQLITE_H_
+#define TGSESSION_SESSION_INTEROP_SQLITE_TELETHON_SQLITE_H_
 
 #include <cstdint>
 #include <string>
@@ -36,7 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "backends/sqlite_db.h"
-#include "session/interop/convert.h"
+#include "session/interop/formats.h"
 #include "session/secret.h"
 
 namespace tgsession {
@@ -54,11 +54,11 @@ absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const 
                                                   int64_t now_unix, std::vector<std::string>* dropped);
 
 namespace sqlite_internal {
-// The same, on a database already open (session_files.cc classifies files).
+// The same, on a database already open (sqlite_formats.cc classifies files).
 absl::StatusOr<ImportedSession> ImportTelethonSqliteDb(sqlite::Db& db);
 }  // namespace sqlite_internal
 
 }  // namespace interop
 }  // namespace tgsession
 
-#endif  // TGSESSION_BACKENDS_TELETHON_SQLITE_H_
+#endif  // TGSESSION_SESSION_INTEROP_SQLITE_TELETHON_SQLITE_H_

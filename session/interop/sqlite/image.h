@@ -7,8 +7,8 @@
 // written file reaches the disk only through WriteFileAtomically (mode 0600,
 // fsync, rename). Images stay in memory (SQLite's memdb): auth keys are not
 // spilled to temporary files.
-#ifndef TGSESSION_BACKENDS_SQLITE_IMAGE_H_
-#define TGSESSION_BACKENDS_SQLITE_IMAGE_H_
+#ifndef TGSESSION_SESSION_INTEROP_SQLITE_IMAGE_H_
+#define TGSESSION_SESSION_INTEROP_SQLITE_IMAGE_H_
 
 #include <cstddef>
 
@@ -39,4 +39,4 @@ absl::StatusOr<SecretString> SerializeImage(Db& db);
 }  // namespace sqlite
 }  // namespace tgsession
 
-#endif  // TGSESSION_BACKENDS_SQLITE_IMAGE_H_
+#endif  // TGSESSION_SESSION_INTEROP_SQLITE_IMAGE_H_

@@ -1,13 +1,13 @@
-#include "backends/pyrogram_sqlite.h"
+#include "session/interop/sqlite/pyrogram_sqlite.h"
 
 #include <limits>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "backends/sqlite_image.h"
-#include "backends/sqlite_rows.h"
 #include "session/interop/known_dcs.h"
+#include "session/interop/sqlite/image.h"
+#include "session/interop/sqlite/rows.h"
 #include "session/interop/wire.h"
 #include "session/status_macros.h"
 

@@ -1,4 +1,4 @@
-#include "backends/sqlite_image.h"
+#include "session/interop/sqlite/image.h"
 
 #include <sqlite3.h>
 

@@ -1,7 +1,7 @@
 // Internal helpers for reading other libraries' SQLite session files by
 // column name, with typed accessors whose errors name table, row and column.
-#ifndef TGSESSION_BACKENDS_SQLITE_ROWS_H_
-#define TGSESSION_BACKENDS_SQLITE_ROWS_H_
+#ifndef TGSESSION_SESSION_INTEROP_SQLITE_ROWS_H_
+#define TGSESSION_SESSION_INTEROP_SQLITE_ROWS_H_
 
 #include <cstdint>
 #include <optional>
@@ -61,4 +61,4 @@ absl::StatusOr<std::vector<std::string>> TableNames(Db& db);
 }  // namespace sqlite
 }  // namespace tgsession
 
-#endif  // TGSESSION_BACKENDS_SQLITE_ROWS_H_
+#endif  // TGSESSION_SESSION_INTEROP_SQLITE_ROWS_H_
