@@ -51,6 +51,9 @@ class PayloadReader {
  public:
   explicit PayloadReader(absl::string_view p) : p_(reinterpret_cast<const uint8_t*>(p.data())), n_(p.size()) {}
   bool Need(size_t k) const { return n_ - pos_ >= k; }
+  // `count` items of `size` bytes fit in what is left (a division: the
+  // product of a hostile count can wrap a 32-bit size_t).
+  bool NeedItems(uint32_t count, size_t size) const { return count <= (n_ - pos_) / size; }
   bool U8(uint8_t* v) {
     if (!Need(1)) return false;
     *v = p_[pos_++];
@@ -170,7 +173,7 @@ absl::Status DecodeAndApply(absl::string_view payload, size_t offset, Session* s
           if (!r.I32(&u.pts) || !r.I32(&u.qts) || !r.I32(&u.date) || !r.I32(&u.seq) || !r.U32(&count)) {
             return BadRecord(offset, "short update");
           }
-          if (!r.Need(size_t{count} * 12)) return BadRecord(offset, "channel count past the record");
+          if (!r.NeedItems(count, 12)) return BadRecord(offset, "channel count past the record");
           std::vector<ChannelPts> channels(count);
           for (ChannelPts& ch : channels) {
             r.I64(&ch.channel_id);
