@@ -45,6 +45,7 @@ packages=(
   valgrind                    # benchmark instruction counts
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-s390x-linux-gnu  # cross builds (cross/, cmake/toolchains/)
   qemu-user                   # runs their tests (cross/qemu_run.sh); no binfmt registration needed
+  cmake ninja-build libabsl-dev  # the CMake build, against Debian's Abseil and the bundled one
   ca-certificates curl
 )
 if [ "$want_browser" = 1 ]; then packages+=(chromium); fi
