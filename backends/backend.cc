@@ -18,4 +18,27 @@ absl::Status SessionBackend::CachePeer(const CachedPeer& peer) {
   return LoadMutateSave([&](Session& s) { s.CachePeer(peer); });
 }
 
+absl::Status SessionBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  return LoadMutateSave([&](Session& s) { changes.ApplyTo(s); });
+}
+
+absl::Status SessionBackend::CachePeers(absl::Span<const CachedPeer> peers) {
+  SessionChanges c;
+  c.peers = peers;
+  return ApplyChanges(c);
+}
+
+absl::Status SessionBackend::CacheMinPeers(absl::Span<const CachedMinPeer> min_peers) {
+  SessionChanges c;
+  c.min_peers = min_peers;
+  return ApplyChanges(c);
+}
+
+absl::Status SessionBackend::ApplyUpdateStates(absl::Span<const UpdateStateChange> changes) {
+  SessionChanges c;
+  c.updates = changes;
+  return ApplyChanges(c);
+}
+
 }  // namespace tgsession

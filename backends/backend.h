@@ -1,17 +1,22 @@
 // SessionBackend: the one interface every session store implements, built-in
 // or user-written (Redis, a cloud KV, ...).
 //
-// A backend stores one session. The four granular operations exist because a
+// A backend stores one session. The granular operations exist because a
 // client changes its session constantly (a peer seen, an update received) and
 // rewriting everything for each change is slow; their default implementations
 // are load-mutate-save, which is correct for any backend, and backends that
 // can do better (a database row, an append-only journal) override them.
+// ApplyChanges takes many of them at once (changes.h): the peers of a dialog
+// page, the pts of an update and its users, in one call that is stored as one
+// unit.
 //
 // Contract for implementations:
 //   * Load() returns std::nullopt when nothing is stored, and an error only
 //     when something is stored but cannot be read, or the store failed.
 //   * A failed Save() (or granular op) leaves the previously stored session
 //     loadable.
+//   * ApplyChanges is all or nothing: after an error, or a crash of the
+//     process at any moment, the store holds all of the batch or none of it.
 //   * Every method may be called from several threads at once.
 //   * Auth keys never appear in error messages or logs.
 //
@@ -27,6 +32,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "backends/changes.h"
 #include "session/session.h"
 
 namespace tgsession {
@@ -55,11 +62,20 @@ class SessionBackend {
   // Inserts or replaces (by id) a cached peer.
   virtual absl::Status CachePeer(const CachedPeer& peer);
 
+  // --- batches (default: one load, mutate, save) ---------------------------
+  // Applies `changes` (changes.h) as one unit. An empty batch writes nothing.
+  virtual absl::Status ApplyChanges(const SessionChanges& changes);
+  // One batch each.
+  absl::Status CachePeers(absl::Span<const CachedPeer> peers);
+  absl::Status CacheMinPeers(absl::Span<const CachedMinPeer> min_peers);
+  absl::Status ApplyUpdateStates(absl::Span<const UpdateStateChange> changes);
+
  protected:
   // Helper for the defaults: loads (or starts from an empty session), lets
   // `mutate` change it, saves. Calls are serialized so two threads' granular
   // updates cannot overwrite each other (a concurrent full Save() still
-  // replaces everything, as its contract says).
+  // replaces everything, as its contract says). A batch is as atomic as the
+  // backend's Save.
   template <typename F>
   absl::Status LoadMutateSave(F mutate) {
     absl::MutexLock lock(&load_mutate_save_mu_);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "backends/lock_holder.h"
 #include "session/byte_io.h"
 #include "session/secret.h"
 #include "session/status_macros.h"
@@ -71,11 +72,18 @@ absl::StatusOr<std::unique_ptr<BinaryFileBackend>> BinaryFileBackend::Open(const
   absl::Status locked = fs->LockExclusive(lock_fd.get(), lock_path);
   if (!locked.ok()) {
     if (locked.code() == absl::StatusCode::kFailedPrecondition) {
+      absl::StatusOr<std::string> record = ReadFileBounded(fs, lock_path, 4096);
       return absl::FailedPreconditionError(
-          absl::StrCat("session file ", path, " is in use by another process or backend (", lock_path,
+          absl::StrCat("session file ", path, " is ",
+                       DescribeLockHolder(record.ok() ? ParseLockHolder(*record) : std::nullopt), " (", lock_path,
                        " is locked); close it there first"));
     }
     return locked;
+  }
+  // Ours now: say so in the file for whoever is refused next (lock_holder.h).
+  // Only a description, so a failure to write it fails nothing.
+  if (fs->Truncate(lock_fd.get(), 0, lock_path).ok()) {
+    (void)fs->Write(lock_fd.get(), EncodeLockHolder(LockHolder::Current()), lock_path);
   }
   std::unique_ptr<BinaryFileBackend> b(new BinaryFileBackend(path, options, fs, lock_fd.Release()));
   {
@@ -119,7 +127,8 @@ BinaryFileBackend::~BinaryFileBackend() {
     (void)FlushLocked();
     CloseJournalLocked();
   }
-  (void)fs_->Close(lock_fd_, lock_path_);  // releases the flock
+  (void)fs_->Truncate(lock_fd_, 0, lock_path_);  // our record, while the lock is still ours
+  (void)fs_->Close(lock_fd_, lock_path_);        // releases the flock
 }
 
 void BinaryFileBackend::AwaitNoFlushLocked() {
@@ -302,17 +311,23 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
 
 absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   TGS_RETURN_IF_ERROR(CheckWritableLocked());
-  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_)) {
-    // No session yet (start one), a journal we could not repair, or a plain
-    // file to be encrypted: write a full snapshot including the change.
+  if (!session_ || journal_broken_ || (options_.passphrase != nullptr && !snapshot_encrypted_) ||
+      journal::PayloadSize(op) > journal::kMaxPayload) {
+    // No session yet (start one), a journal we could not repair, a plain
+    // file to be encrypted, or a batch too big for one record: write a full
+    // snapshot including the change (as atomic as a record, and durable).
     Session s = session_ ? *session_ : Session();
     op.ApplyTo(s);
     return WriteSnapshotLocked(s);
   }
+  // Synced before returning: every change in kEveryOperation, and auth keys
+  // and the home DC in every mode (durable_key_writes).
+  const bool sync_now =
+      options_.sync == Sync::kEveryOperation || (options_.durable_key_writes && op.is_key_write());
   if (journal_fd_ < 0) {
     // First change since the snapshot: create the journal with its header.
     AtomicWriteOptions w;
-    w.sync = options_.sync != Sync::kNone;
+    w.sync = sync_now || options_.sync != Sync::kNone;
     TGS_RETURN_IF_ERROR(WriteFileAtomically(fs_, journal_path_, journal::EncodeHeader(snapshot_header_), w));
     TGS_ASSIGN_OR_RETURN(const int fd, fs_->Open(journal_path_, O_WRONLY | O_APPEND, 0600));
     journal_fd_ = fd;
@@ -332,7 +347,7 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
   }
   SecretString guard(std::move(record));
   absl::Status st = fs_->Write(journal_fd_, guard.view(), journal_path_);
-  if (st.ok() && options_.sync == Sync::kEveryOperation) {
+  if (st.ok() && sync_now) {
     st = fs_->Sync(journal_fd_, true, journal_path_);
     if (st.ok()) dirty_ = false;
     if (st.ok() && folder_synced_ != folder_changes_) st = SyncFolderLocked();
@@ -346,7 +361,7 @@ absl::Status BinaryFileBackend::AppendLocked(const journal::Op& op) {
     return st;
   }
   journal_size_ += guard.view().size();
-  if (options_.sync != Sync::kEveryOperation) dirty_ = true;
+  if (!sync_now) dirty_ = true;
   op.ApplyTo(*session_);
   const size_t threshold = std::max<size_t>(options_.compact_min_journal_bytes, snapshot_size_);
   if (journal_size_ > threshold) {
@@ -459,6 +474,12 @@ absl::Status BinaryFileBackend::ApplyUpdateState(const UpdateStateChange& change
 absl::Status BinaryFileBackend::CachePeer(const CachedPeer& peer) {
   absl::MutexLock lock(&mu_);
   return AppendLocked(journal::Op::CachePeer(peer));
+}
+
+absl::Status BinaryFileBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  return AppendLocked(journal::Op::Batch(changes));
 }
 
 absl::Status BinaryFileBackend::Flush() {

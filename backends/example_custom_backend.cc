@@ -3,11 +3,15 @@
 // A "Redis-like" key-value store is stood in for by a tiny in-process class
 // with GET/SET/DEL; swap it for your client library. The backend stores the
 // session in the binary format under one key, and inherits correct (if not
-// optimal) granular operations from SessionBackend's load-mutate-save
-// defaults. A real Redis backend would override CachePeer with HSET on a
-// peers hash, and so on.
+// optimal) granular operations and batches from SessionBackend's
+// load-mutate-save defaults: a batch is one GET and one SET, so it is as
+// atomic as SET. A real Redis backend would override CachePeer with HSET on
+// a peers hash, and ApplyChanges with one MULTI/EXEC of HSETs.
 //
 //   bazel run //backends:example_custom_backend
+//
+// //backends:example_custom_backend_conformance_test runs the backend
+// conformance suite on this class.
 #include <iostream>
 #include <map>
 #include <memory>
@@ -78,6 +82,7 @@ class KeyValueBackend : public tgsession::SessionBackend {
 
 }  // namespace
 
+#ifndef TGS_EXAMPLE_NO_MAIN
 int main() {
   FakeKeyValueStore redis;
   KeyValueBackend backend(&redis, "tgsession:bot-1");
@@ -86,8 +91,19 @@ int main() {
   // Granular operations work out of the box (load-mutate-save).
   if (!backend.CachePeer(tgsession::CachedPeer::User(777000, 42)).ok()) return 1;
   if (!backend.ApplyUpdateState(tgsession::UpdateStateChange::Primary(100, 1700000000, 1)).ok()) return 1;
+  // An update's users and its pts in one call, stored as one unit.
+  const tgsession::CachedPeer users[] = {tgsession::CachedPeer::User(1001, 11), tgsession::CachedPeer::User(1002, 12)};
+  const tgsession::UpdateStateChange pts[] = {tgsession::UpdateStateChange::Primary(101, 1700000001, 2)};
+  tgsession::SessionChanges batch;
+  batch.peers = users;
+  batch.updates = pts;
+  if (!backend.ApplyChanges(batch).ok()) return 1;
   absl::StatusOr<std::optional<tgsession::Session>> loaded = backend.Load();
   if (!loaded.ok() || !loaded->has_value()) return 1;
   std::cout << backend.Name() << ": " << (*loaded)->DebugString() << "\n";
-  return (*loaded)->FindPeer(777000) != nullptr && (*loaded)->updates_state.pts == 100 ? 0 : 1;
+  return (*loaded)->FindPeer(777000) != nullptr && (*loaded)->FindPeer(1002) != nullptr &&
+                 (*loaded)->updates_state.pts == 101
+             ? 0
+             : 1;
 }
+#endif  // TGS_EXAMPLE_NO_MAIN

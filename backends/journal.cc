@@ -1,6 +1,8 @@
 #include "backends/journal.h"
 
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "session/binary_codec.h"
@@ -50,10 +52,8 @@ void PutI64(std::string* s, int64_t v) { PutU64(s, static_cast<uint64_t>(v)); }
 class PayloadReader {
  public:
   explicit PayloadReader(absl::string_view p) : p_(reinterpret_cast<const uint8_t*>(p.data())), n_(p.size()) {}
-  bool Need(size_t k) const { return n_ - pos_ >= k; }
-  // `count` items of `size` bytes fit in what is left (a division: the
-  // product of a hostile count can wrap a 32-bit size_t).
-  bool NeedItems(uint32_t count, size_t size) const { return count <= (n_ - pos_) / size; }
+  // 64-bit, so a count times a record size cannot wrap with a 32-bit size_t.
+  bool Need(uint64_t k) const { return n_ - pos_ >= k; }
   bool U8(uint8_t* v) {
     if (!Need(1)) return false;
     *v = p_[pos_++];
@@ -101,32 +101,100 @@ absl::Status BadRecord(size_t offset, absl::string_view what) {
   return absl::DataLossError(absl::StrCat("session journal record at byte ", offset, " is corrupt: ", what));
 }
 
-// Decodes one record completely, then applies it: a corrupt record never
-// half-applies.
-absl::Status DecodeAndApply(absl::string_view payload, size_t offset, Session* s) {
+constexpr size_t kPeerBytes = 19;
+constexpr size_t kMinPeerBytes = 20;
+constexpr size_t kSmallestUpdateBytes = 5;  // kind + qts
+
+// Each Read* returns nullptr or what is wrong with the bytes.
+const char* ReadPeer(PayloadReader& r, CachedPeer* peer) {
+  uint8_t ptype, kind, community;
+  if (!r.I64(&peer->id) || !r.I64(&peer->access_hash) || !r.U8(&ptype) || !r.U8(&kind) || !r.U8(&community)) {
+    return "short peer";
+  }
+  if (ptype > 2 || (kind > 2 && kind != 0xFF) || community > 1) return "invalid peer bytes";
+  peer->type = static_cast<PeerType>(ptype);
+  peer->channel_kind = OptionalChannelKind::FromByte(kind);
+  peer->is_community = community == 1;
+  return nullptr;
+}
+
+const char* ReadMinPeer(PayloadReader& r, CachedMinPeer* m) {
+  if (!r.I64(&m->user_id) || !r.I64(&m->peer_id) || !r.I32(&m->msg_id)) return "short min peer";
+  return nullptr;
+}
+
+// An update-state change (kind byte and fields). Without `c` the bytes are
+// only checked (a kAll's channel list is skipped, not built).
+const char* ReadUpdate(PayloadReader& r, UpdateStateChange* c) {
+  UpdateStateChange scratch;
+  UpdateStateChange& out = c != nullptr ? *c : scratch;
+  uint8_t kind;
+  if (!r.U8(&kind)) return "short update";
+  switch (static_cast<UpdateKind>(kind)) {
+    case UpdateKind::kPrimary:
+      out.kind = UpdateStateChange::Kind::kPrimary;
+      if (!r.I32(&out.pts) || !r.I32(&out.date) || !r.I32(&out.seq)) return "short update";
+      return nullptr;
+    case UpdateKind::kSecondary:
+      out.kind = UpdateStateChange::Kind::kSecondary;
+      if (!r.I32(&out.qts)) return "short update";
+      return nullptr;
+    case UpdateKind::kChannel:
+      out.kind = UpdateStateChange::Kind::kChannel;
+      if (!r.I64(&out.channel_id) || !r.I32(&out.pts)) return "short update";
+      return nullptr;
+    case UpdateKind::kAll: {
+      out.kind = UpdateStateChange::Kind::kAll;
+      UpdatesState& u = out.all;
+      uint32_t count;
+      if (!r.I32(&u.pts) || !r.I32(&u.qts) || !r.I32(&u.date) || !r.I32(&u.seq) || !r.U32(&count)) {
+        return "short update";
+      }
+      if (!r.Need(uint64_t{count} * 12)) return "channel count past the record";
+      if (c == nullptr) {
+        r.Bytes(size_t{count} * 12);
+        return nullptr;
+      }
+      std::vector<ChannelPts> channels(count);
+      for (ChannelPts& ch : channels) {
+        r.I64(&ch.channel_id);
+        r.I32(&ch.pts);
+      }
+      u.mutable_channels().Assign(std::move(channels));
+      return nullptr;
+    }
+  }
+  return "unknown update kind";
+}
+
+// Reads one payload and, when `s` is set, applies it. DecodeAndApply runs it
+// twice, checking first, so a corrupt record never half-applies and a batch
+// is never held decoded beside the session (a hostile count cannot make us
+// allocate more than the session itself grows by).
+absl::Status Walk(absl::string_view payload, size_t offset, Session* s) {
   PayloadReader r(payload);
   uint8_t type;
   if (!r.U8(&type)) return BadRecord(offset, "empty payload");
   switch (static_cast<Op::Type>(type)) {
     case Op::Type::kCachePeer: {
       CachedPeer peer;
-      uint8_t ptype, kind, community;
-      if (!r.I64(&peer.id) || !r.I64(&peer.access_hash) || !r.U8(&ptype) || !r.U8(&kind) || !r.U8(&community)) {
-        return BadRecord(offset, "short peer");
-      }
-      if (ptype > 2 || (kind > 2 && kind != 0xFF) || community > 1) return BadRecord(offset, "invalid peer bytes");
-      peer.type = static_cast<PeerType>(ptype);
-      peer.channel_kind = kind == 0xFF ? std::nullopt : std::optional<ChannelKind>(static_cast<ChannelKind>(kind));
-      peer.is_community = community == 1;
+      if (const char* bad = ReadPeer(r, &peer)) return BadRecord(offset, bad);
       if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
-      s->CachePeer(peer);
+      if (s != nullptr) s->CachePeer(peer);
+      return absl::OkStatus();
+    }
+    case Op::Type::kCacheMinPeer: {
+      CachedMinPeer m;
+      if (const char* bad = ReadMinPeer(r, &m)) return BadRecord(offset, bad);
+      if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
+      if (s != nullptr) s->CacheMinPeer(m);
       return absl::OkStatus();
     }
     case Op::Type::kSetHomeDc: {
       int32_t dc;
       if (!r.I32(&dc)) return BadRecord(offset, "short home DC");
       if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
-      s->home_dc_id = dc;
+      if (s != nullptr) s->home_dc_id = dc;
       return absl::OkStatus();
     }
     case Op::Type::kUpsertDc: {
@@ -136,61 +204,150 @@ absl::Status DecodeAndApply(absl::string_view payload, size_t offset, Session* s
       if (has_key == 1) {
         const uint8_t* k = r.Bytes(AuthKey::kSize);
         if (k == nullptr) return BadRecord(offset, "short auth key");
-        e.auth_key = AuthKey::FromRawUnchecked(k);
+        if (s != nullptr) e.auth_key = AuthKey::FromRawUnchecked(k);
       }
       uint16_t addr_len;
       uint8_t flags;
       if (!r.I64(&e.first_salt) || !r.I32(&e.time_offset) || !r.U16(&addr_len)) return BadRecord(offset, "short DC");
       const uint8_t* a = r.Bytes(addr_len);
       if (a == nullptr || !r.U8(&flags)) return BadRecord(offset, "short DC address");
-      e.addr.assign(reinterpret_cast<const char*>(a), addr_len);
-      e.flags = DcFlags(flags);
       if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
-      s->UpsertDc(std::move(e));
+      if (s != nullptr) {
+        e.addr.assign(reinterpret_cast<const char*>(a), addr_len);
+        e.flags = DcFlags(flags);
+        s->UpsertDc(std::move(e));
+      }
       return absl::OkStatus();
     }
     case Op::Type::kUpdateState: {
-      uint8_t kind;
-      if (!r.U8(&kind)) return BadRecord(offset, "short update");
       UpdateStateChange c;
-      switch (static_cast<UpdateKind>(kind)) {
-        case UpdateKind::kPrimary:
-          c.kind = UpdateStateChange::Kind::kPrimary;
-          if (!r.I32(&c.pts) || !r.I32(&c.date) || !r.I32(&c.seq)) return BadRecord(offset, "short update");
-          break;
-        case UpdateKind::kSecondary:
-          c.kind = UpdateStateChange::Kind::kSecondary;
-          if (!r.I32(&c.qts)) return BadRecord(offset, "short update");
-          break;
-        case UpdateKind::kChannel:
-          c.kind = UpdateStateChange::Kind::kChannel;
-          if (!r.I64(&c.channel_id) || !r.I32(&c.pts)) return BadRecord(offset, "short update");
-          break;
-        case UpdateKind::kAll: {
-          c.kind = UpdateStateChange::Kind::kAll;
-          UpdatesState& u = c.all;
-          uint32_t count;
-          if (!r.I32(&u.pts) || !r.I32(&u.qts) || !r.I32(&u.date) || !r.I32(&u.seq) || !r.U32(&count)) {
-            return BadRecord(offset, "short update");
-          }
-          if (!r.NeedItems(count, 12)) return BadRecord(offset, "channel count past the record");
-          std::vector<ChannelPts> channels(count);
-          for (ChannelPts& ch : channels) {
-            r.I64(&ch.channel_id);
-            r.I32(&ch.pts);
-          }
-          u.mutable_channels().Assign(std::move(channels));
-          break;
+      if (const char* bad = ReadUpdate(r, s != nullptr ? &c : nullptr)) return BadRecord(offset, bad);
+      if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
+      if (s != nullptr) s->ApplyUpdateState(c);
+      return absl::OkStatus();
+    }
+    case Op::Type::kBatch: {
+      uint32_t peers;
+      if (!r.U32(&peers) || !r.Need(uint64_t{peers} * kPeerBytes)) return BadRecord(offset, "peer count past the record");
+      for (uint32_t i = 0; i < peers; ++i) {
+        CachedPeer p;
+        if (const char* bad = ReadPeer(r, &p)) return BadRecord(offset, absl::StrCat(bad, " (batch peer ", i, ")"));
+        if (s != nullptr) s->CachePeer(p);
+      }
+      uint32_t mins;
+      if (!r.U32(&mins) || !r.Need(uint64_t{mins} * kMinPeerBytes)) {
+        return BadRecord(offset, "min peer count past the record");
+      }
+      for (uint32_t i = 0; i < mins; ++i) {
+        CachedMinPeer m;
+        ReadMinPeer(r, &m);  // cannot fail: the bytes are there
+        if (s != nullptr) s->CacheMinPeer(m);
+      }
+      uint32_t updates;
+      if (!r.U32(&updates) || !r.Need(uint64_t{updates} * kSmallestUpdateBytes)) {
+        return BadRecord(offset, "update count past the record");
+      }
+      for (uint32_t i = 0; i < updates; ++i) {
+        UpdateStateChange c;
+        if (const char* bad = ReadUpdate(r, s != nullptr ? &c : nullptr)) {
+          return BadRecord(offset, absl::StrCat(bad, " (batch update ", i, ")"));
         }
-        default:
-          return BadRecord(offset, absl::StrCat("unknown update kind ", kind));
+        if (s != nullptr) s->ApplyUpdateState(c);
       }
       if (!r.AtEnd()) return BadRecord(offset, "trailing bytes in the record");
-      s->ApplyUpdateState(c);
       return absl::OkStatus();
     }
   }
-  return BadRecord(offset, absl::StrCat("unknown op ", type));
+  return BadRecord(offset, absl::StrCat("unknown op ", type, " (a journal from a newer tgsession?)"));
+}
+
+absl::Status DecodeAndApply(absl::string_view payload, size_t offset, Session* s) {
+  TGS_RETURN_IF_ERROR(Walk(payload, offset, nullptr));
+  return Walk(payload, offset, s);
+}
+
+uint64_t UpdateBodySize(const UpdateStateChange& c) {
+  switch (c.kind) {
+    case UpdateStateChange::Kind::kPrimary:
+      return 1 + 12;
+    case UpdateStateChange::Kind::kSecondary:
+      return 1 + 4;
+    case UpdateStateChange::Kind::kChannel:
+      return 1 + 12;
+    case UpdateStateChange::Kind::kAll:
+      return 1 + 16 + 4 + 12 * uint64_t{c.all.channels().size()};
+  }
+  return 0;
+}
+
+uint64_t PayloadSize64(const Op& op) {
+  switch (op.type) {
+    case Op::Type::kCachePeer:
+      return 1 + kPeerBytes;
+    case Op::Type::kCacheMinPeer:
+      return 1 + kMinPeerBytes;
+    case Op::Type::kSetHomeDc:
+      return 1 + 4;
+    case Op::Type::kUpsertDc:
+      return 1 + 4 + 1 + (op.dc->auth_key ? AuthKey::kSize : 0) + 8 + 4 + 2 + uint64_t{op.dc->addr.size()} + 1;
+    case Op::Type::kUpdateState:
+      return 1 + UpdateBodySize(*op.change);
+    case Op::Type::kBatch: {
+      const SessionChanges& c = *op.changes;
+      uint64_t n = 1 + 4 + kPeerBytes * uint64_t{c.peers.size()} + 4 + kMinPeerBytes * uint64_t{c.min_peers.size()} + 4;
+      for (const UpdateStateChange& u : c.updates) n += UpdateBodySize(u);
+      return n;
+    }
+  }
+  return 0;
+}
+
+void PutPeer(std::string* s, const CachedPeer& p) {
+  PutI64(s, p.id);
+  PutI64(s, p.access_hash);
+  PutU8(s, static_cast<uint8_t>(p.type));
+  PutU8(s, p.channel_kind.byte());
+  PutU8(s, p.is_community ? 1 : 0);
+}
+
+void PutMinPeer(std::string* s, const CachedMinPeer& m) {
+  PutI64(s, m.user_id);
+  PutI64(s, m.peer_id);
+  PutI32(s, m.msg_id);
+}
+
+void PutUpdate(std::string* s, const UpdateStateChange& c) {
+  switch (c.kind) {
+    case UpdateStateChange::Kind::kPrimary:
+      PutU8(s, static_cast<uint8_t>(UpdateKind::kPrimary));
+      PutI32(s, c.pts);
+      PutI32(s, c.date);
+      PutI32(s, c.seq);
+      return;
+    case UpdateStateChange::Kind::kSecondary:
+      PutU8(s, static_cast<uint8_t>(UpdateKind::kSecondary));
+      PutI32(s, c.qts);
+      return;
+    case UpdateStateChange::Kind::kChannel:
+      PutU8(s, static_cast<uint8_t>(UpdateKind::kChannel));
+      PutI64(s, c.channel_id);
+      PutI32(s, c.pts);
+      return;
+    case UpdateStateChange::Kind::kAll: {
+      const UpdatesState& u = c.all;
+      PutU8(s, static_cast<uint8_t>(UpdateKind::kAll));
+      PutI32(s, u.pts);
+      PutI32(s, u.qts);
+      PutI32(s, u.date);
+      PutI32(s, u.seq);
+      PutU32(s, static_cast<uint32_t>(u.channels().size()));
+      for (const ChannelPts& ch : u.channels()) {
+        PutI64(s, ch.channel_id);
+        PutI32(s, ch.pts);
+      }
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -278,6 +435,20 @@ Op Op::UpdateState(const UpdateStateChange& c) {
   return op;
 }
 
+Op Op::CacheMinPeer(const CachedMinPeer& m) {
+  Op op;
+  op.type = Type::kCacheMinPeer;
+  op.min_peer = &m;
+  return op;
+}
+
+Op Op::Batch(const SessionChanges& c) {
+  Op op;
+  op.type = Type::kBatch;
+  op.changes = &c;
+  return op;
+}
+
 void Op::ApplyTo(Session& s) const {
   switch (type) {
     case Type::kCachePeer:
@@ -292,24 +463,29 @@ void Op::ApplyTo(Session& s) const {
     case Type::kUpdateState:
       s.ApplyUpdateState(*change);
       return;
+    case Type::kCacheMinPeer:
+      s.CacheMinPeer(*min_peer);
+      return;
+    case Type::kBatch:
+      changes->ApplyTo(s);
+      return;
   }
 }
 
 size_t PayloadSize(const Op& op) {
-  switch (op.type) {
-    case Op::Type::kCachePeer:
-      return 1 + 19;
-    case Op::Type::kSetHomeDc:
-      return 1 + 4;
-    case Op::Type::kUpsertDc:
-      return 1 + 4 + 1 + (op.dc->auth_key ? AuthKey::kSize : 0) + 8 + 4 + 2 + op.dc->addr.size() + 1;
-    case Op::Type::kUpdateState:
-      return 2 + 16 + 4 + 12 * op.change->all.channels().size();
-  }
-  return 0;
+  const uint64_t n = PayloadSize64(op);
+  return n > std::numeric_limits<size_t>::max() ? std::numeric_limits<size_t>::max() : static_cast<size_t>(n);
 }
 
 absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* cipher, uint64_t offset) {
+  if (op.type == Op::Type::kUpsertDc && op.dc->addr.size() > 0xFFFF) {
+    return absl::OutOfRangeError(absl::StrCat("DC address of ", op.dc->addr.size(), " bytes is too long"));
+  }
+  const uint64_t payload_size = PayloadSize64(op);
+  if (payload_size > kMaxPayload) {
+    return absl::OutOfRangeError(absl::StrCat("a journal record of ", payload_size, " bytes is over the limit of ",
+                                              kMaxPayload, " (too many changes for one record)"));
+  }
   if (cipher != nullptr) {
     SecretString plain;
     TGS_RETURN_IF_ERROR(AppendRecord(op, plain.mutable_str(), nullptr, 0));
@@ -323,27 +499,22 @@ absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* ci
   // fill them in. The exact capacity is reserved first so the buffer never
   // reallocates, which would free a copy of an auth key unwiped.
   const size_t start = out->size();
-  out->reserve(start + kRecordOverhead + PayloadSize(op));
+  out->reserve(start + kRecordOverhead + static_cast<size_t>(payload_size));
   out->append(kRecordOverhead, '\0');
   std::string& payload = *out;
   PutU8(&payload, static_cast<uint8_t>(op.type));
   switch (op.type) {
     case Op::Type::kCachePeer:
-      PutI64(&payload, op.peer->id);
-      PutI64(&payload, op.peer->access_hash);
-      PutU8(&payload, static_cast<uint8_t>(op.peer->type));
-      PutU8(&payload, op.peer->channel_kind ? static_cast<uint8_t>(*op.peer->channel_kind) : 0xFF);
-      PutU8(&payload, op.peer->is_community ? 1 : 0);
+      PutPeer(&payload, *op.peer);
+      break;
+    case Op::Type::kCacheMinPeer:
+      PutMinPeer(&payload, *op.min_peer);
       break;
     case Op::Type::kSetHomeDc:
       PutI32(&payload, op.home_dc_id);
       break;
     case Op::Type::kUpsertDc: {
       const DcEntry& e = *op.dc;
-      if (e.addr.size() > 0xFFFF) {
-        out->resize(start);
-        return absl::OutOfRangeError(absl::StrCat("DC address of ", e.addr.size(), " bytes is too long"));
-      }
       PutI32(&payload, e.dc_id);
       PutU8(&payload, e.auth_key ? 1 : 0);
       if (e.auth_key) payload.append(reinterpret_cast<const char*>(e.auth_key->data()), AuthKey::kSize);
@@ -354,43 +525,17 @@ absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* ci
       PutU8(&payload, e.flags.bits);
       break;
     }
-    case Op::Type::kUpdateState: {
-      const UpdateStateChange& c = *op.change;
-      switch (c.kind) {
-        case UpdateStateChange::Kind::kPrimary:
-          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kPrimary));
-          PutI32(&payload, c.pts);
-          PutI32(&payload, c.date);
-          PutI32(&payload, c.seq);
-          break;
-        case UpdateStateChange::Kind::kSecondary:
-          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kSecondary));
-          PutI32(&payload, c.qts);
-          break;
-        case UpdateStateChange::Kind::kChannel:
-          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kChannel));
-          PutI64(&payload, c.channel_id);
-          PutI32(&payload, c.pts);
-          break;
-        case UpdateStateChange::Kind::kAll: {
-          const UpdatesState& u = c.all;
-          if (u.channels().size() * 12 + 32 > kMaxPayload) {
-            out->resize(start);
-            return absl::OutOfRangeError("update state with too many channels for one journal record");
-          }
-          PutU8(&payload, static_cast<uint8_t>(UpdateKind::kAll));
-          PutI32(&payload, u.pts);
-          PutI32(&payload, u.qts);
-          PutI32(&payload, u.date);
-          PutI32(&payload, u.seq);
-          PutU32(&payload, static_cast<uint32_t>(u.channels().size()));
-          for (const ChannelPts& ch : u.channels()) {
-            PutI64(&payload, ch.channel_id);
-            PutI32(&payload, ch.pts);
-          }
-          break;
-        }
-      }
+    case Op::Type::kUpdateState:
+      PutUpdate(&payload, *op.change);
+      break;
+    case Op::Type::kBatch: {
+      const SessionChanges& c = *op.changes;
+      PutU32(&payload, static_cast<uint32_t>(c.peers.size()));
+      for (const CachedPeer& p : c.peers) PutPeer(&payload, p);
+      PutU32(&payload, static_cast<uint32_t>(c.min_peers.size()));
+      for (const CachedMinPeer& m : c.min_peers) PutMinPeer(&payload, m);
+      PutU32(&payload, static_cast<uint32_t>(c.updates.size()));
+      for (const UpdateStateChange& u : c.updates) PutUpdate(&payload, u);
       break;
     }
   }

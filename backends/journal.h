@@ -14,6 +14,14 @@
 //                      payload, payload
 //   payload:           u8 op, then the op's fields (see Op)
 //
+// A batch (SessionBackend::ApplyChanges) is one record, op 6: u32 count and
+// 19-byte peers, u32 count and 20-byte min peers, u32 count and update-state
+// changes (each as op 4 encodes it, without the op byte). One record, one
+// CRC: a crash leaves the whole batch or none of it. Ops 5 and 6 were added
+// after the first release of this format; journals written before replay
+// unchanged, and an older tgsession refuses a journal holding them
+// ("unknown op") instead of misreading it.
+//
 // The header binds the journal to one snapshot's bytes: after a crash between
 // writing a new snapshot and removing the journal, the old journal no longer
 // matches and is ignored (a compaction's changes are in the new snapshot; a
@@ -36,6 +44,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "backends/changes.h"
 #include "session/secret.h"
 #include "session/session.h"
 
@@ -72,17 +81,27 @@ struct Op {
     kSetHomeDc = 2,
     kUpsertDc = 3,
     kUpdateState = 4,
+    kCacheMinPeer = 5,
+    kBatch = 6,
   };
   Type type = Type::kCachePeer;
   const CachedPeer* peer = nullptr;           // kCachePeer
   int32_t home_dc_id = 0;                     // kSetHomeDc
   const DcEntry* dc = nullptr;                // kUpsertDc
   const UpdateStateChange* change = nullptr;  // kUpdateState
+  const CachedMinPeer* min_peer = nullptr;    // kCacheMinPeer
+  const SessionChanges* changes = nullptr;    // kBatch
 
   static Op CachePeer(const CachedPeer& p);
   static Op SetHomeDc(int32_t dc_id);
   static Op UpsertDc(const DcEntry& e);
   static Op UpdateState(const UpdateStateChange& c);
+  static Op CacheMinPeer(const CachedMinPeer& m);
+  static Op Batch(const SessionChanges& c);
+
+  // Whether the change carries an auth key or says where the account lives
+  // (kUpsertDc, kSetHomeDc): what BinaryFileBackend syncs at once.
+  bool is_key_write() const { return type == Type::kUpsertDc || type == Type::kSetHomeDc; }
 
   // Applies the change to `s` exactly as the corresponding Session method.
   void ApplyTo(Session& s) const;
@@ -98,10 +117,14 @@ class RecordCipher {
   virtual absl::StatusOr<SecretString> Open(absl::string_view sealed, uint64_t offset) const = 0;
 };
 
+// The payload size of `op`'s record (without the 8-byte frame and before
+// sealing), for checking it against kMaxPayload before encoding a big batch.
+size_t PayloadSize(const Op& op);
+
 // Appends the framed record for `op` to `out`; `offset` is where the record
 // will start in the journal file (used when `cipher` seals the payload).
-// Fails only for values that do not fit the record format (a DC address over
-// 65535 bytes, more than 2^32 channel pts).
+// Fails only for values that do not fit the record format (kOutOfRange: a DC
+// address over 65535 bytes, a payload over kMaxPayload).
 absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* cipher = nullptr,
                           uint64_t offset = 0);
 

@@ -49,4 +49,11 @@ absl::Status InMemoryBackend::CachePeer(const CachedPeer& peer) {
   return absl::OkStatus();
 }
 
+absl::Status InMemoryBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  changes.ApplyTo(MutableLocked());
+  return absl::OkStatus();
+}
+
 }  // namespace tgsession

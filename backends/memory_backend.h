@@ -28,6 +28,7 @@ class InMemoryBackend : public SessionBackend {
   absl::Status SetHomeDc(int32_t dc_id) override;
   absl::Status ApplyUpdateState(const UpdateStateChange& change) override;
   absl::Status CachePeer(const CachedPeer& peer) override;
+  absl::Status ApplyChanges(const SessionChanges& changes) override;
 
   // Runs `f` on the held session (or nullptr) under the lock, without
   // copying it.

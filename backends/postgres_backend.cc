@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <limits>
 #include <random>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/memory/memory.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -115,6 +118,13 @@ CREATE TABLE tgs_min_peers (
   PRIMARY KEY (session_id, user_id)
 );
 )sql",
+    // Version 2: since when a lease is held, and why it was last forced
+    // free (pg release), for List and for the fenced holder's error.
+    R"sql(
+ALTER TABLE tgs_sessions ADD COLUMN lease_acquired_at timestamptz, ADD COLUMN lease_note text;
+COMMENT ON COLUMN tgs_sessions.lease_note IS
+  'tgsession: why the lease was last forced free by an operator (tgsession pg release)';
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == PostgresStore::kSchemaVersion,
               "one migration per schema version");
@@ -193,23 +203,75 @@ constexpr char kUpsertDc[] =
 
 constexpr char kAcquireLease[] =
     "UPDATE tgs_sessions SET lease_owner = $2, lease_epoch = lease_epoch + 1, "
-    "lease_expires = clock_timestamp() + $3::float8 * interval '1 millisecond' "
+    "lease_expires = clock_timestamp() + $3::float8 * interval '1 millisecond', "
+    "lease_acquired_at = clock_timestamp(), lease_note = NULL "
     "WHERE name = $1 AND (lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp()) "
     "RETURNING id, lease_epoch";
 
 constexpr char kLeaseHolder[] =
     "SELECT lease_owner, lease_epoch, "
-    "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint "
+    "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint, "
+    "(EXTRACT(EPOCH FROM lease_acquired_at) * 1000000)::bigint "
     "FROM tgs_sessions WHERE name = $1";
 
+// Rows are locked in id order, as a group commit locks its sessions' rows:
+// two transactions that lock the same rows in the same order cannot
+// deadlock (a group of batches and a renewal did, in opposite orders).
 constexpr char kRenewLeases[] =
-    "UPDATE tgs_sessions SET lease_expires = clock_timestamp() + $2::float8 * interval '1 millisecond' "
-    "WHERE lease_owner = $1 AND (id, lease_epoch) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[])) "
-    "RETURNING id";
+    "UPDATE tgs_sessions t SET lease_expires = clock_timestamp() + $2::float8 * interval '1 millisecond' "
+    "FROM (SELECT id FROM tgs_sessions WHERE lease_owner = $1 AND (id, lease_epoch) IN "
+    "(SELECT * FROM unnest($3::bigint[], $4::bigint[])) ORDER BY id FOR NO KEY UPDATE) l "
+    "WHERE t.id = l.id RETURNING t.id";
 
 constexpr char kReleaseLease[] =
-    "UPDATE tgs_sessions SET lease_owner = NULL, lease_expires = NULL "
+    "UPDATE tgs_sessions SET lease_owner = NULL, lease_expires = NULL, lease_acquired_at = NULL "
     "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+
+// A write of the session row (a new row version, so the commit has WAL to
+// flush) that changes nothing: Flush's durable commit.
+constexpr char kTouchSession[] =
+    "UPDATE tgs_sessions SET has_session = has_session WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+
+// An operator frees a lease: the epoch moves on (a key column, so this waits
+// for the holder's writes in flight, and its later writes match nothing).
+constexpr char kForceRelease[] =
+    "UPDATE tgs_sessions t SET lease_owner = NULL, lease_expires = NULL, lease_acquired_at = NULL, "
+    "lease_epoch = t.lease_epoch + 1, lease_note = $2 "
+    "FROM (SELECT id, lease_owner, lease_epoch FROM tgs_sessions WHERE name = $1 FOR UPDATE) old "
+    "WHERE t.id = old.id AND old.lease_owner IS NOT NULL "
+    "RETURNING old.lease_owner, old.lease_epoch, t.lease_epoch";
+
+// A batch in one statement. `s` fences (no row when the lease is not ours:
+// nothing is written) and sets the counters that $4 and $8 say are set; the
+// lists arrive as arrays, in order, each id once (LastPerKey), and take
+// their positions in that order. channel_kind -1 is NULL.
+constexpr char kApplyBatch[] =
+    "WITH s AS (UPDATE tgs_sessions SET has_session = true, "
+    "pts = CASE WHEN $4 THEN $5 ELSE pts END, update_date = CASE WHEN $4 THEN $6 ELSE update_date END, "
+    "seq = CASE WHEN $4 THEN $7 ELSE seq END, qts = CASE WHEN $8 THEN $9 ELSE qts END "
+    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 RETURNING id), "
+    "p AS (INSERT INTO tgs_peers (session_id, peer_id, access_hash, peer_type, channel_kind, is_community) "
+    "SELECT s.id, t.peer_id, t.access_hash, t.peer_type, NULLIF(t.channel_kind, -1), t.is_community "
+    "FROM s, unnest($10::bigint[], $11::bigint[], $12::smallint[], $13::smallint[], $14::boolean[]) "
+    "WITH ORDINALITY AS t(peer_id, access_hash, peer_type, channel_kind, is_community, n) ORDER BY t.n "
+    "ON CONFLICT (session_id, peer_id) DO UPDATE SET access_hash = EXCLUDED.access_hash, "
+    "peer_type = EXCLUDED.peer_type, channel_kind = EXCLUDED.channel_kind, is_community = EXCLUDED.is_community), "
+    "m AS (INSERT INTO tgs_min_peers (session_id, user_id, peer_id, msg_id) "
+    "SELECT s.id, t.user_id, t.peer_id, t.msg_id FROM s, unnest($15::bigint[], $16::bigint[], $17::integer[]) "
+    "WITH ORDINALITY AS t(user_id, peer_id, msg_id, n) ORDER BY t.n "
+    "ON CONFLICT (session_id, user_id) DO UPDATE SET peer_id = EXCLUDED.peer_id, msg_id = EXCLUDED.msg_id), "
+    "c AS (INSERT INTO tgs_channel_pts (session_id, channel_id, pts) "
+    "SELECT s.id, t.channel_id, t.pts FROM s, unnest($18::bigint[], $19::integer[]) "
+    "WITH ORDINALITY AS t(channel_id, pts, n) ORDER BY t.n "
+    "ON CONFLICT (session_id, channel_id) DO UPDATE SET pts = EXCLUDED.pts) "
+    "SELECT id FROM s";
+
+// Replaces a session's channel list (a batch holding a whole update state),
+// in order, inside the batch's transaction after kLockSession.
+constexpr char kReplaceChannels[] =
+    "INSERT INTO tgs_channel_pts (session_id, channel_id, pts) "
+    "SELECT $1, t.channel_id, t.pts FROM unnest($2::bigint[], $3::integer[]) WITH ORDINALITY AS t(channel_id, pts, n) "
+    "ORDER BY t.n";
 
 std::string Quoted(absl::string_view name) { return absl::StrCat("'", name, "'"); }
 
@@ -286,6 +348,21 @@ int32_t LimitPlusOne(uint64_t limit) {
 }
 
 // --- checking a session before writing it ----------------------------------------------
+
+// A whole update state's channel list, before it replaces the table's.
+absl::Status CheckChannels(const UpdatesState& u, const DecodeLimits& limits) {
+  if (u.channels().size() > limits.max_channels) {
+    return absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
+                                              " channel pts entries; the limit is ", limits.max_channels));
+  }
+  for (size_t i = 0; i < u.channels().size(); ++i) {
+    if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
   if (s.dcs.size() > limits.max_dcs) {
@@ -460,6 +537,220 @@ absl::StatusOr<PostgresLocation> ParsePostgresLocation(absl::string_view spec) {
   return loc;
 }
 
+// --- migrations ------------------------------------------------------------------------------
+
+absl::StatusOr<int> ReadSchemaVersion(pg::Connection& conn) {
+  TGS_ASSIGN_OR_RETURN(Result exists, conn.Query("SELECT to_regclass('tgs_schema_version') IS NOT NULL",
+                                                 "looking for the tgsession schema"));
+  TGS_ASSIGN_OR_RETURN(const bool has_version, pg::GetBool(exists, 0, 0, [] { return std::string("to_regclass"); }));
+  if (!has_version) return 0;
+  TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
+                                            "reading the tgsession schema version"));
+  if (r.rows() == 0) return 0;
+  TGS_ASSIGN_OR_RETURN(const int64_t v, pg::GetInt(r, 0, 0, [] { return std::string("tgs_schema_version.version"); }));
+  return static_cast<int>(std::clamp<int64_t>(v, -1, kI32Max));
+}
+
+absl::Status CheckSchemaVersion(int version) {
+  if (version > PostgresStore::kSchemaVersion || version < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database has tgsession schema version ", version, "; this tgsession reads version ",
+                     PostgresStore::kSchemaVersion, " (upgrade tgsession)"));
+  }
+  return absl::OkStatus();
+}
+
+// Every statement taking the schema from `from` to kSchemaVersion, as run in
+// one transaction (and printed by `tgsession pg migrate --dry-run`).
+std::vector<std::string> MigrationStatements(int from) {
+  std::vector<std::string> out;
+  if (from >= PostgresStore::kSchemaVersion) return out;
+  out.push_back(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey, ")"));
+  out.push_back(kCreateVersionTable);
+  for (int next = from + 1; next <= PostgresStore::kSchemaVersion; ++next) {
+    out.push_back(std::string(absl::StripAsciiWhitespace(kMigrations[next - 1])));
+  }
+  out.push_back(absl::StrCat("INSERT INTO tgs_schema_version (id, version) VALUES (1, ", PostgresStore::kSchemaVersion,
+                             ") ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()"));
+  return out;
+}
+
+// Creates or migrates the schema in one transaction under the migration
+// lock (DDL is transactional in PostgreSQL: a failure leaves the previous
+// version). The version is read again under the lock: another opener may
+// have migrated meanwhile. Returns what ran.
+absl::StatusOr<PostgresMigration> RunMigration(pg::Connection& conn) {
+  PostgresMigration m;
+  m.to_version = PostgresStore::kSchemaVersion;
+  TGS_ASSIGN_OR_RETURN(m.from_version, ReadSchemaVersion(conn));
+  TGS_RETURN_IF_ERROR(CheckSchemaVersion(m.from_version));
+  if (m.from_version == PostgresStore::kSchemaVersion) return m;
+  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Kind::kReadWrite,
+                                                           Transaction::Sync::kDurable));
+  TGS_RETURN_IF_ERROR(conn.Exec(MigrationStatements(0)[0], "waiting for the schema migration lock"));
+  // Read with a plain SELECT: the catalog lookup of ReadSchemaVersion can
+  // miss a table another opener created while we waited for the lock.
+  TGS_RETURN_IF_ERROR(conn.Exec(kCreateVersionTable, "creating tgs_schema_version"));
+  {
+    TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
+                                              "reading the tgsession schema version"));
+    m.from_version = 0;
+    if (r.rows() == 1) {
+      TGS_ASSIGN_OR_RETURN(const int64_t v,
+                           pg::GetInt(r, 0, 0, [] { return std::string("tgs_schema_version.version"); }));
+      m.from_version = static_cast<int>(std::clamp<int64_t>(v, -1, kI32Max));
+    }
+  }
+  TGS_RETURN_IF_ERROR(CheckSchemaVersion(m.from_version));
+  if (m.from_version == PostgresStore::kSchemaVersion) return m;  // another opener did it
+  const std::vector<std::string> statements = MigrationStatements(m.from_version);
+  for (size_t i = 2; i < statements.size(); ++i) {
+    TGS_RETURN_IF_ERROR(conn.Exec(statements[i], absl::StrCat("migrating the tgsession schema from version ",
+                                                              m.from_version, " (statement ", i + 1, ")")));
+  }
+  TGS_RETURN_IF_ERROR(txn.Commit());
+  m.statements = statements;
+  return m;
+}
+
+// --- client-side group commit ------------------------------------------------------------------
+
+// Runs granular writes of many sessions in shared transactions: the first
+// write of a group waits up to `window` (or until `max` have arrived), then
+// the group's statements run in session-id order in one transaction, sent in
+// one round trip (libpq's pipeline mode), and every caller gets its
+// statement's result once the COMMIT returns. A statement that raises an
+// error aborts the transaction: its caller gets the error, and the others
+// run again without it. A fenced statement that matches no row (a lost
+// lease) changes nothing and is its caller's to report.
+class GroupCommitter {
+ public:
+  GroupCommitter(pg::Pool* pool, absl::Duration window, int max, Transaction::Sync sync, PostgresObserver* observer)
+      : pool_(pool), window_(window), max_(std::max(1, max)), observer_(observer) {
+    begin_.push_back("BEGIN");
+    if (sync == Transaction::Sync::kAsync) begin_.push_back("SET LOCAL synchronous_commit = off");
+    if (sync == Transaction::Sync::kDurable) begin_.push_back("SET LOCAL synchronous_commit = on");
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~GroupCommitter() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+
+  // `session_id`: statements run in session-id order within a group, so
+  // the session rows they lock are locked in one order (see kRenewLeases).
+  absl::StatusOr<Result> Run(absl::string_view sql, const Params& params, int64_t session_id) {
+    Item item;
+    item.sql = sql;
+    item.params = &params;
+    item.session_id = session_id;
+    absl::MutexLock lock(&mu_);
+    item.enqueued = absl::Now();
+    pending_.push_back(&item);
+    mu_.Await(absl::Condition(&item.done));
+    return std::move(item.result);
+  }
+
+ private:
+  struct Item {
+    absl::string_view sql;
+    const Params* params = nullptr;
+    int64_t session_id = 0;
+    absl::Time enqueued;
+    absl::StatusOr<Result> result = absl::UnknownError("not run");
+    bool final = false;  // result known (the group may still be committing)
+    bool done = false;   // the caller may go
+  };
+
+  void Loop() {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      mu_.Await(absl::Condition(
+          +[](GroupCommitter* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) { return g->stop_ || !g->pending_.empty(); },
+          this));
+      if (pending_.empty()) return;  // stopping, nothing left
+      const absl::Time deadline = pending_.front()->enqueued + window_;
+      mu_.AwaitWithDeadline(
+          absl::Condition(
+              +[](GroupCommitter* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
+                return g->stop_ || static_cast<int>(g->pending_.size()) >= g->max_;
+              },
+              this),
+          deadline);
+      std::vector<Item*> group;
+      while (!pending_.empty() && static_cast<int>(group.size()) < max_) {
+        group.push_back(pending_.front());
+        pending_.pop_front();
+      }
+      mu_.Unlock();
+      std::stable_sort(group.begin(), group.end(),
+                       [](const Item* a, const Item* b) { return a->session_id < b->session_id; });
+      CommitGroup(group);
+      mu_.Lock();
+      for (Item* item : group) item->done = true;
+    }
+  }
+
+  void CommitGroup(const std::vector<Item*>& group) {
+    const absl::Time start = absl::Now();
+    absl::Status overall;
+    std::vector<Item*> todo = group;
+    while (!todo.empty()) {
+      absl::Status s = Attempt(todo);
+      if (!s.ok()) {
+        // The connection or the COMMIT failed: every write still open shares it.
+        for (Item* item : todo) {
+          if (!item->final) item->result = s;
+        }
+        overall = s;
+        break;
+      }
+      std::vector<Item*> again;
+      for (Item* item : todo) {
+        if (!item->final) again.push_back(item);
+      }
+      todo.swap(again);
+    }
+    if (observer_ != nullptr) observer_->OnGroupCommit(static_cast<int>(group.size()), absl::Now() - start, overall);
+  }
+
+  // One pipelined transaction over `todo`. Returns an error only for what
+  // fails them all; a statement that aborts the transaction gets its error
+  // and leaves the others open for the next attempt.
+  absl::Status Attempt(const std::vector<Item*>& todo) {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, pool_->Acquire());
+    std::vector<pg::Connection::PipelineStep> steps;
+    steps.reserve(todo.size());
+    for (const Item* item : todo) steps.push_back({item->sql, item->params});
+    TGS_ASSIGN_OR_RETURN(pg::Connection::PipelineOutcome out, conn->RunPipelined(begin_, steps, "group commit"));
+    if (out.failed_step >= 0) {
+      Item* failed = todo[static_cast<size_t>(out.failed_step)];
+      failed->result = std::move(out.results[static_cast<size_t>(out.failed_step)]).status();
+      failed->final = true;
+      return absl::OkStatus();  // rolled back; the others run again
+    }
+    TGS_RETURN_IF_ERROR(out.commit);
+    for (size_t i = 0; i < todo.size(); ++i) {
+      todo[i]->result = std::move(out.results[i]);
+      todo[i]->final = true;
+    }
+    return absl::OkStatus();
+  }
+
+  pg::Pool* const pool_;
+  const absl::Duration window_;
+  const int max_;
+  std::vector<absl::string_view> begin_;
+  PostgresObserver* const observer_;
+  absl::Mutex mu_;
+  std::deque<Item*> pending_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
 // --- the store --------------------------------------------------------------------------------
 
 class PostgresStoreCore {
@@ -469,7 +760,9 @@ class PostgresStoreCore {
         owner_(std::move(owner)),
         connect_(MakeConnectOptions(options)),
         conninfo_(std::move(conninfo)),
-        pool_(conninfo_, connect_, options.pool_size) {}
+        pool_(conninfo_, connect_, options.pool_size,
+              pg::ConnectBackoff::Options{options.reconnect_backoff_initial, options.reconnect_backoff_max},
+              MakeHooks(options.observer)) {}
 
   ~PostgresStoreCore() {
     {
@@ -477,13 +770,28 @@ class PostgresStoreCore {
       stop_ = true;
     }
     if (renewer_.joinable()) renewer_.join();
+    committer_.reset();
   }
 
   absl::Status Init() {
     TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, pool_.Acquire());
     description_ = conn->description();
-    TGS_RETURN_IF_ERROR(Migrate(*conn));
+    if (options_.auto_migrate) {
+      TGS_RETURN_IF_ERROR(RunMigration(*conn).status());
+    } else {
+      TGS_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(*conn));
+      TGS_RETURN_IF_ERROR(CheckSchemaVersion(version));
+      if (version != PostgresStore::kSchemaVersion) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the database has tgsession schema version ", version, "; this tgsession needs version ",
+            PostgresStore::kSchemaVersion, " (run tgsession pg migrate, or open with auto_migrate)"));
+      }
+    }
     if (renew_interval() != absl::InfiniteDuration()) renewer_ = std::thread([this] { RenewLoop(); });
+    if (options_.group_commit_window > absl::ZeroDuration()) {
+      committer_ = std::make_unique<GroupCommitter>(&pool_, options_.group_commit_window, options_.group_commit_max,
+                                                    GranularSync(), options_.observer.get());
+    }
     return absl::OkStatus();
   }
 
@@ -491,37 +799,74 @@ class PostgresStoreCore {
   const std::string& owner() const { return owner_; }
   const std::string& description() const { return description_; }
   pg::Pool& pool() { return pool_; }
+  GroupCommitter* committer() { return committer_.get(); }
+  PostgresObserver* observer() const { return options_.observer.get(); }
   std::string NameOf(absl::string_view session) const {
     return absl::StrCat("postgres:", description_, "/", session);
   }
+  // How a granular write's own transaction commits: kAsync, or the
+  // server's setting.
+  Transaction::Sync GranularSync() const {
+    return options_.granular_commit == PostgresOptions::GranularCommit::kAsync ? Transaction::Sync::kAsync
+                                                                               : Transaction::Sync::kServerDefault;
+  }
+  // Whether a granular write outside a transaction gets the commit mode it
+  // needs from the session setting; if not it runs in a transaction of its
+  // own with SET LOCAL.
+  bool GranularNeedsTransaction() const {
+    return options_.transaction_pooling && options_.granular_commit == PostgresOptions::GranularCommit::kAsync;
+  }
+
+  void Report(absl::string_view operation, absl::string_view session, absl::Time start, const absl::Status& s) const {
+    if (options_.observer == nullptr) return;
+    options_.observer->OnOperation(PgOperationEvent{operation, session, absl::Now() - start, s.code()});
+  }
 
   // Names this store has open for writing: a second OpenSession of the same
-  // name in this process is refused before asking the database.
+  // name in this process is refused before asking the database, unless the
+  // first one's lease is lost (taken over, released by an operator): that
+  // backend can no longer write, so the name may be opened again. The claim
+  // holds the lease once taken (null while opening); Unclaim removes only
+  // its own.
   absl::Status Claim(const std::string& name) {
     absl::MutexLock lock(&mu_);
-    if (!open_names_.insert(name).second) {
+    auto [it, inserted] = open_names_.try_emplace(name, nullptr);
+    if (!inserted && (it->second == nullptr || !it->second->Lost())) {
       return absl::FailedPreconditionError(absl::StrCat("session ", Quoted(name),
                                                         " is already open for writing in this process (owner ",
                                                         owner_, ")"));
     }
+    it->second = nullptr;
     return absl::OkStatus();
   }
-  void Unclaim(const std::string& name) {
+  void SetClaim(const std::string& name, const std::shared_ptr<PostgresLease>& lease) {
     absl::MutexLock lock(&mu_);
-    open_names_.erase(name);
+    open_names_[name] = lease;
+  }
+  void Unclaim(const std::string& name, const std::shared_ptr<PostgresLease>& lease) {
+    absl::MutexLock lock(&mu_);
+    auto it = open_names_.find(name);
+    if (it != open_names_.end() && it->second == lease) open_names_.erase(it);
   }
   void AddLease(std::shared_ptr<PostgresLease> lease) {
     absl::MutexLock lock(&mu_);
     leases_[lease->session_id] = std::move(lease);
   }
-  void RemoveLease(int64_t session_id) {
+  void RemoveLease(int64_t session_id, const std::shared_ptr<PostgresLease>& lease) {
     absl::MutexLock lock(&mu_);
-    leases_.erase(session_id);
+    auto it = leases_.find(session_id);
+    if (it != leases_.end() && it->second == lease) leases_.erase(it);
   }
 
  private:
   static pg::ConnectOptions MakeConnectOptions(const PostgresOptions& o) {
     pg::ConnectOptions c;
+    if (o.transaction_pooling) {
+      // Session state does not survive between transactions behind such a
+      // pooler: nothing may depend on it.
+      c.prepare_statements = false;
+      return c;
+    }
     c.prepare_statements = o.prepare_statements;
     // Defaults: the lease TTL, but never below 10 s, so a short TTL (tests,
     // fast failover) does not turn a slow moment between two statements of
@@ -530,59 +875,22 @@ class PostgresStoreCore {
     c.idle_in_transaction_timeout =
         o.idle_in_transaction_timeout > absl::ZeroDuration() ? o.idle_in_transaction_timeout : floor;
     c.lock_timeout = o.lock_timeout > absl::ZeroDuration() ? o.lock_timeout : floor;
+    c.async_commit = o.granular_commit == PostgresOptions::GranularCommit::kAsync;
     return c;
+  }
+
+  static pg::PoolHooks MakeHooks(const std::shared_ptr<PostgresObserver>& observer) {
+    pg::PoolHooks h;
+    if (observer != nullptr) {
+      h.on_connect = [observer](const absl::Status& s, absl::Duration d, bool reconnect) {
+        observer->OnConnect(s, d, reconnect);
+      };
+    }
+    return h;
   }
 
   absl::Duration renew_interval() const {
     return options_.renew_interval > absl::ZeroDuration() ? options_.renew_interval : options_.lease_ttl / 3;
-  }
-
-  static absl::StatusOr<int> ReadVersion(pg::Connection& conn) {
-    TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
-                                              "reading the tgsession schema version"));
-    if (r.rows() == 0) return 0;
-    TGS_ASSIGN_OR_RETURN(const int64_t v, pg::GetInt(r, 0, 0, [] { return std::string("tgs_schema_version.version"); }));
-    return static_cast<int>(std::clamp<int64_t>(v, -1, kI32Max));
-  }
-
-  static absl::Status CheckVersion(int version) {
-    if (version > PostgresStore::kSchemaVersion || version < 0) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the database has tgsession schema version ", version, "; this tgsession reads version ",
-                       PostgresStore::kSchemaVersion, " (upgrade tgsession)"));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status Migrate(pg::Connection& conn) {
-    // Fast path, no lock: an up-to-date database.
-    TGS_ASSIGN_OR_RETURN(Result exists, conn.Query("SELECT to_regclass('tgs_schema_version') IS NOT NULL",
-                                                   "looking for the tgsession schema"));
-    TGS_ASSIGN_OR_RETURN(const bool has_version,
-                         pg::GetBool(exists, 0, 0, [] { return std::string("to_regclass"); }));
-    if (has_version) {
-      TGS_ASSIGN_OR_RETURN(const int version, ReadVersion(conn));
-      TGS_RETURN_IF_ERROR(CheckVersion(version));
-      if (version == PostgresStore::kSchemaVersion) return absl::OkStatus();
-    }
-    // Create or migrate, one opener at a time; a crash or error leaves the
-    // previous version (DDL is transactional in PostgreSQL).
-    TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Kind::kReadWrite));
-    TGS_RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_xact_lock($1)", Params().Int64(kMigrationLockKey),
-                                   "waiting for the schema migration lock")
-                            .status());
-    TGS_RETURN_IF_ERROR(conn.Exec(kCreateVersionTable, "creating tgs_schema_version"));
-    TGS_ASSIGN_OR_RETURN(const int version, ReadVersion(conn));
-    TGS_RETURN_IF_ERROR(CheckVersion(version));
-    for (int next = version + 1; next <= PostgresStore::kSchemaVersion; ++next) {
-      TGS_RETURN_IF_ERROR(conn.Exec(kMigrations[next - 1],
-                                    absl::StrCat("migrating the tgsession schema to version ", next)));
-    }
-    TGS_RETURN_IF_ERROR(conn.Query("INSERT INTO tgs_schema_version (id, version) VALUES (1, $1) "
-                                   "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()",
-                                   Params().Int32(PostgresStore::kSchemaVersion), "recording the schema version")
-                            .status());
-    return txn.Commit();
   }
 
   void RenewLoop() {
@@ -597,10 +905,10 @@ class PostgresStoreCore {
   }
 
   // Extends every lease this store holds, in one statement. A lease that
-  // matched no row was taken over (or its session deleted): its backend is
-  // told, and fails its next operation. A failure to reach the database
-  // changes nothing: the leases stay ours until someone else takes them,
-  // and every write checks.
+  // matched no row was taken over, released by an operator or its session
+  // deleted: its backend is told, and fails its next operation. A failure to
+  // reach the database changes nothing: the leases stay ours until someone
+  // else takes them, and every write checks.
   void RenewOnce() {
     std::vector<std::shared_ptr<PostgresLease>> held;
     {
@@ -610,30 +918,38 @@ class PostgresStoreCore {
       }
     }
     if (held.empty()) return;
-    if (renew_conn_ == nullptr || renew_conn_->broken()) {
-      absl::StatusOr<std::unique_ptr<pg::Connection>> c = pg::Connection::Open(conninfo_, connect_);
-      if (!c.ok()) return;
-      renew_conn_ = std::move(*c);
-    }
-    std::vector<int64_t> ids, epochs;
-    for (const auto& l : held) {
-      ids.push_back(l->session_id);
-      epochs.push_back(l->epoch);
-    }
-    Params p;
-    p.Text(owner_).Int64(Ms(options_.lease_ttl)).Int64Array(ids).Int64Array(epochs);
-    absl::StatusOr<Result> r = renew_conn_->Query(kRenewLeases, p, "renewing leases");
-    if (!r.ok()) return;
-    absl::flat_hash_set<int64_t> renewed;
-    for (int i = 0; i < r->rows(); ++i) {
-      absl::StatusOr<int64_t> id = pg::GetInt(*r, i, 0, [] { return std::string("renewed id"); });
-      if (id.ok()) renewed.insert(*id);
-    }
-    for (const auto& l : held) {
-      if (!renewed.contains(l->session_id)) {
-        l->MarkLost("the lease could not be renewed: another process took the session over, or it was deleted");
+    int renewed_count = 0, lost_count = 0;
+    const absl::Status s = [&]() -> absl::Status {
+      if (renew_conn_ == nullptr || renew_conn_->broken()) {
+        renew_conn_.reset();
+        TGS_ASSIGN_OR_RETURN(renew_conn_, pool_.OpenDedicated());
       }
-    }
+      std::vector<int64_t> ids, epochs;
+      for (const auto& l : held) {
+        ids.push_back(l->session_id);
+        epochs.push_back(l->epoch);
+      }
+      Params p;
+      p.Text(owner_).Int64(Ms(options_.lease_ttl)).Int64Array(ids).Int64Array(epochs);
+      TGS_ASSIGN_OR_RETURN(Result r, renew_conn_->Query(kRenewLeases, p, "renewing leases"));
+      absl::flat_hash_set<int64_t> renewed;
+      for (int i = 0; i < r.rows(); ++i) {
+        absl::StatusOr<int64_t> id = pg::GetInt(r, i, 0, [] { return std::string("renewed id"); });
+        if (id.ok()) renewed.insert(*id);
+      }
+      for (const auto& l : held) {
+        if (renewed.contains(l->session_id)) {
+          ++renewed_count;
+        } else {
+          ++lost_count;
+          l->MarkLost(
+              "the lease could not be renewed: another process took the session over, an operator released it, or it "
+              "was deleted");
+        }
+      }
+      return absl::OkStatus();
+    }();
+    if (options_.observer != nullptr) options_.observer->OnLeaseRenewal(renewed_count, lost_count, s);
   }
 
   const PostgresOptions options_;
@@ -646,9 +962,10 @@ class PostgresStoreCore {
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<int64_t, std::shared_ptr<PostgresLease>> leases_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<std::string> open_names_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<PostgresLease>> open_names_ ABSL_GUARDED_BY(mu_);
   std::thread renewer_;
   std::unique_ptr<pg::Connection> renew_conn_;  // the renewer thread's own
+  std::unique_ptr<GroupCommitter> committer_;
 };
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo,
@@ -674,71 +991,193 @@ absl::StatusOr<std::string> PostgresStore::TlsProtocol() {
 }
 
 absl::StatusOr<std::vector<StoredSessionInfo>> PostgresStore::List() {
-  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  TGS_ASSIGN_OR_RETURN(
-      Result r,
-      conn->Query("SELECT name, has_session, home_dc_id, lease_owner, lease_epoch, "
-                  "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint, "
-                  "(EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint FROM tgs_sessions ORDER BY name",
-                  absl::StrCat("postgres:", core_->description(), ": listing sessions")));
-  std::vector<StoredSessionInfo> out;
-  out.reserve(static_cast<size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    StoredSessionInfo info;
-    const RowRef ref("tgs_sessions", "", "#", i);
-    TGS_ASSIGN_OR_RETURN(absl::string_view name, pg::GetBytes(r, i, 0, [&] { return ref.Where("name"); }));
-    info.name = std::string(name);
-    TGS_ASSIGN_OR_RETURN(info.has_session, pg::GetBool(r, i, 1, [&] { return ref.Where("has_session"); }));
-    TGS_ASSIGN_OR_RETURN(info.home_dc_id, ReadInt32(r, i, 2, ref, "home_dc_id"));
-    if (!r.IsNull(i, 3)) {
-      TGS_ASSIGN_OR_RETURN(absl::string_view owner, pg::GetBytes(r, i, 3, [&] { return ref.Where("lease_owner"); }));
-      info.lease_owner = std::string(owner);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::vector<StoredSessionInfo>> out = [&]() -> absl::StatusOr<std::vector<StoredSessionInfo>> {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    TGS_ASSIGN_OR_RETURN(
+        Result r,
+        conn->Query("SELECT name, has_session, home_dc_id, lease_owner, lease_epoch, "
+                    "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint, "
+                    "(EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, "
+                    "(EXTRACT(EPOCH FROM lease_acquired_at) * 1000000)::bigint, lease_note, "
+                    "(SELECT count(*) FROM tgs_peers p WHERE p.session_id = s.id) "
+                    "FROM tgs_sessions s ORDER BY name",
+                    absl::StrCat("postgres:", core_->description(), ": listing sessions")));
+    std::vector<StoredSessionInfo> list;
+    list.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+      StoredSessionInfo info;
+      const RowRef ref("tgs_sessions", "", "#", i);
+      TGS_ASSIGN_OR_RETURN(absl::string_view name, pg::GetBytes(r, i, 0, [&] { return ref.Where("name"); }));
+      info.name = std::string(name);
+      TGS_ASSIGN_OR_RETURN(info.has_session, pg::GetBool(r, i, 1, [&] { return ref.Where("has_session"); }));
+      TGS_ASSIGN_OR_RETURN(info.home_dc_id, ReadInt32(r, i, 2, ref, "home_dc_id"));
+      if (!r.IsNull(i, 3)) {
+        TGS_ASSIGN_OR_RETURN(absl::string_view owner, pg::GetBytes(r, i, 3, [&] { return ref.Where("lease_owner"); }));
+        info.lease_owner = std::string(owner);
+      }
+      TGS_ASSIGN_OR_RETURN(info.lease_epoch, ReadInt(r, i, 4, ref, "lease_epoch"));
+      if (info.lease_owner && !r.IsNull(i, 5)) {
+        TGS_ASSIGN_OR_RETURN(const int64_t ms, ReadInt(r, i, 5, ref, "lease_expires"));
+        info.lease_remaining = absl::Milliseconds(ms);
+      }
+      TGS_ASSIGN_OR_RETURN(const int64_t us, ReadInt(r, i, 6, ref, "updated_at"));
+      info.updated_at = absl::FromUnixMicros(us);
+      if (info.lease_owner && !r.IsNull(i, 7)) {
+        TGS_ASSIGN_OR_RETURN(const int64_t since, ReadInt(r, i, 7, ref, "lease_acquired_at"));
+        info.lease_since = absl::FromUnixMicros(since);
+      }
+      if (!r.IsNull(i, 8)) {
+        TGS_ASSIGN_OR_RETURN(absl::string_view note, pg::GetBytes(r, i, 8, [&] { return ref.Where("lease_note"); }));
+        info.lease_note = std::string(note);
+      }
+      TGS_ASSIGN_OR_RETURN(info.peers, ReadInt(r, i, 9, ref, "peers", 0));
+      list.push_back(std::move(info));
     }
-    TGS_ASSIGN_OR_RETURN(info.lease_epoch, ReadInt(r, i, 4, ref, "lease_epoch"));
-    if (info.lease_owner && !r.IsNull(i, 5)) {
-      TGS_ASSIGN_OR_RETURN(const int64_t ms, ReadInt(r, i, 5, ref, "lease_expires"));
-      info.lease_remaining = absl::Milliseconds(ms);
-    }
-    TGS_ASSIGN_OR_RETURN(const int64_t us, ReadInt(r, i, 6, ref, "updated_at"));
-    info.updated_at = absl::FromUnixMicros(us);
-    out.push_back(std::move(info));
-  }
+    return list;
+  }();
+  core_->Report("List", "", start, out.status());
   return out;
 }
 
+absl::StatusOr<PostgresStoreStats> PostgresStore::Stats() {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<PostgresStoreStats> out = [&]() -> absl::StatusOr<PostgresStoreStats> {
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kSnapshot));
+    PostgresStoreStats st;
+    TGS_ASSIGN_OR_RETURN(st.schema_version, ReadSchemaVersion(*conn));
+    TGS_ASSIGN_OR_RETURN(
+        Result r,
+        conn->Query("SELECT (SELECT count(*) FROM tgs_sessions), "
+                    "(SELECT count(*) FROM tgs_sessions WHERE has_session), "
+                    "(SELECT count(*) FROM tgs_dcs), (SELECT count(*) FROM tgs_peers), "
+                    "(SELECT count(*) FROM tgs_min_peers), (SELECT count(*) FROM tgs_channel_pts), "
+                    "(SELECT count(*) FROM tgs_sessions WHERE lease_owner IS NOT NULL AND "
+                    "lease_expires > clock_timestamp()), "
+                    "(SELECT count(*) FROM tgs_sessions WHERE lease_owner IS NOT NULL AND "
+                    "(lease_expires IS NULL OR lease_expires <= clock_timestamp())), "
+                    "pg_database_size(current_database())",
+                    absl::StrCat("postgres:", core_->description(), ": counting")));
+    const RowRef ref("(counts)", "", "#", 0);
+    int64_t* const fields[] = {&st.sessions,    &st.saved_sessions, &st.dc_entries,
+                               &st.peers,       &st.min_peers,      &st.channel_pts,
+                               &st.leases_held, &st.leases_expired, &st.database_bytes};
+    for (int c = 0; c < 9; ++c) {
+      TGS_ASSIGN_OR_RETURN(*fields[c], ReadInt(r, 0, c, ref, absl::StrCat("#", c), 0));
+    }
+    TGS_RETURN_IF_ERROR(txn.Commit());
+    return st;
+  }();
+  core_->Report("Stats", "", start, out.status());
+  return out;
+}
+
+absl::StatusOr<ReleasedLease> PostgresStore::ForceRelease(absl::string_view name, absl::string_view note) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<ReleasedLease> out = [&]() -> absl::StatusOr<ReleasedLease> {
+    TGS_RETURN_IF_ERROR(ValidateSessionName(name));
+    const std::string where = absl::StrCat(core_->NameOf(name), ": releasing the lease");
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    // Durable: the old holder's fencing must survive a server crash.
+    TGS_ASSIGN_OR_RETURN(Transaction txn,
+                         Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kForceRelease, Params().Text(name).Text(note), where));
+    ReleasedLease released;
+    if (r.rows() == 1) {
+      const RowRef ref("tgs_sessions", name, "#", 0);
+      TGS_ASSIGN_OR_RETURN(absl::string_view owner, pg::GetBytes(r, 0, 0, [&] { return ref.Where("lease_owner"); }));
+      released.was_held = true;
+      released.old_owner = std::string(owner);
+      TGS_ASSIGN_OR_RETURN(released.old_epoch, ReadInt(r, 0, 1, ref, "lease_epoch"));
+      TGS_ASSIGN_OR_RETURN(released.new_epoch, ReadInt(r, 0, 2, ref, "lease_epoch"));
+    } else {
+      TGS_ASSIGN_OR_RETURN(Result e, conn->Query("SELECT lease_epoch FROM tgs_sessions WHERE name = $1",
+                                                 Params().Text(name), where));
+      if (e.rows() == 0) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
+      TGS_ASSIGN_OR_RETURN(released.old_epoch, ReadInt(e, 0, 0, RowRef("tgs_sessions", name, "#", 0), "lease_epoch"));
+      released.new_epoch = released.old_epoch;
+    }
+    TGS_RETURN_IF_ERROR(txn.Commit());
+    return released;
+  }();
+  core_->Report("ForceRelease", name, start, out.status());
+  return out;
+}
+
+absl::StatusOr<PostgresMigration> PostgresStore::PlanMigration(const std::string& conninfo,
+                                                               const PostgresOptions& options) {
+  TGS_RETURN_IF_ERROR(pg::ValidateConninfo(conninfo));
+  pg::ConnectOptions c;
+  c.prepare_statements = !options.transaction_pooling && options.prepare_statements;
+  TGS_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(conninfo, c));
+  PostgresMigration m;
+  m.to_version = kSchemaVersion;
+  TGS_ASSIGN_OR_RETURN(m.from_version, ReadSchemaVersion(*conn));
+  TGS_RETURN_IF_ERROR(CheckSchemaVersion(m.from_version));
+  m.statements = MigrationStatements(m.from_version);
+  return m;
+}
+
+absl::StatusOr<PostgresMigration> PostgresStore::Migrate(const std::string& conninfo, const PostgresOptions& options) {
+  TGS_RETURN_IF_ERROR(pg::ValidateConninfo(conninfo));
+  pg::ConnectOptions c;
+  c.prepare_statements = !options.transaction_pooling && options.prepare_statements;
+  TGS_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(conninfo, c));
+  return RunMigration(*conn);
+}
+
 absl::Status PostgresStore::Create(absl::string_view name) {
-  TGS_RETURN_IF_ERROR(ValidateSessionName(name));
-  const std::string where = absl::StrCat(core_->NameOf(name), ": creating");
-  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  TGS_ASSIGN_OR_RETURN(Result r, conn->Query("INSERT INTO tgs_sessions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                                             Params().Text(name), where));
-  if (r.AffectedRows() == 0) return absl::AlreadyExistsError(absl::StrCat(where, ": the session already exists"));
-  return absl::OkStatus();
+  const absl::Time start = absl::Now();
+  absl::Status out = [&]() -> absl::Status {
+    TGS_RETURN_IF_ERROR(ValidateSessionName(name));
+    const std::string where = absl::StrCat(core_->NameOf(name), ": creating");
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    TGS_ASSIGN_OR_RETURN(Result r,
+                         conn->Query("INSERT INTO tgs_sessions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                                     Params().Text(name), where));
+    if (r.AffectedRows() == 0) return absl::AlreadyExistsError(absl::StrCat(where, ": the session already exists"));
+    return absl::OkStatus();
+  }();
+  core_->Report("Create", name, start, out);
+  return out;
 }
 
 absl::Status PostgresStore::Delete(absl::string_view name) {
-  TGS_RETURN_IF_ERROR(ValidateSessionName(name));
-  const std::string where = absl::StrCat(core_->NameOf(name), ": deleting");
-  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  // Child rows go with the row (ON DELETE CASCADE), in the same statement.
-  TGS_ASSIGN_OR_RETURN(
-      Result r, conn->Query("DELETE FROM tgs_sessions WHERE name = $1 AND "
-                            "(lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp())",
-                            Params().Text(name), where));
-  if (r.AffectedRows() == 1) return absl::OkStatus();
-  TGS_ASSIGN_OR_RETURN(Result h, conn->Query(kLeaseHolder, Params().Text(name), where));
-  if (h.rows() == 0) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
-  const RowRef ref("tgs_sessions", name, "#", 0);
-  absl::StatusOr<absl::string_view> owner = pg::GetBytes(h, 0, 0, [&] { return ref.Where("lease_owner"); });
-  absl::StatusOr<int64_t> ms = pg::GetInt(h, 0, 2, [&] { return ref.Where("lease_expires"); });
-  return absl::FailedPreconditionError(absl::StrCat(where, ": the session is in use by ",
-                                                    owner.ok() ? *owner : "another process",
-                                                    ms.ok() ? absl::StrCat(" (lease expires in ", FormatDurationMs(*ms), ")")
-                                                            : ""));
+  const absl::Time start = absl::Now();
+  absl::Status out = [&]() -> absl::Status {
+    TGS_RETURN_IF_ERROR(ValidateSessionName(name));
+    const std::string where = absl::StrCat(core_->NameOf(name), ": deleting");
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    // Child rows go with the row (ON DELETE CASCADE), in the same statement.
+    TGS_ASSIGN_OR_RETURN(
+        Result r, conn->Query("DELETE FROM tgs_sessions WHERE name = $1 AND "
+                              "(lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp())",
+                              Params().Text(name), where));
+    if (r.AffectedRows() == 1) return absl::OkStatus();
+    TGS_ASSIGN_OR_RETURN(Result h, conn->Query(kLeaseHolder, Params().Text(name), where));
+    if (h.rows() == 0) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
+    const RowRef ref("tgs_sessions", name, "#", 0);
+    absl::StatusOr<absl::string_view> owner = pg::GetBytes(h, 0, 0, [&] { return ref.Where("lease_owner"); });
+    absl::StatusOr<int64_t> ms = pg::GetInt(h, 0, 2, [&] { return ref.Where("lease_expires"); });
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, ": the session is in use by ", owner.ok() ? *owner : "another process",
+        ms.ok() ? absl::StrCat(" (lease expires in ", FormatDurationMs(*ms), ")") : ""));
+  }();
+  core_->Report("DeleteSession", name, start, out);
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSession(absl::string_view name_view,
                                                                             const OpenSessionOptions& o) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::unique_ptr<PostgresBackend>> out = OpenSessionImpl(name_view, o);
+  core_->Report("OpenSession", name_view, start, out.status());
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSessionImpl(absl::string_view name_view,
+                                                                                const OpenSessionOptions& o) {
   TGS_RETURN_IF_ERROR(ValidateSessionName(name_view));
   const std::string name(name_view);
   const std::string where = absl::StrCat(core_->NameOf(name), ": opening");
@@ -752,7 +1191,7 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSession(absl
   }
 
   TGS_RETURN_IF_ERROR(Prefix(core_->Claim(name), where));
-  auto unclaim = absl::MakeCleanup([&] { core_->Unclaim(name); });
+  auto unclaim = absl::MakeCleanup([&] { core_->Unclaim(name, nullptr); });
   const absl::Time deadline = absl::Now() + o.wait_for_lease;
   while (true) {
     absl::Duration retry_in;
@@ -772,6 +1211,7 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSession(absl
         TGS_ASSIGN_OR_RETURN(const int64_t epoch, ReadInt(r, 0, 1, ref, "lease_epoch"));
         auto lease = std::make_shared<PostgresLease>(id, name, epoch);
         core_->AddLease(lease);
+        core_->SetClaim(name, lease);
         std::move(unclaim).Cancel();
         return absl::WrapUnique(new PostgresBackend(core_, name, id, std::move(lease)));
       }
@@ -790,15 +1230,25 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSession(absl
       if (!h.IsNull(0, 2)) {
         TGS_ASSIGN_OR_RETURN(remaining_ms, ReadInt(h, 0, 2, ref, "lease_expires"));
       }
+      std::string since;
+      if (!h.IsNull(0, 3)) {
+        TGS_ASSIGN_OR_RETURN(const int64_t us, ReadInt(h, 0, 3, ref, "lease_acquired_at"));
+        since = absl::StrCat(" since ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(us),
+                                                         absl::UTCTimeZone()));
+      }
       const absl::Time now = absl::Now();
       if (now >= deadline) {
         return absl::FailedPreconditionError(absl::StrCat(
-            where, ": the session is in use by ", owner, " (its lease expires in ", FormatDurationMs(remaining_ms),
+            where, ": the session is in use by ", owner, since, " (its lease expires in ",
+            FormatDurationMs(remaining_ms),
             o.wait_for_lease > absl::ZeroDuration() ? absl::StrCat("; waited ", absl::FormatDuration(o.wait_for_lease))
                                                     : "",
             ")"));
       }
-      retry_in = std::clamp(absl::Milliseconds(remaining_ms), absl::Milliseconds(10), absl::Milliseconds(200));
+      // Asked again often enough that a release (or an operator's) is seen
+      // within lease_poll_interval.
+      retry_in = std::clamp(absl::Milliseconds(remaining_ms), absl::Milliseconds(5),
+                            std::max(absl::Milliseconds(5), core_->options().lease_poll_interval));
       retry_in = std::min(retry_in, deadline - now);
     }
     absl::SleepFor(retry_in);
@@ -825,22 +1275,28 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresBackend::Open(const std
 
 PostgresBackend::~PostgresBackend() { (void)Close(); }
 
+absl::Status PostgresBackend::Report(absl::string_view operation, absl::Time start, absl::Status s) const {
+  core_->Report(operation, name_, start, s);
+  return s;
+}
+
 absl::Status PostgresBackend::Close() {
   if (lease_ == nullptr) return absl::OkStatus();
+  const absl::Time start = absl::Now();
   absl::MutexLock lock(&write_mu_);
   if (lease_->Lost()) {
-    core_->RemoveLease(session_id_);
-    core_->Unclaim(name_);
+    core_->RemoveLease(session_id_, lease_);
+    core_->Unclaim(name_, lease_);
     return absl::OkStatus();
   }
   lease_->MarkLost("the session was closed");
-  core_->RemoveLease(session_id_);
-  core_->Unclaim(name_);
+  core_->RemoveLease(session_id_, lease_);
+  core_->Unclaim(name_, lease_);
   absl::Status s = [&]() -> absl::Status {
     TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
     return conn->Query(kReleaseLease, Fence(), "releasing the lease").status();
   }();
-  return Wrap(s, "closing");
+  return Report("Close", start, Wrap(s, "closing"));
 }
 
 std::string PostgresBackend::Name() const { return core_->NameOf(name_); }
@@ -869,16 +1325,25 @@ absl::Status PostgresBackend::CheckWritable() const {
 
 absl::Status PostgresBackend::LeaseLost(pg::Connection& conn) {
   std::string reason = "the lease is no longer ours";
-  absl::StatusOr<Result> r = conn.Query("SELECT lease_owner, lease_epoch FROM tgs_sessions WHERE id = $1",
-                                        Params().Int64(session_id_), "looking up the lease");
+  absl::StatusOr<Result> r =
+      conn.Query("SELECT lease_owner, lease_epoch, lease_note FROM tgs_sessions WHERE id = $1",
+                 Params().Int64(session_id_), "looking up the lease");
   if (r.ok()) {
+    absl::StatusOr<int64_t> epoch =
+        r->rows() == 0 ? absl::StatusOr<int64_t>(0) : pg::GetInt(*r, 0, 1, [] { return std::string("lease_epoch"); });
+    std::string note;
+    if (r->rows() == 1 && !r->IsNull(0, 2)) {
+      absl::StatusOr<absl::string_view> n = pg::GetBytes(*r, 0, 2, [] { return std::string("lease_note"); });
+      if (n.ok()) note = absl::StrCat(" (", *n, ")");
+    }
     if (r->rows() == 0) {
       reason = "the session was deleted";
     } else if (r->IsNull(0, 0)) {
-      reason = "the lease was released";
+      reason = !note.empty() || (epoch.ok() && *epoch != lease_->epoch)
+                   ? absl::StrCat("the lease was released by an operator", note)
+                   : "the lease was released";
     } else {
       absl::StatusOr<absl::string_view> owner = pg::GetBytes(*r, 0, 0, [] { return std::string("lease_owner"); });
-      absl::StatusOr<int64_t> epoch = pg::GetInt(*r, 0, 1, [] { return std::string("lease_epoch"); });
       if (owner.ok() && epoch.ok()) {
         reason = absl::StrCat("the session is now held by ", *owner, " (lease epoch ", *epoch, "; ours was ",
                               lease_->epoch, ")");
@@ -890,82 +1355,115 @@ absl::Status PostgresBackend::LeaseLost(pg::Connection& conn) {
       absl::StrCat("lease lost: ", reason, "; nothing was written, and this process must stop using the session"));
 }
 
+absl::Status PostgresBackend::RunGranular(absl::string_view sql, const Params& params, bool fence_returns_row,
+                                          absl::string_view what) {
+  const auto matched = [fence_returns_row](const Result& r) {
+    return fence_returns_row ? r.rows() > 0 : r.AffectedRows() > 0;
+  };
+  if (GroupCommitter* g = core_->committer()) {
+    TGS_ASSIGN_OR_RETURN(Result r, g->Run(sql, params, session_id_));
+    if (matched(r)) return absl::OkStatus();
+    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+    return LeaseLost(*conn);
+  }
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  std::optional<Transaction> txn;
+  if (core_->GranularNeedsTransaction()) {
+    // Behind a transaction-mode pooler the session setting cannot be relied
+    // upon: the write gets a transaction with SET LOCAL.
+    TGS_ASSIGN_OR_RETURN(Transaction t, Transaction::Begin(*conn, Transaction::Kind::kReadWrite, core_->GranularSync()));
+    txn.emplace(std::move(t));
+  }
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql, params, what));
+  if (!matched(r)) return LeaseLost(*conn);
+  return txn ? txn->Commit() : absl::OkStatus();
+}
+
 absl::Status PostgresBackend::FencedStatement(absl::string_view sql, Params params, absl::string_view what) {
   TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), what));
   absl::ReaderMutexLock lock(&write_mu_);
-  absl::Status s = [&]() -> absl::Status {
-    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql, params));
-    if (r.AffectedRows() == 0) return LeaseLost(*conn);
-    return absl::OkStatus();
-  }();
-  return Wrap(s, what);
+  return Wrap(RunGranular(sql, params, /*fence_returns_row=*/false, what), what);
 }
 
 absl::Status PostgresBackend::CachePeer(const CachedPeer& peer) {
+  const absl::Time start = absl::Now();
   Params p = Fence();
   AddPeerParams(p, peer);
   static const std::string* const kSql = new std::string(UpsertPeerSql());
-  return FencedStatement(*kSql, std::move(p), "caching a peer");
+  return Report("CachePeer", start, FencedStatement(*kSql, std::move(p), "caching a peer"));
 }
 
 absl::Status PostgresBackend::SetHomeDc(int32_t dc_id) {
+  const absl::Time start = absl::Now();
+  absl::Status s = Wrap(CheckWritable(), "setting the home DC");
+  if (s.ok()) {
+    absl::ReaderMutexLock lock(&write_mu_);
+    s = Wrap(SetHomeDcImpl(dc_id), "setting the home DC");
+  }
+  return Report("SetHomeDc", start, s);
+}
+
+absl::Status PostgresBackend::SetHomeDcImpl(int32_t dc_id) {
+  // Where the account lives: durable, as the keys are.
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(Transaction txn,
+                       Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
   Params p = Fence();
   p.Int32(dc_id);
-  return FencedStatement(
-      absl::StrCat("UPDATE tgs_sessions SET home_dc_id = $4, has_session = true, updated_at = now() WHERE ",
-                   kFenceWhere),
-      std::move(p), "setting the home DC");
+  TGS_ASSIGN_OR_RETURN(
+      Result r, conn->Query(absl::StrCat("UPDATE tgs_sessions SET home_dc_id = $4, has_session = true, "
+                                         "updated_at = now() WHERE ",
+                                         kFenceWhere),
+                            p));
+  if (r.AffectedRows() == 0) return LeaseLost(*conn);
+  return txn.Commit();
 }
 
 absl::Status PostgresBackend::ApplyUpdateState(const UpdateStateChange& change) {
+  const absl::Time start = absl::Now();
+  absl::Status s;
   switch (change.kind) {
     case UpdateStateChange::Kind::kAll:
-      return ApplyAllImpl(change.all);
+      s = ApplyAllImpl(change.all);
+      break;
     case UpdateStateChange::Kind::kPrimary: {
       Params p = Fence();
       p.Int32(change.pts).Int32(change.date).Int32(change.seq);
-      return FencedStatement(absl::StrCat("UPDATE tgs_sessions SET pts = $4, update_date = $5, seq = $6, "
-                                          "has_session = true WHERE ",
-                                          kFenceWhere),
-                             std::move(p), "saving pts, date and seq");
+      s = FencedStatement(absl::StrCat("UPDATE tgs_sessions SET pts = $4, update_date = $5, seq = $6, "
+                                       "has_session = true WHERE ",
+                                       kFenceWhere),
+                          std::move(p), "saving pts, date and seq");
+      break;
     }
     case UpdateStateChange::Kind::kSecondary: {
       Params p = Fence();
       p.Int32(change.qts);
-      return FencedStatement(absl::StrCat("UPDATE tgs_sessions SET qts = $4, has_session = true WHERE ", kFenceWhere),
-                             std::move(p), "saving qts");
+      s = FencedStatement(absl::StrCat("UPDATE tgs_sessions SET qts = $4, has_session = true WHERE ", kFenceWhere),
+                          std::move(p), "saving qts");
+      break;
     }
     case UpdateStateChange::Kind::kChannel: {
       Params p = Fence();
       p.Int64(change.channel_id).Int32(change.pts);
       static const std::string* const kSql = new std::string(UpsertChannelSql());
-      return FencedStatement(*kSql, std::move(p), "saving a channel's pts");
+      s = FencedStatement(*kSql, std::move(p), "saving a channel's pts");
+      break;
     }
+    default:
+      s = Wrap(absl::InvalidArgumentError("unknown update state change"), "applying an update state change");
   }
-  return Wrap(absl::InvalidArgumentError("unknown update state change"), "applying an update state change");
+  return Report("ApplyUpdateState", start, s);
 }
 
 absl::Status PostgresBackend::ApplyAllImpl(const UpdatesState& u) {
   TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "replacing the update state"));
-  const DecodeLimits& limits = core_->options().limits;
-  if (u.channels().size() > limits.max_channels) {
-    return Wrap(absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
-                                                   " channel pts entries; the limit is ", limits.max_channels)),
-                "replacing the update state");
-  }
-  for (size_t i = 0; i < u.channels().size(); ++i) {
-    if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
-      return Wrap(absl::InvalidArgumentError(
-                      absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id)),
-                  "replacing the update state");
-    }
-  }
+  TGS_RETURN_IF_ERROR(Wrap(CheckChannels(u, core_->options().limits), "replacing the update state"));
   const std::string rows = ChannelRows(session_id_, u.channels());
   absl::MutexLock lock(&write_mu_);
   absl::Status s = [&]() -> absl::Status {
     TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-    TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+    TGS_ASSIGN_OR_RETURN(Transaction txn,
+                         Transaction::Begin(*conn, Transaction::Kind::kReadWrite, core_->GranularSync()));
     Params p = Fence();
     p.Int32(u.pts).Int32(u.qts).Int32(u.date).Int32(u.seq);
     TGS_ASSIGN_OR_RETURN(Result r, conn->Query(absl::StrCat("UPDATE tgs_sessions SET pts = $4, qts = $5, "
@@ -984,20 +1482,141 @@ absl::Status PostgresBackend::ApplyAllImpl(const UpdatesState& u) {
   return Wrap(s, "replacing the update state");
 }
 
-absl::Status PostgresBackend::UpdateDc(const DcEntry& entry) {
-  if (entry.addr.size() > core_->options().limits.max_addr_bytes) {
-    return Wrap(absl::OutOfRangeError(absl::StrCat("DC address is ", entry.addr.size(), " bytes; the limit is ",
-                                                   core_->options().limits.max_addr_bytes)),
-                "updating a DC");
+absl::Status PostgresBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  const absl::Time start = absl::Now();
+  absl::Status s = Wrap(CheckWritable(), "applying a batch");
+  if (s.ok()) s = Wrap(ApplyChangesImpl(changes), absl::StrCat("applying a batch of ", changes.size(), " changes"));
+  return Report("ApplyChanges", start, s);
+}
+
+absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
+  const NetUpdateState net = NetUpdateState::Of(changes.updates);
+  if (net.replace_channels != nullptr) TGS_RETURN_IF_ERROR(CheckChannels(*net.replace_channels, core_->options().limits));
+  // The arrays are built before anything is sent. PostgreSQL's upsert
+  // refuses to touch a row twice in one statement: one entry per id, as
+  // upserting them in turn would leave.
+  const std::vector<CachedPeer> peers = LastPerKey(changes.peers);
+  const std::vector<CachedMinPeer> mins = LastPerKey(changes.min_peers);
+  for (const CachedPeer& p : peers) {
+    if (static_cast<int>(p.type) > 2 || (p.channel_kind && static_cast<int>(*p.channel_kind) > 2)) {
+      return absl::InvalidArgumentError(absl::StrCat("peer ", p.id, " has an unknown type or channel kind"));
+    }
   }
-  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "updating a DC"));
+  Params p = Fence();
+  p.Bool(net.primary.has_value())
+      .Int32(net.primary ? net.primary->pts : 0)
+      .Int32(net.primary ? net.primary->date : 0)
+      .Int32(net.primary ? net.primary->seq : 0)
+      .Bool(net.qts.has_value())
+      .Int32(net.qts.value_or(0));
+  {
+    std::vector<int64_t> ids, hashes;
+    std::vector<int16_t> types, kinds;
+    std::vector<bool> community;
+    for (const CachedPeer& peer : peers) {
+      ids.push_back(peer.id);
+      hashes.push_back(peer.access_hash);
+      types.push_back(static_cast<int16_t>(peer.type));
+      kinds.push_back(peer.channel_kind ? static_cast<int16_t>(*peer.channel_kind) : int16_t{-1});
+      community.push_back(peer.is_community);
+    }
+    std::unique_ptr<bool[]> flags(new bool[community.size() + 1]);
+    for (size_t i = 0; i < community.size(); ++i) flags[i] = community[i];
+    p.Int64Array(ids).Int64Array(hashes).Int16Array(types).Int16Array(kinds).BoolArray(
+        absl::MakeConstSpan(flags.get(), community.size()));
+  }
+  {
+    std::vector<int64_t> users, in;
+    std::vector<int32_t> msgs;
+    for (const CachedMinPeer& m : mins) {
+      users.push_back(m.user_id);
+      in.push_back(m.peer_id);
+      msgs.push_back(m.msg_id);
+    }
+    p.Int64Array(users).Int64Array(in).Int32Array(msgs);
+  }
+  {
+    std::vector<int64_t> channels;
+    std::vector<int32_t> pts;
+    for (const ChannelPts& c : net.channels) {
+      channels.push_back(c.channel_id);
+      pts.push_back(c.pts);
+    }
+    p.Int64Array(channels).Int32Array(pts);
+  }
+  if (net.replace_channels == nullptr) {
+    absl::ReaderMutexLock lock(&write_mu_);
+    return RunGranular(kApplyBatch, p, /*fence_returns_row=*/true, "writing the batch");
+  }
+  // A whole update state replaces the channel list first: a transaction.
   absl::MutexLock lock(&write_mu_);
-  return Wrap(UpdateDcImpl(entry), absl::StrCat("updating DC ", entry.dc_id));
+  TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+  TGS_ASSIGN_OR_RETURN(Transaction txn,
+                       Transaction::Begin(*conn, Transaction::Kind::kReadWrite, core_->GranularSync()));
+  {
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kLockSession, Fence(), "locking the session row"));
+    if (r.rows() == 0) return LeaseLost(*conn);
+  }
+  TGS_RETURN_IF_ERROR(conn->Query("DELETE FROM tgs_channel_pts WHERE session_id = $1", Params().Int64(session_id_),
+                                  "removing channel pts")
+                          .status());
+  {
+    std::vector<int64_t> channels;
+    std::vector<int32_t> pts;
+    for (const ChannelPts& c : net.replace_channels->channels()) {
+      channels.push_back(c.channel_id);
+      pts.push_back(c.pts);
+    }
+    Params rp;
+    rp.Int64(session_id_).Int64Array(channels).Int32Array(pts);
+    TGS_RETURN_IF_ERROR(conn->Query(kReplaceChannels, rp, "writing channel pts").status());
+  }
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kApplyBatch, p, "writing the batch"));
+  if (r.rows() == 0) return LeaseLost(*conn);
+  return txn.Commit();
+}
+
+absl::Status PostgresBackend::Flush() {
+  const absl::Time start = absl::Now();
+  absl::Status s = Wrap(CheckWritable(), "flushing");
+  if (s.ok()) {
+    s = [&]() -> absl::Status {
+      // A durable commit flushes the WAL through it, and with it every
+      // earlier asynchronous commit.
+      TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
+      TGS_ASSIGN_OR_RETURN(Transaction txn,
+                           Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
+      TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kTouchSession, Fence(), "flushing"));
+      if (r.AffectedRows() == 0) return LeaseLost(*conn);
+      return txn.Commit();
+    }();
+    s = Wrap(s, "flushing");
+  }
+  return Report("Flush", start, s);
+}
+
+absl::Status PostgresBackend::UpdateDc(const DcEntry& entry) {
+  const absl::Time start = absl::Now();
+  if (entry.addr.size() > core_->options().limits.max_addr_bytes) {
+    return Report("UpdateDc", start,
+                  Wrap(absl::OutOfRangeError(absl::StrCat("DC address is ", entry.addr.size(),
+                                                          " bytes; the limit is ",
+                                                          core_->options().limits.max_addr_bytes)),
+                       "updating a DC"));
+  }
+  absl::Status s = Wrap(CheckWritable(), "updating a DC");
+  if (s.ok()) {
+    absl::MutexLock lock(&write_mu_);
+    s = Wrap(UpdateDcImpl(entry), absl::StrCat("updating DC ", entry.dc_id));
+  }
+  return Report("UpdateDc", start, s);
 }
 
 absl::Status PostgresBackend::UpdateDcImpl(const DcEntry& entry) {
   TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+  TGS_ASSIGN_OR_RETURN(Transaction txn,
+                       Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
   // Updating the session row fences (no row: the lease is not ours) and holds
   // the row until COMMIT, so a takeover waits for us.
   TGS_ASSIGN_OR_RETURN(Result r,
@@ -1013,10 +1632,14 @@ absl::Status PostgresBackend::UpdateDcImpl(const DcEntry& entry) {
 }
 
 absl::Status PostgresBackend::Save(const Session& session) {
-  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "saving"));
-  TGS_RETURN_IF_ERROR(Wrap(CheckStorable(session, core_->options().limits), "saving"));
-  absl::MutexLock lock(&write_mu_);
-  return Wrap(SaveImpl(session), "saving");
+  const absl::Time start = absl::Now();
+  absl::Status s = Wrap(CheckWritable(), "saving");
+  if (s.ok()) s = Wrap(CheckStorable(session, core_->options().limits), "saving");
+  if (s.ok()) {
+    absl::MutexLock lock(&write_mu_);
+    s = Wrap(SaveImpl(session), "saving");
+  }
+  return Report("Save", start, s);
 }
 
 absl::Status PostgresBackend::SaveImpl(const Session& s) {
@@ -1027,7 +1650,8 @@ absl::Status PostgresBackend::SaveImpl(const Session& s) {
   const std::string mins = MinPeerRows(session_id_, s.min_peers);
 
   TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+  TGS_ASSIGN_OR_RETURN(Transaction txn,
+                       Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
   {
     TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kLockSession, Fence(), "locking the session row"));
     if (r.rows() == 0) return LeaseLost(*conn);
@@ -1067,14 +1691,19 @@ absl::Status PostgresBackend::SaveImpl(const Session& s) {
 }
 
 absl::Status PostgresBackend::Delete() {
-  TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "deleting"));
-  absl::MutexLock lock(&write_mu_);
-  return Wrap(DeleteImpl(), "deleting");
+  const absl::Time start = absl::Now();
+  absl::Status s = Wrap(CheckWritable(), "deleting");
+  if (s.ok()) {
+    absl::MutexLock lock(&write_mu_);
+    s = Wrap(DeleteImpl(), "deleting");
+  }
+  return Report("Delete", start, s);
 }
 
 absl::Status PostgresBackend::DeleteImpl() {
   TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, Transaction::Kind::kReadWrite));
+  TGS_ASSIGN_OR_RETURN(Transaction txn,
+                       Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
   TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kClearSessionRow, Fence(), "clearing the session row"));
   if (r.AffectedRows() == 0) return LeaseLost(*conn);
   TGS_RETURN_IF_ERROR(conn->Query(kDeleteChildren, Params().Int64(session_id_), "removing rows").status());
@@ -1082,9 +1711,14 @@ absl::Status PostgresBackend::DeleteImpl() {
 }
 
 absl::StatusOr<std::optional<Session>> PostgresBackend::Load() {
-  if (!read_only_) TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "loading"));
-  absl::StatusOr<std::optional<Session>> s = LoadImpl();
-  if (!s.ok()) return Wrap(s.status(), "loading");
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::optional<Session>> s = [&]() -> absl::StatusOr<std::optional<Session>> {
+    if (!read_only_) TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "loading"));
+    absl::StatusOr<std::optional<Session>> loaded = LoadImpl();
+    if (!loaded.ok()) return Wrap(loaded.status(), "loading");
+    return loaded;
+  }();
+  core_->Report("Load", name_, start, s.status());
   return s;
 }
 

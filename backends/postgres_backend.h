@@ -1,124 +1,53 @@
 // PostgresBackend: many sessions in one PostgreSQL database, shared safely
 // by many processes and hosts (a fleet of bot workers, a service hosting
-// thousands of user sessions).
+// thousands of user sessions). Design, schema, leases, fencing, group
+// commit, PgBouncer and the measurements: docs/postgres.md.
 //
 //   PostgresStore   one database: lists, creates and deletes session names,
-//                   owns a connection pool and renews the leases of the
-//                   sessions it has open.
+//                   owns a connection pool, renews the leases of the
+//                   sessions it has open, and the administration (release a
+//                   lease, statistics, migration).
 //   PostgresBackend one session name: the SessionBackend interface, a view
 //                   onto one row of tgs_sessions and its child rows.
 //
 //   absl::StatusOr<std::unique_ptr<PostgresStore>> store =
 //       PostgresStore::Open("postgresql://tgs@db.internal/tgs?sslmode=verify-full");
 //   absl::StatusOr<std::unique_ptr<PostgresBackend>> bot = (*store)->OpenSession("bot-17");
-//   (*bot)->CachePeer(peer);   // one INSERT ... ON CONFLICT DO UPDATE
+//   (*bot)->ApplyChanges(changes);   // one statement: peers, min peers, pts
 //
-// Connection strings are libpq's, key=value ("host=db port=5432 dbname=tgs
-// sslmode=require") or URIs ("postgresql://user@db:5432/tgs?sslmode=..."),
-// with the PG* environment variables and ~/.pgpass as defaults; TLS is
-// whatever the string asks for (sslmode, sslrootcert, sslcert, ...). Prefer
-// PGPASSWORD or a passfile to a password inside the string.
+// Connection strings are libpq's (key=value or URI, PG* variables and
+// ~/.pgpass as defaults, TLS as the string asks). Prefer PGPASSWORD or a
+// passfile to a password inside the string; no message, name or metric ever
+// holds it.
 //
-// Schema (version 1; created and migrated by PostgresStore::Open, see
-// kSchemaVersion and postgres_backend.cc):
-//
-//   tgs_schema_version (id = 1, version, migrated_at)
-//   tgs_sessions (id bigint identity PRIMARY KEY, name text UNIQUE,
-//                 has_session, home_dc_id, pts, qts, update_date, seq,
-//                 future_auth_token bytea NULL, generation,
-//                 lease_owner text NULL, lease_epoch, lease_expires,
-//                 created_at, updated_at, UNIQUE (id, lease_epoch))
-//   tgs_dcs         (session_id, ord, dc_id, flags, addr bytea, auth_key
-//                    bytea NULL, first_salt, time_offset; PK (session_id, ord))
-//   tgs_channel_pts (session_id, ord, channel_id, pts; PK (session_id, channel_id))
-//   tgs_peers       (session_id, ord, peer_id, access_hash, peer_type 0/1/2,
-//                    channel_kind NULL/0/1/2, is_community; PK (session_id, peer_id))
-//   tgs_min_peers   (session_id, ord, user_id, peer_id, msg_id; PK (session_id, user_id))
-//
-// Child rows reference tgs_sessions(id) ON DELETE CASCADE. `ord` comes from
-// one sequence, so rows load in the order they were first written (an
-// upsert keeps its row's place), as Session's lists keep insertion order.
-// DC addresses are bytea because the model keeps them byte for byte (not
-// always UTF-8). DC entries are keyed by position, so any DC table is stored
-// losslessly; peers, channels and min peers are keyed by id, and a session
-// that repeats an id is refused (kInvalidArgument) before anything is
-// written. Opening needs CREATE on the schema once (first migration); later
-// only SELECT/INSERT/UPDATE/DELETE on the tables.
-//
-// Operations. Save and Delete are one transaction each (a crash, a lost
-// connection or a killed server leaves the previous session). CachePeer,
-// channel pts, pts/qts/date/seq and SetHomeDc are each one statement (an
-// upsert or an update). UpdateDc and ApplyUpdateState(All) are short
-// transactions. Load reads every table in one REPEATABLE READ snapshot.
-//
-// Ownership lease. Two processes must never run the same session at once:
-// both would write (the later Save silently erasing the other's peers and
-// update state) and both would talk to Telegram with the same auth key.
-// Opening a session for writing takes a lease in its tgs_sessions row:
-// lease_owner (this store's id: "host:pid:random"), lease_expires (database
-// clock + lease_ttl) and lease_epoch, incremented by every acquisition. A
-// second opener, in this process or any other host, gets kFailedPrecondition
-// naming the session, the holder and when the lease expires (or waits, with
-// OpenSessionOptions::wait_for_lease). The holder's store renews the lease
-// every lease_ttl / 3 in one statement for all its sessions; a holder that
-// crashes stops renewing and its lease expires after at most lease_ttl.
-//
-// Fencing: every write names (session id, owner, epoch) in the statement
-// itself and takes a FOR KEY SHARE lock on the session row (or updates it).
-// lease_epoch is a key column (UNIQUE (id, lease_epoch)), so a takeover,
-// which changes it, waits for writes in flight, and writes that come after
-// it match no row. A process that lost its lease (it was paused past the
-// expiry and another process took over) therefore cannot write: its
-// operations fail with kFailedPrecondition ("lease lost") and every write
-// that returned OK before the takeover is visible to the new holder. A lease
-// that expired but was not taken over is still ours (the epoch is
-// unchanged), so a holder cut off from the database for longer than the TTL
-// continues where it left off.
-//
-// Why a lease row rather than a PostgreSQL advisory lock: an advisory lock
-// lives and dies with one server connection, so a pooled or reconnecting
-// client loses it silently on any connection drop (and transaction-mode
-// poolers such as PgBouncer cannot hold one at all); nothing then stops its
-// writes from a new connection. A lock whose holder host vanished is kept
-// until TCP keepalives notice, possibly hours. The lease row survives
-// reconnects and server restarts, expires on the database's clock (no skew
-// between hosts), shows who holds what (PostgresStore::List), and gives
-// every write a fencing token. The cost: a crashed holder's session stays
-// locked for up to lease_ttl.
-//
-// Connection loss. Every operation that loses its connection fails with
-// kUnavailable naming the session; a Save or Delete in flight is rolled back
-// by the server (if the loss hit the COMMIT itself, the message says the
-// outcome is unknown: Load tells). Broken connections leave the pool and the
-// next call connects again; idle pooled connections that the server closed
-// (a restart) are replaced before use, so only operations actually in flight
-// see the failure.
-//
-// Untrusted rows: everything read is checked (column types, value lengths,
-// ranges, row counts against DecodeLimits before reading them); a bad row is
-// kDataLoss naming table, session, row and column.
-//
-// Secrets: auth keys and the token are sent as binary bytea parameters and
-// never appear in SQL text, in our errors or in the server's error messages
-// (no key or token is part of a constraint a violation would quote). Result
-// buffers holding keys are wiped before they are freed. A server configured
-// to log statements with their parameters (log_statement = 'all' or
-// log_min_duration_statement together with log_parameter_max_length) logs
-// them like any other value: do not enable that on a session database.
-//
-// Durability is the server's: with synchronous_commit = on (the default)
-// every acknowledged operation survives a server crash. A fleet that prefers
-// throughput for peers can set it per connection in the string
-// (options='-c synchronous_commit=off'): a server crash may then lose the
-// last few hundred milliseconds of acknowledged writes, auth keys included,
-// but never tears a transaction.
-//
-// Thread safety: stores and backends may be used from many threads. Forked
-// children must open their own store.
+// Contract:
+//   * One process per session: OpenSession takes a lease (kFailedPrecondition
+//     naming the holder while another process has it); every write is fenced
+//     by the lease's epoch, so a process that lost its lease (expired and
+//     taken over, or released by an operator) cannot write, and every write
+//     it was told succeeded is visible to the next holder.
+//   * Save, Delete, UpdateDc and SetHomeDc are durable when they return
+//     (synchronous_commit = on for their transaction). CachePeer,
+//     ApplyUpdateState and ApplyChanges follow granular_commit: by default
+//     (kAsync) acknowledged once the server has them, so no client crash
+//     loses them, but a server crash may lose the last ~3 x wal_writer_delay
+//     (0.6 s by default) of them; kDurable waits for the WAL flush. A later
+//     durable write or Flush() makes everything before it durable.
+//   * Save, Delete and a batch are each one transaction: after a lost
+//     connection, a killed client or a killed server the session holds all of
+//     it or none.
+//   * A lost connection fails the operation in flight with kUnavailable
+//     naming the session; the next call reconnects, after a back-off while
+//     the server does not answer (fails fast meanwhile).
+//   * Rows read back are untrusted: wrong types, lengths or ranges are
+//     kDataLoss naming table, session, row and column.
+//   * Stores and backends may be used from many threads. Forked children
+//     must open their own store.
 #ifndef TGSESSION_BACKENDS_POSTGRES_BACKEND_H_
 #define TGSESSION_BACKENDS_POSTGRES_BACKEND_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,6 +59,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "backends/backend.h"
+#include "backends/postgres_metrics.h"
 #include "session/binary_codec.h"
 #include "session/session.h"
 
@@ -153,19 +83,56 @@ struct PostgresOptions {
   absl::Duration renew_interval = absl::ZeroDuration();
   // Connections shared by all sessions of the store (plus one for renewal).
   int pool_size = 4;
-  // See pg::ConnectOptions: off for a pooler in transaction mode.
+  // Named prepared statements, once per connection. Off for a pooler in
+  // transaction mode (transaction_pooling turns it off).
   bool prepare_statements = true;
-  // Session settings of our connections. A client stuck inside a transaction
-  // is disconnected by the server after this long (its locks would block a
-  // takeover); a statement waits at most this long for a row lock. Zero
-  // means lease_ttl, but at least 10 s.
+  // Connected through a pooler in transaction mode (PgBouncer's
+  // pool_mode = transaction): no prepared statements and no session
+  // settings (the pooler hands each transaction any server connection); the
+  // pooler's idle_transaction_timeout and a role's lock_timeout take their
+  // place (docs/postgres.md).
+  bool transaction_pooling = false;
+  // Session settings of our connections (not with transaction_pooling). A
+  // client stuck inside a transaction is disconnected by the server after
+  // this long (its locks would block a takeover); a statement waits at most
+  // this long for a row lock. Zero means lease_ttl, but at least 10 s.
   absl::Duration idle_in_transaction_timeout = absl::ZeroDuration();
   absl::Duration lock_timeout = absl::ZeroDuration();
+  // How CachePeer, ApplyUpdateState and ApplyChanges commit (see the file
+  // comment). Keys and Save are durable either way.
+  enum class GranularCommit {
+    kAsync,    // synchronous_commit = off: a server crash may lose the last ~0.6 s
+    kDurable,  // the server's synchronous_commit (on unless the DBA changed it)
+  };
+  GranularCommit granular_commit = GranularCommit::kAsync;
+  // Client-side group commit: granular writes of all of this store's
+  // sessions that arrive within this window (and at most group_commit_max
+  // of them) share one transaction, committed as granular_commit says.
+  // Each caller still waits for that commit, so nothing is acknowledged
+  // earlier; the price is latency (up to the window) and a shared fate if
+  // the connection fails during the COMMIT. Zero: off.
+  absl::Duration group_commit_window = absl::ZeroDuration();
+  int group_commit_max = 64;
+  // Reconnection back-off while the server does not answer
+  // (pg::ConnectBackoff): the wait doubles from `initial` up to `max`, with
+  // jitter; calls meanwhile fail fast with kUnavailable.
+  absl::Duration reconnect_backoff_initial = absl::Milliseconds(100);
+  absl::Duration reconnect_backoff_max = absl::Seconds(10);
+  // While waiting for a lease (OpenSessionOptions::wait_for_lease), ask
+  // again at most this often.
+  absl::Duration lease_poll_interval = absl::Milliseconds(50);
+  // Create or migrate the schema on open. Off: an older schema is refused
+  // (kFailedPrecondition: "run tgsession pg migrate"); operators who want
+  // schema changes to be a deliberate step turn it off.
+  bool auto_migrate = true;
   // A label at the start of the owner id shown to other processes; default
   // "<hostname>:<pid>". A random suffix is always added.
   std::string owner_label;
   // Bounds on what Load accepts from the (untrusted) rows.
   DecodeLimits limits;
+  // Told about operations, errors, connections, lease renewals and group
+  // commits (postgres_metrics.h). Shared: it may outlive the store.
+  std::shared_ptr<PostgresObserver> observer;
 };
 
 struct OpenSessionOptions {
@@ -184,11 +151,43 @@ struct StoredSessionInfo {
   std::string name;
   bool has_session = false;  // false: created (or deleted) but nothing saved
   int32_t home_dc_id = 0;
+  int64_t peers = 0;
   std::optional<std::string> lease_owner;  // who holds it, if anyone
   int64_t lease_epoch = 0;
   // Time left on the lease (negative once expired); unset without an owner.
   std::optional<absl::Duration> lease_remaining;
+  // When the holder took the lease; unset without an owner.
+  std::optional<absl::Time> lease_since;
+  // Why the lease was last forced free (PostgresStore::ForceRelease), if it was.
+  std::optional<std::string> lease_note;
   absl::Time updated_at;
+};
+
+// PostgresStore::Stats().
+struct PostgresStoreStats {
+  int schema_version = 0;
+  int64_t sessions = 0;        // names
+  int64_t saved_sessions = 0;  // names holding a session
+  int64_t dc_entries = 0, peers = 0, min_peers = 0, channel_pts = 0;
+  int64_t leases_held = 0;     // an owner and an expiry in the future
+  int64_t leases_expired = 0;  // an owner whose expiry passed (a crashed holder, until someone takes over)
+  int64_t database_bytes = 0;  // pg_database_size
+};
+
+// PostgresStore::ForceRelease().
+struct ReleasedLease {
+  bool was_held = false;                   // false: nobody held it (nothing changed)
+  std::optional<std::string> old_owner;
+  int64_t old_epoch = 0, new_epoch = 0;
+};
+
+// What migrating a database to PostgresStore::kSchemaVersion takes.
+struct PostgresMigration {
+  int from_version = 0;  // 0: no tgsession schema yet
+  int to_version = 0;
+  // Every statement, in order, as it is run (one transaction); empty when
+  // the schema is current.
+  std::vector<std::string> statements;
 };
 
 // Session names: 1 to 255 bytes of UTF-8 without control characters and
@@ -215,13 +214,20 @@ bool IsPostgresLocation(absl::string_view spec);
 class PostgresStore {
  public:
   // The schema version this code creates and reads. A database with a newer
-  // version is refused (kFailedPrecondition); older ones are migrated.
-  static constexpr int kSchemaVersion = 1;
+  // version is refused (kFailedPrecondition); older ones are migrated (unless
+  // auto_migrate is off).
+  static constexpr int kSchemaVersion = 2;
 
   // Connects, and creates or migrates the schema (concurrent openers
   // serialize on an advisory lock; an up-to-date database needs no lock).
   static absl::StatusOr<std::unique_ptr<PostgresStore>> Open(const std::string& conninfo,
                                                              const PostgresOptions& options = {});
+
+  // The migration the database at `conninfo` needs (nothing is changed).
+  static absl::StatusOr<PostgresMigration> PlanMigration(const std::string& conninfo,
+                                                         const PostgresOptions& options = {});
+  // Runs it in one transaction under the migration lock; returns what ran.
+  static absl::StatusOr<PostgresMigration> Migrate(const std::string& conninfo, const PostgresOptions& options = {});
   // Sessions opened from the store stay usable after it is destroyed (they
   // share its connections and renewal thread).
   ~PostgresStore();
@@ -237,6 +243,16 @@ class PostgresStore {
   // The single-session view of `name`; see OpenSessionOptions.
   absl::StatusOr<std::unique_ptr<PostgresBackend>> OpenSession(absl::string_view name,
                                                                const OpenSessionOptions& options = {});
+  // Forces the lease of `name` free, for an operator whose holder crashed
+  // (instead of waiting for the expiry) or hangs. The epoch moves on, so the
+  // old holder, if it is alive, is fenced: its next write fails (kFailed-
+  // Precondition "lease lost: the lease was released by an operator (NOTE)")
+  // and it cannot write again. `note` (who and why) is kept in lease_note
+  // for it and for List. kNotFound for an unknown name. Durable when it
+  // returns.
+  absl::StatusOr<ReleasedLease> ForceRelease(absl::string_view name, absl::string_view note);
+  // Counts over the whole database (one snapshot).
+  absl::StatusOr<PostgresStoreStats> Stats();
 
   // This store's owner id, as other processes see it in lease_owner.
   const std::string& owner_id() const;
@@ -247,6 +263,8 @@ class PostgresStore {
 
  private:
   explicit PostgresStore(std::shared_ptr<PostgresStoreCore> core) : core_(std::move(core)) {}
+  absl::StatusOr<std::unique_ptr<PostgresBackend>> OpenSessionImpl(absl::string_view name,
+                                                                   const OpenSessionOptions& options);
   std::shared_ptr<PostgresStoreCore> core_;
 };
 
@@ -272,7 +290,13 @@ class PostgresBackend : public SessionBackend {
   absl::Status SetHomeDc(int32_t dc_id) override;
   absl::Status ApplyUpdateState(const UpdateStateChange& change) override;
   absl::Status CachePeer(const CachedPeer& peer) override;
+  // One statement (one transaction): multi-row upserts over arrays; with a
+  // whole update state (kAll) a short transaction.
+  absl::Status ApplyChanges(const SessionChanges& changes) override;
 
+  // Makes every write so far durable (one durable commit: the WAL is
+  // flushed through it, earlier asynchronous commits included).
+  absl::Status Flush();
   // Releases the lease now; later writes fail. Reports a failure to release.
   absl::Status Close();
 
@@ -300,10 +324,20 @@ class PostgresBackend : public SessionBackend {
   absl::Status SaveImpl(const Session& session);
   absl::Status UpdateDcImpl(const DcEntry& entry);
   absl::Status ApplyAllImpl(const UpdatesState& state);
+  absl::Status ApplyChangesImpl(const SessionChanges& changes);
   absl::Status DeleteImpl();
+  absl::Status SetHomeDcImpl(int32_t dc_id);
+  // Runs a granular write's fenced statement as the options say: alone, or
+  // in the store's group commit. The lease was ours when the statement
+  // changed a row (or, with `fence_returns_row`, returned one); otherwise
+  // it is lost and nothing was written.
+  absl::Status RunGranular(absl::string_view sql, const pg::Params& params, bool fence_returns_row,
+                           absl::string_view what);
   // Runs one fenced statement (params: Fence() and then `more`) that
-  // changes exactly one row when the lease is ours.
+  // changes exactly one row when the lease is ours, as a granular write.
   absl::Status FencedStatement(absl::string_view sql, pg::Params params, absl::string_view what);
+  // Reports a finished operation to the observer; returns `s`.
+  absl::Status Report(absl::string_view operation, absl::Time start, absl::Status s) const;
 
   const std::shared_ptr<PostgresStoreCore> core_;
   const std::string name_;

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "backends/sql_text.h"
 #include "session/secret.h"
 
@@ -72,6 +73,12 @@ std::string TypeName(Oid type) {
       return "double precision";
     case oid::kInt8Array:
       return "bigint[]";
+    case oid::kInt4Array:
+      return "integer[]";
+    case oid::kInt2Array:
+      return "smallint[]";
+    case oid::kBoolArray:
+      return "boolean[]";
     default:
       return absl::StrCat("type oid ", type);
   }
@@ -163,6 +170,21 @@ Params& Params::Null(Oid type) {
 
 Params& Params::Int64Array(absl::Span<const int64_t> v) {
   return Add(oid::kInt8Array, absl::StrCat("{", absl::StrJoin(v, ","), "}"), false);
+}
+
+Params& Params::Int32Array(absl::Span<const int32_t> v) {
+  return Add(oid::kInt4Array, absl::StrCat("{", absl::StrJoin(v, ","), "}"), false);
+}
+
+Params& Params::Int16Array(absl::Span<const int16_t> v) {
+  return Add(oid::kInt2Array, absl::StrCat("{", absl::StrJoin(v, ","), "}"), false);
+}
+
+Params& Params::BoolArray(absl::Span<const bool> v) {
+  std::string s = "{";
+  for (size_t i = 0; i < v.size(); ++i) absl::StrAppend(&s, i == 0 ? "" : ",", v[i] ? "t" : "f");
+  s += "}";
+  return Add(oid::kBoolArray, std::move(s), false);
 }
 
 // --- Result --------------------------------------------------------------------
@@ -361,6 +383,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   if (options.lock_timeout > absl::ZeroDuration()) {
     settings.push_back(absl::StrCat("SET lock_timeout = ", absl::ToInt64Milliseconds(options.lock_timeout)));
   }
+  if (options.async_commit) settings.push_back("SET synchronous_commit = off");
   if (!settings.empty()) {
     if (absl::Status s = conn->Exec(absl::StrJoin(settings, "; "), "applying session settings"); !s.ok()) return s;
   }
@@ -373,6 +396,10 @@ bool Connection::in_transaction() const {
   if (conn_ == nullptr) return false;
   const PGTransactionStatusType t = PQtransactionStatus(conn_);
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+bool Connection::transaction_failed() const {
+  return conn_ != nullptr && PQtransactionStatus(conn_) == PQTRANS_INERROR;
 }
 
 bool Connection::CheckAlive() {
@@ -509,11 +536,98 @@ absl::Status Connection::CopyIn(absl::string_view copy_sql, absl::string_view da
   return status;
 }
 
+absl::StatusOr<Connection::PipelineOutcome> Connection::RunPipelined(absl::Span<const absl::string_view> begin,
+                                                                     absl::Span<const PipelineStep> steps,
+                                                                     absl::string_view context) {
+  if (broken()) return ConnectionError(context);
+  if (in_transaction()) return absl::FailedPreconditionError("a transaction is already open on this connection");
+  if (PQenterPipelineMode(conn_) != 1) {
+    return absl::InternalError(absl::StrCat(context, ": cannot enter pipeline mode: ", OneLine(PQerrorMessage(conn_))));
+  }
+  const auto send = [&](absl::string_view sql, const Params* params) {
+    const std::string text(sql);
+    const int n = params != nullptr ? params->size() : 0;
+    std::vector<const char*> values(static_cast<size_t>(n));
+    std::vector<int> lengths(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      values[k] = params->nulls_[k] ? nullptr : params->values_[k].data();
+      lengths[k] = static_cast<int>(params->values_[k].size());
+    }
+    return PQsendQueryParams(conn_, text.c_str(), n, n > 0 ? params->types_.data() : nullptr, values.data(),
+                             lengths.data(), n > 0 ? params->formats_.data() : nullptr, /*resultFormat=*/1) == 1;
+  };
+  bool sent = true;
+  for (absl::string_view b : begin) sent = sent && send(b, nullptr);
+  for (const PipelineStep& s : steps) sent = sent && send(s.sql, s.params);
+  sent = sent && send("COMMIT", nullptr) && PQpipelineSync(conn_) == 1;
+  PipelineOutcome out;
+  absl::Status failure;
+  // Every command's results end with a null; the sync comes last. Read them
+  // all whatever happened, or the connection is out of step.
+  const size_t commands = begin.size() + steps.size() + 1;
+  for (size_t c = 0; sent && c < commands; ++c) {
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      failure = ConnectionError(context);
+      break;
+    }
+    Result owned(res);
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    const ExecStatusType st = PQresultStatus(res);
+    absl::Status s = st == PGRES_PIPELINE_ABORTED
+                         ? absl::AbortedError("not run: an earlier statement of the transaction failed")
+                         : ResultStatus(res, context, "");
+    if (broken()) {
+      failure = ConnectionError(context);
+      break;
+    }
+    const bool is_step = c >= begin.size() && c < begin.size() + steps.size();
+    if (is_step) {
+      const int step = static_cast<int>(c - begin.size());
+      if (!s.ok() && st != PGRES_PIPELINE_ABORTED && out.failed_step < 0) out.failed_step = step;
+      if (s.ok()) {
+        out.results.emplace_back(std::move(owned));
+      } else {
+        out.results.emplace_back(s);
+      }
+    } else if (c == commands - 1) {
+      out.commit = s;
+    } else if (!s.ok() && failure.ok()) {
+      out.commit = s;  // BEGIN or SET failed: nothing ran
+    }
+  }
+  if (sent && failure.ok()) {
+    PGresult* sync = PQgetResult(conn_);
+    if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) failure = ConnectionError(context);
+    if (sync != nullptr) PQclear(sync);
+  }
+  if (!sent && failure.ok()) failure = broken() ? ConnectionError(context)
+                                                : absl::UnavailableError(absl::StrCat(context, ": ",
+                                                                                      OneLine(PQerrorMessage(conn_))));
+  if (!failure.ok()) {
+    // The connection cannot be trusted any more: the pool drops it.
+    fatal_seen_ = true;
+    return absl::UnavailableError(
+        absl::StrCat(failure.message(), " (while committing a pipelined transaction: it may or may not have been applied)"));
+  }
+  PQexitPipelineMode(conn_);
+  // A failed explicit transaction stays open after the sync: roll it back.
+  if (in_transaction()) (void)Exec("ROLLBACK", "rolling back");
+  if (out.commit.ok() && out.failed_step >= 0) out.commit = absl::AbortedError("the transaction was rolled back");
+  while (out.results.size() < steps.size()) {
+    out.results.emplace_back(absl::AbortedError("not run: the transaction failed to begin"));
+  }
+  return out;
+}
+
 // --- Transaction -------------------------------------------------------------------
 
-absl::StatusOr<Transaction> Transaction::Begin(Connection& conn, Kind kind) {
+absl::StatusOr<Transaction> Transaction::Begin(Connection& conn, Kind kind, Sync sync) {
   if (conn.in_transaction()) return absl::FailedPreconditionError("a transaction is already open on this connection");
-  const char* sql = kind == Kind::kSnapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN";
+  std::string sql = kind == Kind::kSnapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN";
+  if (sync == Sync::kDurable) sql += "; SET LOCAL synchronous_commit = on";
+  if (sync == Sync::kAsync) sql += "; SET LOCAL synchronous_commit = off";
   if (absl::Status s = conn.Exec(sql, "beginning a transaction"); !s.ok()) return s;
   return Transaction(&conn);
 }
@@ -543,8 +657,48 @@ absl::Status Transaction::Commit() {
 
 // --- Pool ------------------------------------------------------------------------------
 
-Pool::Pool(std::string conninfo, ConnectOptions options, int max_size)
-    : conninfo_(std::move(conninfo)), options_(std::move(options)), max_size_(std::max(1, max_size)) {}
+// --- ConnectBackoff -------------------------------------------------------------
+
+ConnectBackoff::ConnectBackoff(Options options, uint64_t seed) : options_(options), rng_(seed | 1) {}
+
+absl::Status ConnectBackoff::MayAttempt(absl::Time now) const {
+  if (failures_ == 0 || now >= next_) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("not reconnecting for another ",
+                                             absl::ToInt64Milliseconds(next_ - now), " ms after ", failures_,
+                                             " failed attempt", failures_ == 1 ? "" : "s", ": ",
+                                             last_error_.message()));
+}
+
+void ConnectBackoff::Failed(absl::Time now, const absl::Status& error) {
+  ++failures_;
+  last_error_ = error;
+  absl::Duration d = options_.initial;
+  for (int i = 1; i < failures_ && d < options_.max; ++i) d *= 2;
+  d = std::min(d, options_.max);
+  // xorshift64: the jitter only has to differ between processes.
+  rng_ ^= rng_ << 13;
+  rng_ ^= rng_ >> 7;
+  rng_ ^= rng_ << 17;
+  const double unit = static_cast<double>(rng_ >> 11) / static_cast<double>(uint64_t{1} << 53);
+  next_ = now + d * (0.5 + 0.5 * unit);
+}
+
+void ConnectBackoff::Succeeded() {
+  failures_ = 0;
+  next_ = absl::InfinitePast();
+  last_error_ = absl::OkStatus();
+}
+
+// --- Pool ------------------------------------------------------------------------------
+
+Pool::Pool(std::string conninfo, ConnectOptions options, int max_size, ConnectBackoff::Options backoff,
+           PoolHooks hooks)
+    : conninfo_(std::move(conninfo)),
+      options_(std::move(options)),
+      max_size_(std::max(1, max_size)),
+      hooks_(std::move(hooks)),
+      backoff_(backoff, static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())) ^
+                            reinterpret_cast<uintptr_t>(this)) {}
 
 Pool::~Pool() {
   absl::MutexLock lock(&mu_);
@@ -585,22 +739,68 @@ absl::StatusOr<Pool::Handle> Pool::Acquire() {
   // An idle connection the server closed (restart, terminated backend) is
   // replaced here, so the caller gets a working connection.
   if (conn != nullptr && conn->CheckAlive()) return Handle(this, std::move(conn));
-  conn.reset();
-  absl::StatusOr<std::unique_ptr<Connection>> fresh = Connection::Open(conninfo_, options_);
-  absl::MutexLock lock(&mu_);
+  if (conn != nullptr) {
+    conn.reset();
+    absl::MutexLock lock(&mu_);
+    had_trouble_ = true;
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> fresh = Connect();
   if (!fresh.ok()) {
+    absl::MutexLock lock(&mu_);
     --open_;
     return fresh.status();
   }
-  ++connects_;
   return Handle(this, std::move(*fresh));
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Pool::OpenDedicated() { return Connect(); }
+
+absl::StatusOr<std::unique_ptr<Connection>> Pool::Connect() {
+  bool reconnect;
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    if (absl::Status wait = backoff_.MayAttempt(now); !wait.ok()) return wait;
+    // Past a failure, one attempt at a time until one succeeds.
+    if (backoff_.consecutive_failures() > 0) {
+      if (probing_) {
+        return absl::UnavailableError(
+            absl::StrCat("another attempt to reconnect is in flight after ", backoff_.consecutive_failures(),
+                         " failed attempts"));
+      }
+      probing_ = true;
+    }
+    reconnect = had_trouble_;
+    ++attempts_;
+  }
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::unique_ptr<Connection>> fresh = Connection::Open(conninfo_, options_);
+  const absl::Duration took = absl::Now() - start;
+  {
+    absl::MutexLock lock(&mu_);
+    probing_ = false;
+    if (fresh.ok()) {
+      backoff_.Succeeded();
+      had_trouble_ = false;
+      ++connects_;
+    } else if (fresh.status().code() == absl::StatusCode::kUnavailable) {
+      // Only an unreachable or refusing server is waited for; a bad password
+      // or certificate is reported at once, every time.
+      backoff_.Failed(absl::Now(), fresh.status());
+      had_trouble_ = true;
+    }
+  }
+  if (hooks_.on_connect) hooks_.on_connect(fresh.status(), took, reconnect);
+  return fresh;
 }
 
 void Pool::Release(std::unique_ptr<Connection> conn) {
   // A connection that failed, or is still inside a transaction (a COMMIT or
   // ROLLBACK that could not run), is closed rather than reused.
-  if (conn->broken() || conn->in_transaction()) conn.reset();
+  const bool broken = conn->broken();
+  if (broken || conn->in_transaction()) conn.reset();
   absl::MutexLock lock(&mu_);
+  if (broken) had_trouble_ = true;
   if (conn != nullptr) {
     idle_.push_back(std::move(conn));
   } else {
@@ -611,6 +811,11 @@ void Pool::Release(std::unique_ptr<Connection> conn) {
 int64_t Pool::connects() const {
   absl::MutexLock lock(&mu_);
   return connects_;
+}
+
+int64_t Pool::connect_attempts() const {
+  absl::MutexLock lock(&mu_);
+  return attempts_;
 }
 
 }  // namespace pg

@@ -18,7 +18,9 @@
 //                 rolls back).
 //   * Pool        a bounded set of connections shared by threads; broken
 //                 connections are dropped and replaced on the next Acquire,
-//                 so "reconnect" is simply the next call.
+//                 so "reconnect" is simply the next call. After a failed
+//                 connection attempt the next ones wait for a back-off
+//                 (ConnectBackoff), failing fast meanwhile.
 //
 // Errors map SQLSTATE codes to the most specific absl code (see
 // StatusCodeForSqlState); any failure that leaves the connection unusable is
@@ -34,6 +36,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +69,9 @@ constexpr Oid kInt2 = 21;
 constexpr Oid kInt4 = 23;
 constexpr Oid kText = 25;
 constexpr Oid kFloat8 = 701;
+constexpr Oid kBoolArray = 1000;
+constexpr Oid kInt2Array = 1005;
+constexpr Oid kInt4Array = 1007;
 constexpr Oid kInt8Array = 1016;
 }  // namespace oid
 
@@ -114,8 +120,12 @@ class Params {
   Params& Bytea(absl::string_view v);
   Params& Text(absl::string_view v);
   Params& Null(Oid type);
-  // bigint[] (sent in text form: "{1,2,3}").
+  // bigint[], integer[], smallint[], boolean[] (sent in text form:
+  // "{1,2,3}"), for multi-row statements over unnest($n).
   Params& Int64Array(absl::Span<const int64_t> v);
+  Params& Int32Array(absl::Span<const int32_t> v);
+  Params& Int16Array(absl::Span<const int16_t> v);
+  Params& BoolArray(absl::Span<const bool> v);
 
   int size() const { return static_cast<int>(types_.size()); }
 
@@ -188,6 +198,10 @@ struct ConnectOptions {
   // Prepare statements once per connection (PQprepare). Off for a pooler in
   // transaction mode that cannot keep named prepared statements.
   bool prepare_statements = true;
+  // SET synchronous_commit = off for the session: statements outside an
+  // explicit transaction (and transactions that do not say otherwise) are
+  // acknowledged before their WAL is flushed.
+  bool async_commit = false;
 };
 
 // Checks the syntax of a libpq connection string without connecting
@@ -221,10 +235,36 @@ class Connection {
   [[nodiscard]] absl::Status CopyIn(absl::string_view copy_sql, absl::string_view data,
                                     absl::string_view context = "");
 
+  // One transaction in one round trip (libpq's pipeline mode): `begin`
+  // (statements without parameters: "BEGIN", "SET LOCAL ..."), every step,
+  // then COMMIT, sent together and read back in order. A step that raises
+  // an error aborts the transaction: the server skips the rest, and the
+  // connection is rolled back before this returns. Statements are sent
+  // unnamed (not prepared).
+  struct PipelineStep {
+    absl::string_view sql;
+    const Params* params = nullptr;
+  };
+  struct PipelineOutcome {
+    // One per step: its result, its error, or kAborted for a step skipped
+    // after an earlier one failed.
+    std::vector<absl::StatusOr<Result>> results;
+    int failed_step = -1;   // the step whose error aborted the transaction
+    absl::Status commit;    // OK when the transaction committed
+  };
+  // Errors only for what fails the whole round trip (a lost connection:
+  // kUnavailable, the outcome of the COMMIT then unknown).
+  [[nodiscard]] absl::StatusOr<PipelineOutcome> RunPipelined(absl::Span<const absl::string_view> begin,
+                                                             absl::Span<const PipelineStep> steps,
+                                                             absl::string_view context);
+
   // True once libpq has seen the connection fail; it cannot be used again.
   bool broken() const;
   // Whether a transaction is open (or failed and not yet rolled back).
   bool in_transaction() const;
+  // Whether the open transaction failed (a statement in it raised an error:
+  // only ROLLBACK is accepted now).
+  bool transaction_failed() const;
   // For a connection idle in a pool: reads whatever the server sent without
   // blocking and returns false when the server has closed the connection
   // (restart, idle timeout, terminated backend).
@@ -256,7 +296,15 @@ class Transaction {
     kSnapshot,   // BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY: one
                  // consistent snapshot for several SELECTs
   };
-  [[nodiscard]] static absl::StatusOr<Transaction> Begin(Connection& conn, Kind kind);
+  // How the COMMIT waits for the WAL (SET LOCAL synchronous_commit, sent
+  // with the BEGIN: no extra round trip).
+  enum class Sync {
+    kServerDefault,  // the connection's setting
+    kDurable,        // on: acknowledged once flushed
+    kAsync,          // off: acknowledged before the flush (a server crash may lose it)
+  };
+  [[nodiscard]] static absl::StatusOr<Transaction> Begin(Connection& conn, Kind kind,
+                                                         Sync sync = Sync::kServerDefault);
 
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
@@ -273,10 +321,50 @@ class Transaction {
   Connection* conn_ = nullptr;
 };
 
+// Bounded exponential back-off with jitter between connection attempts to
+// a server that is not answering, so a fleet of clients does not hammer a
+// server while it restarts (and does not reconnect in lockstep after it).
+// The k-th consecutive failure makes the next attempt wait a random time
+// in [d/2, d], d = min(max, initial * 2^(k-1)); a success resets it. Not
+// thread-safe (the Pool calls it under its lock).
+class ConnectBackoff {
+ public:
+  struct Options {
+    absl::Duration initial = absl::Milliseconds(100);
+    absl::Duration max = absl::Seconds(10);
+  };
+  ConnectBackoff(Options options, uint64_t seed);
+
+  // OK when an attempt may be made at `now`; otherwise kUnavailable saying
+  // how long to wait and what the last attempt met.
+  absl::Status MayAttempt(absl::Time now) const;
+  void Failed(absl::Time now, const absl::Status& error);
+  void Succeeded();
+  int consecutive_failures() const { return failures_; }
+  // When the next attempt may be made (InfinitePast() when now).
+  absl::Time next_attempt() const { return next_; }
+
+ private:
+  Options options_;
+  uint64_t rng_;
+  int failures_ = 0;
+  absl::Time next_ = absl::InfinitePast();
+  absl::Status last_error_;
+};
+
+// What a Pool reports about its connection attempts (each call is made
+// without the pool's lock).
+struct PoolHooks {
+  // Every attempt that reached the network: its result and duration.
+  // `reconnect`: an earlier connection of the pool had broken or failed.
+  std::function<void(const absl::Status& result, absl::Duration latency, bool reconnect)> on_connect;
+};
+
 // A bounded pool of connections to one server.
 class Pool {
  public:
-  Pool(std::string conninfo, ConnectOptions options, int max_size);
+  Pool(std::string conninfo, ConnectOptions options, int max_size, ConnectBackoff::Options backoff = {},
+       PoolHooks hooks = {});
   ~Pool();
 
   class Handle {
@@ -298,22 +386,36 @@ class Pool {
   };
 
   // A connection for the caller's exclusive use: an idle one that is still
-  // alive, or a new one (waiting while max_size are in use).
+  // alive, or a new one (waiting while max_size are in use). While the
+  // back-off after failed attempts runs, fails fast with kUnavailable.
   [[nodiscard]] absl::StatusOr<Handle> Acquire();
+  // A connection outside the pool's bound (a lease renewer's own), under
+  // the same back-off.
+  [[nodiscard]] absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated();
 
-  // Connections opened so far (for tests and statistics).
+  // Connections opened so far, and attempts made (for tests and statistics).
   int64_t connects() const;
+  int64_t connect_attempts() const;
 
  private:
   void Release(std::unique_ptr<Connection> conn);
+  // Opens a connection unless the back-off forbids an attempt now.
+  absl::StatusOr<std::unique_ptr<Connection>> Connect();
 
   const std::string conninfo_;
   const ConnectOptions options_;
   const int max_size_;
+  const PoolHooks hooks_;
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + handed out + being opened
   int64_t connects_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  ConnectBackoff backoff_ ABSL_GUARDED_BY(mu_);
+  // During a back-off, one attempt at a time: the others fail fast.
+  bool probing_ ABSL_GUARDED_BY(mu_) = false;
+  // A connection broke or an attempt failed since the last success.
+  bool had_trouble_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace pg

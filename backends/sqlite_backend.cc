@@ -211,6 +211,21 @@ absl::Status WithContext(const absl::Status& s, absl::string_view context) {
   return absl::Status(s.code(), absl::StrCat(context, ": ", s.message()));
 }
 
+// A whole update state's channel list, before it replaces the table's.
+absl::Status CheckChannels(const UpdatesState& u, const DecodeLimits& limits) {
+  if (u.channels().size() > limits.max_channels) {
+    return absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
+                                              " channel pts entries; the limit is ", limits.max_channels));
+  }
+  for (size_t i = 0; i < u.channels().size(); ++i) {
+    if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // --- binding a session's values -----------------------------------------------
 
 void BindDc(Statement& st, int first, const DcEntry& dc) {
@@ -223,17 +238,52 @@ void BindDc(Statement& st, int first, const DcEntry& dc) {
   st.BindInt(first + 4, dc.first_salt).BindInt(first + 5, dc.time_offset);
 }
 
-void BindPeer(Statement& st, const CachedPeer& p) {
-  st.BindInt(1, p.id)
-      .BindInt(2, p.access_hash)
-      .BindInt(3, p.type == PeerType::kChannel ? 1 : 0)
-      .BindInt(4, p.type == PeerType::kChat ? 1 : 0);
+// Binds a peer's six columns from parameter `first` on.
+void BindPeer(Statement& st, const CachedPeer& p, int first = 1) {
+  st.BindInt(first, p.id)
+      .BindInt(first + 1, p.access_hash)
+      .BindInt(first + 2, p.type == PeerType::kChannel ? 1 : 0)
+      .BindInt(first + 3, p.type == PeerType::kChat ? 1 : 0);
   if (p.channel_kind.has_value()) {
-    st.BindInt(5, static_cast<int64_t>(*p.channel_kind));
+    st.BindInt(first + 4, static_cast<int64_t>(*p.channel_kind));
   } else {
-    st.BindNull(5);
+    st.BindNull(first + 4);
   }
-  st.BindInt(6, p.is_community ? 1 : 0);
+  st.BindInt(first + 5, p.is_community ? 1 : 0);
+}
+
+// --- multi-row upserts (batches) ------------------------------------------------
+
+// Rows per multi-row statement: 64 peers are 448 parameters, under the 999
+// that SQLite before 3.32 allows (SQLITE_MAX_VARIABLE_NUMBER).
+constexpr size_t kRowsPerStatement = 64;
+
+enum MultiRowTable { kMultiPeers = 0, kMultiMinPeers = 1, kMultiChannels = 2 };
+
+// Columns of each table's upsert (the order column, when written, comes
+// last in each row).
+int MultiRowColumns(int table) { return table == kMultiPeers ? 6 : table == kMultiMinPeers ? 3 : 2; }
+
+std::string MultiRowSql(int table, size_t rows, bool with_order) {
+  const int cols = MultiRowColumns(table) + (with_order ? 1 : 0);
+  std::string values;
+  for (size_t r = 0; r < rows; ++r) {
+    absl::StrAppend(&values, r == 0 ? "" : ", ", "(");
+    for (int c = 0; c < cols; ++c) absl::StrAppend(&values, c == 0 ? "" : ", ", "?", r * cols + c + 1);
+    values += ")";
+  }
+  const std::string order_col = with_order ? absl::StrCat(", ", kOrderColumn) : "";
+  switch (table) {
+    case kMultiPeers:
+      return absl::StrCat("INSERT INTO peers (", kPeerColumns, order_col, ") VALUES ", values,
+                          " ON CONFLICT(id) DO UPDATE SET ", kPeerUpdate);
+    case kMultiMinPeers:
+      return absl::StrCat("INSERT INTO min_peers (user_id, peer_id, msg_id", order_col, ") VALUES ", values,
+                          " ON CONFLICT(user_id) DO UPDATE SET peer_id = excluded.peer_id, msg_id = excluded.msg_id");
+    default:
+      return absl::StrCat("INSERT INTO channel_pts (channel_id, pts", order_col, ") VALUES ", values,
+                          " ON CONFLICT(channel_id) DO UPDATE SET pts = excluded.pts");
+  }
 }
 
 // --- reading untrusted rows ----------------------------------------------------
@@ -539,6 +589,9 @@ absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
 
 struct SqliteBackend::Cache {
   std::array<Statement, kNumStatements> statements;
+  // Multi-row upserts by (table, rows): kRowsPerStatement rows, and one per
+  // remainder size met so far.
+  absl::flat_hash_map<std::pair<int, size_t>, Statement> multi_row;
 };
 
 SqliteBackend::SqliteBackend(std::string name_prefix) : name_prefix_(std::move(name_prefix)) {}
@@ -927,17 +980,7 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
     switch (change.kind) {
       case UpdateStateChange::Kind::kAll: {
         const UpdatesState& u = change.all;
-        if (u.channels().size() > options_.limits.max_channels) {
-          return absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
-                                                    " channel pts entries; the limit is ",
-                                                    options_.limits.max_channels));
-        }
-        for (size_t i = 0; i < u.channels().size(); ++i) {
-          if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
-            return absl::InvalidArgumentError(
-                absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id));
-          }
-        }
+        TGS_RETURN_IF_ERROR(CheckChannels(u, options_.limits));
         // Replaces the counters (no MAX: this is an explicit state change).
         TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kReplaceState));
         st->BindInt(1, u.pts).BindInt(2, u.qts).BindInt(3, u.date).BindInt(4, u.seq);
@@ -965,6 +1008,64 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
       }
     }
     return absl::InvalidArgumentError("unknown update state change");
+  });
+}
+
+template <typename T, typename BindRow>
+absl::Status SqliteBackend::UpsertRows(int table, absl::Span<const T> items, int list, BindRow bind_row) {
+  const int cols = MultiRowColumns(table) + (write_order_ ? 1 : 0);
+  for (size_t start = 0; start < items.size(); start += kRowsPerStatement) {
+    const size_t rows = std::min(kRowsPerStatement, items.size() - start);
+    Statement& st = cache_->multi_row[{table, rows}];
+    if (!st.valid()) {
+      TGS_ASSIGN_OR_RETURN(st, db_.Prepare(MultiRowSql(table, rows, write_order_), /*persistent=*/true));
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      const int first = static_cast<int>(r) * cols + 1;
+      bind_row(st, items[start + r], first);
+      // An existing row keeps its position (the upsert does not touch
+      // tgs_order); a number is used up either way, which only leaves gaps.
+      if (write_order_) st.BindInt(first + cols - 1, TakeOrder(list));
+    }
+    TGS_RETURN_IF_ERROR(st.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteBackend::ApplyChanges(const SessionChanges& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  const NetUpdateState net = NetUpdateState::Of(changes.updates);
+  if (net.replace_channels != nullptr) {
+    TGS_RETURN_IF_ERROR(WithContext(CheckChannels(*net.replace_channels, options_.limits), Name()));
+  }
+  absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
+  return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    TGS_RETURN_IF_ERROR(EnsureSessionRow());
+    TGS_RETURN_IF_ERROR(RefreshNextOrder());
+    TGS_RETURN_IF_ERROR(UpsertRows(kMultiPeers, changes.peers, kPeers,
+                                   [](Statement& st, const CachedPeer& p, int first) { BindPeer(st, p, first); }));
+    TGS_RETURN_IF_ERROR(UpsertRows(kMultiMinPeers, changes.min_peers, kMinPeers,
+                                   [](Statement& st, const CachedMinPeer& m, int first) {
+                                     st.BindInt(first, m.user_id).BindInt(first + 1, m.peer_id).BindInt(first + 2,
+                                                                                                       m.msg_id);
+                                   }));
+    if (net.replace_channels != nullptr) TGS_RETURN_IF_ERROR(InsertChannels(*net.replace_channels));
+    TGS_RETURN_IF_ERROR(UpsertRows(kMultiChannels, absl::Span<const ChannelPts>(net.channels), kChannels,
+                                   [](Statement& st, const ChannelPts& c, int first) {
+                                     st.BindInt(first, c.channel_id).BindInt(first + 1, c.pts);
+                                   }));
+    if (net.primary) {
+      TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kSetPrimary));
+      st->BindInt(1, net.primary->pts).BindInt(2, net.primary->date).BindInt(3, net.primary->seq);
+      TGS_RETURN_IF_ERROR(st->Run());
+    }
+    if (net.qts) {
+      TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kSetSecondary));
+      st->BindInt(1, *net.qts);
+      TGS_RETURN_IF_ERROR(st->Run());
+    }
+    return absl::OkStatus();
   });
 }
 

@@ -170,6 +170,9 @@ class SqliteBackend : public SessionBackend {
   absl::Status SetHomeDc(int32_t dc_id) override;
   absl::Status ApplyUpdateState(const UpdateStateChange& change) override;
   absl::Status CachePeer(const CachedPeer& peer) override;
+  // One transaction (committed with `synchronous`, NORMAL by default: a batch
+  // carries no key) of multi-row upserts, up to 64 rows a statement.
+  absl::Status ApplyChanges(const SessionChanges& changes) override;
 
   const std::string& path() const { return path_; }
 
@@ -201,6 +204,12 @@ class SqliteBackend : public SessionBackend {
   absl::Status EnsureSessionRow() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<sqlite::Statement*> Cached(int id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status InsertChannels(const UpdatesState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Upserts `items` into multi-row table `table` (MultiRowTable in the .cc),
+  // numbering new rows of ordered list `list`; bind_row(statement, item,
+  // first parameter) binds one row.
+  template <typename T, typename BindRow>
+  absl::Status UpsertRows(int table, absl::Span<const T> items, int list, BindRow bind_row)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteSession(const Session& session) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::optional<Session>> ReadSession() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `body` in a BEGIN IMMEDIATE transaction; `durable` commits with

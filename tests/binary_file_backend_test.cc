@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "backends/file_system.h"
+#include "backends/journal.h"
+#include "backends/lock_holder.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
 #include "tests/testing/backend_conformance.h"
@@ -46,7 +49,11 @@ BackendFactory FileFactory(const std::string& name, Options o) {
                         /*persistent=*/true, /*allows_second_writer=*/false};
 }
 
-Options Durable() { return Options(); }
+Options Durable() {
+  Options o;
+  o.sync = BinaryFileBackend::Sync::kEveryOperation;
+  return o;
+}
 Options GroupCommit() {
   Options o;
   o.sync = BinaryFileBackend::Sync::kGroupCommit;
@@ -60,13 +67,15 @@ Options TinyJournal() {
   return o;
 }
 Options NoCompactOnClose() {
-  Options o;
+  // Each fault must hit the call that makes it: syncs happen in the call.
+  Options o = Durable();
   o.compact_on_close = false;
   return o;
 }
 
 INSTANTIATE_TEST_SUITE_P(BinaryFile, BackendConformanceTest,
-                         ::testing::Values(FileFactory("durable", Durable()), FileFactory("group_commit", GroupCommit()),
+                         ::testing::Values(FileFactory("default", Options()), FileFactory("durable", Durable()),
+                                           FileFactory("group_commit", GroupCommit()),
                                            FileFactory("tiny_journal", TinyJournal()),
                                            FileFactory("journal_kept_on_close", NoCompactOnClose())),
                          BackendFactoryName);
@@ -744,6 +753,168 @@ TEST_F(BinaryFileTest, SecondWriterIsRefusedWithThePath) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   first.reset();
   EXPECT_TRUE(BinaryFileBackend::Open(path_).ok());
+}
+
+std::string HostName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// A child process that runs `hold` (which takes the lock), says so through a
+// pipe and waits to be killed. Returns its pid once it holds the lock.
+pid_t StartHolder(const std::function<bool()>& hold) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    if (!hold()) _exit(1);
+    const char ready = 1;
+    if (write(fds[1], &ready, 1) != 1) _exit(2);
+    for (;;) pause();
+  }
+  close(fds[1]);
+  char ready = 0;
+  const bool ok = read(fds[0], &ready, 1) == 1;
+  close(fds[0]);
+  if (!ok) {
+    waitpid(pid, nullptr, 0);
+    return -1;
+  }
+  return pid;
+}
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+TEST_F(BinaryFileTest, TheRefusalNamesTheHolderProcess) {
+  const pid_t real = StartHolder([&] {
+    auto b = BinaryFileBackend::Open(path_);
+    if (!b.ok()) return false;
+    (void)b->release();  // held until the child is killed
+    return true;
+  });
+  ASSERT_GT(real, 0);
+  const absl::Time asked = absl::Now();
+  auto refused = BinaryFileBackend::Open(path_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string msg(refused.status().message());
+  EXPECT_TRUE(absl::StrContains(msg, absl::StrCat("in use by process ", real, " on host ", HostName(), " since ")))
+      << msg;
+  EXPECT_TRUE(absl::StrContains(msg, path_)) << msg;
+  // "since" is when the child took the lock: this minute, in UTC.
+  EXPECT_TRUE(absl::StrContains(msg, absl::FormatTime("%Y-%m-%dT%H:", asked, absl::UTCTimeZone())) ||
+              absl::StrContains(msg, absl::FormatTime("%Y-%m-%dT%H:", asked - absl::Minutes(1), absl::UTCTimeZone())))
+      << msg;
+
+  // The holder crashes: its record stays in the lock file, but the kernel
+  // released its lock, so the record neither blocks nor misleads anyone.
+  KillAndReap(real);
+  EXPECT_TRUE(absl::StrContains(ReadFileOrDie(path_ + ".lock"), absl::StrCat("pid=", real, " "))) << "no record left";
+  auto after = BinaryFileBackend::Open(path_);
+  ASSERT_TRUE(after.ok()) << after.status();
+  std::optional<LockHolder> now = ParseLockHolder(ReadFileOrDie(path_ + ".lock"));
+  ASSERT_TRUE(now.has_value());
+  EXPECT_EQ(now->pid, getpid());
+  // A clean close leaves no record behind.
+  after->reset();
+  EXPECT_EQ(ReadFileOrDie(path_ + ".lock"), "");
+}
+
+TEST_F(BinaryFileTest, ARecordOfAProcessThatIsGoneIsNeverNamedAsTheHolder) {
+  // The lock file names a process that has exited, while another process
+  // (here: a plain flock, as a forked child of a dead holder or another
+  // program would hold it) holds the lock.
+  LockHolder dead = LockHolder::Current();
+  const pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  dead.pid = gone;
+  WriteRaw(path_ + ".lock", EncodeLockHolder(dead));
+  const pid_t holder = StartHolder([&] {
+    const int fd = open((path_ + ".lock").c_str(), O_RDWR);
+    return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+  });
+  ASSERT_GT(holder, 0);
+  auto refused = BinaryFileBackend::Open(path_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string msg(refused.status().message());
+  EXPECT_FALSE(absl::StrContains(msg, absl::StrCat("in use by process ", gone))) << msg;
+  EXPECT_TRUE(absl::StrContains(msg, "in use by another process")) << msg;
+  EXPECT_TRUE(absl::StrContains(msg, absl::StrCat("process ", gone, " on host"))) << msg;
+  EXPECT_TRUE(absl::StrContains(msg, "which is gone")) << msg;
+  KillAndReap(holder);
+  EXPECT_TRUE(BinaryFileBackend::Open(path_).ok());
+}
+
+TEST_F(BinaryFileTest, ABatchIsOneRecordAndAtMostOneSync) {
+  for (const auto mode : {BinaryFileBackend::Sync::kEveryOperation, BinaryFileBackend::Sync::kGroupCommit,
+                          BinaryFileBackend::Sync::kNone}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    ::unlink(path_.c_str());
+    ::unlink((path_ + ".journal").c_str());
+    FaultInjectingFileSystem fs(PosixFileSystem());  // counts calls; fails none
+    Options o;
+    o.fs = &fs;
+    o.sync = mode;
+    o.group_commit_window = absl::Hours(1);  // no background sync during the test
+    auto b = OpenOrDie(path_, o);
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());  // the journal exists now
+    Session want = RichSession();
+    want.CachePeer(CachedPeer::User(1, 1));
+    const size_t bytes = b->journal_bytes();
+    const int writes = fs.Calls(FsOp::kWrite), syncs = fs.Calls(FsOp::kFsync);
+    const int dir_syncs = fs.Calls(FsOp::kDirFsync);
+    const TestBatch batch = MakeTestBatch(4, 50, /*replace_all=*/true);
+    ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
+    batch.view().ApplyTo(want);
+    const SessionChanges view = batch.view();
+    EXPECT_EQ(b->journal_bytes() - bytes, journal::kRecordOverhead + journal::PayloadSize(journal::Op::Batch(view)));
+    EXPECT_EQ(fs.Calls(FsOp::kWrite) - writes, 1);
+    EXPECT_EQ(fs.Calls(FsOp::kFsync) - syncs, mode == BinaryFileBackend::Sync::kEveryOperation ? 1 : 0);
+    EXPECT_EQ(fs.Calls(FsOp::kDirFsync), dir_syncs);
+    EXPECT_EQ(LoadOrDie(*b), want);
+    b.reset();
+    auto reopened = OpenOrDie(path_);
+    EXPECT_EQ(LoadOrDie(*reopened), want);
+  }
+}
+
+TEST_F(BinaryFileTest, KeyWritesAreSyncedInEveryMode) {
+  for (const bool durable_key_writes : {true, false}) {
+    for (const auto mode : {BinaryFileBackend::Sync::kGroupCommit, BinaryFileBackend::Sync::kNone}) {
+      SCOPED_TRACE(absl::StrCat(static_cast<int>(mode), durable_key_writes ? " durable keys" : ""));
+      ::unlink(path_.c_str());
+      ::unlink((path_ + ".journal").c_str());
+      FaultInjectingFileSystem fs(PosixFileSystem());
+      Options o;
+      o.fs = &fs;
+      o.sync = mode;
+      o.durable_key_writes = durable_key_writes;
+      o.group_commit_window = absl::Hours(1);
+      auto b = OpenOrDie(path_, o);
+      ASSERT_TRUE(b->Save(RichSession()).ok());
+      ASSERT_TRUE(b->CachePeer(CachedPeer::User(1, 1)).ok());
+      int syncs = fs.Calls(FsOp::kFsync);
+      ASSERT_TRUE(b->CachePeer(CachedPeer::User(2, 2)).ok());
+      ASSERT_TRUE(b->ApplyUpdateState(UpdateStateChange::Primary(5, 6, 7)).ok());
+      EXPECT_EQ(fs.Calls(FsOp::kFsync), syncs) << "a peer or pts was synced at once";
+      DcEntry dc = DcEntry::FromParts(5, "91.108.56.100", 443, DcFlags());
+      uint8_t raw[AuthKey::kSize] = {7};
+      dc.auth_key = AuthKey(raw);
+      ASSERT_TRUE(b->UpdateDc(dc).ok());
+      EXPECT_EQ(fs.Calls(FsOp::kFsync) - syncs, durable_key_writes ? 1 : 0) << "UpdateDc";
+      syncs = fs.Calls(FsOp::kFsync);
+      ASSERT_TRUE(b->SetHomeDc(5).ok());
+      EXPECT_EQ(fs.Calls(FsOp::kFsync) - syncs, durable_key_writes ? 1 : 0) << "SetHomeDc";
+    }
+  }
 }
 
 TEST_F(BinaryFileTest, CorruptFileIsNotReplacedUntilRecovered) {

@@ -33,6 +33,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/backend_conformance.h"
 #include "tests/testing/crash_harness.h"
+#include "tests/testing/pg_helpers.h"
 #include "tests/testing/pg_server.h"
 #include "tests/testing/test_util.h"
 
@@ -62,15 +63,6 @@ constexpr bool kUnderTsan = false;
   if (kUnderTsan) GTEST_SKIP() << "forks a multi-threaded process, which TSan does not support"
 
 std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-
-std::unique_ptr<PostgresStore> OpenStoreOrDie(const std::string& conninfo, const PostgresOptions& o = {}) {
-  absl::StatusOr<std::unique_ptr<PostgresStore>> s = PostgresStore::Open(conninfo, o);
-  if (!s.ok()) {
-    ADD_FAILURE() << s.status();
-    return nullptr;
-  }
-  return std::move(*s);
-}
 
 // One store per configuration, shared by the conformance tests (each test
 // uses its own session name: the basename of its scratch directory).
@@ -110,64 +102,14 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --- helpers ----------------------------------------------------------------------------
 
-// A plain connection for looking behind the backend's back.
-std::unique_ptr<pg::Connection> Admin(const std::string& db = "tgs") {
-  pg::ConnectOptions o;
-  o.application_name = "tgs-test-admin";
-  o.prepare_statements = false;
-  absl::StatusOr<std::unique_ptr<pg::Connection>> c = pg::Connection::Open(Server().Conninfo(db), o);
-  EXPECT_TRUE(c.ok()) << c.status();
-  return c.ok() ? std::move(*c) : nullptr;
-}
-
-void AdminExec(const std::string& sql, const std::string& db = "tgs") {
-  std::unique_ptr<pg::Connection> c = Admin(db);
-  ASSERT_NE(c, nullptr);
-  absl::Status s = c->Exec(sql);
-  ASSERT_TRUE(s.ok()) << sql << ": " << s;
-}
-
+// A plain connection for looking behind the backend's back (pg_helpers.h on
+// the shared server).
+std::unique_ptr<pg::Connection> Admin(const std::string& db = "tgs") { return testing::Admin(Server(), db); }
+void AdminExec(const std::string& sql, const std::string& db = "tgs") { testing::AdminExec(Server(), sql, db); }
 int64_t AdminInt(const std::string& sql, const std::string& db = "tgs") {
-  std::unique_ptr<pg::Connection> c = Admin(db);
-  if (c == nullptr) return -1;
-  absl::StatusOr<pg::Result> r = c->Query(sql);
-  EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
-  if (!r.ok() || r->rows() != 1) return -1;
-  absl::StatusOr<int64_t> v = pg::GetInt(*r, 0, 0, [] { return std::string("value"); });
-  EXPECT_TRUE(v.ok()) << v.status();
-  return v.ok() ? *v : -1;
+  return testing::AdminInt(Server(), sql, db);
 }
-
-// A database of its own, for tests that tamper with the schema.
-std::string FreshDatabase(const std::string& name) {
-  std::unique_ptr<pg::Connection> c = Admin("postgres");
-  if (c != nullptr) {
-    (void)c->Exec(absl::StrCat("DROP DATABASE IF EXISTS \"", name, "\" WITH (FORCE)"));
-    absl::Status s = c->Exec(absl::StrCat("CREATE DATABASE \"", name, "\""));
-    EXPECT_TRUE(s.ok()) << s;
-  }
-  return name;
-}
-
-std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const std::string& name,
-                                                  const OpenSessionOptions& o = {}) {
-  absl::StatusOr<std::unique_ptr<PostgresBackend>> b = store.OpenSession(name, o);
-  if (!b.ok()) {
-    ADD_FAILURE() << b.status();
-    return nullptr;
-  }
-  return std::move(*b);
-}
-
-Session LoadOrDie(SessionBackend& b) {
-  absl::StatusOr<std::optional<Session>> s = b.Load();
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok() || !s->has_value()) {
-    ADD_FAILURE() << "no session stored";
-    return Session();
-  }
-  return **s;
-}
+std::string FreshDatabase(const std::string& name) { return testing::FreshDatabase(Server(), name); }
 
 AuthKey KeyOf(uint8_t seed) {
   uint8_t raw[AuthKey::kSize];

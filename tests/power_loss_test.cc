@@ -6,11 +6,15 @@
 // mode promises (README, "Durability"):
 //   Save(), Flush(), Compact() and a clean close: durable once they return.
 //   kEveryOperation: every acknowledged granular change is durable.
-//   kGroupCommit: a change is durable once a sync that began after it
-//     completed (the background thread's, Flush's, a fold's); the scripted
-//     and random workloads hold the thread off (one thread, the same calls
-//     every run), GroupCommitLosesAtMostItsWindow runs it.
+//   kGroupCommit (the default): a change is durable once a sync that began
+//     after it completed (the background thread's, Flush's, a fold's); the
+//     scripted and random workloads hold the thread off (one thread, the
+//     same calls every run), GroupCommitLosesAtMostItsWindow runs it.
 //   kNone: changes are durable only through Save/Flush/Compact/close.
+//   In every mode UpdateDc and SetHomeDc are durable when they return
+//   (durable_key_writes, on by default; the workloads run both settings).
+//   A batch (ApplyChanges) is one unit: the states allowed after a cut are
+//   those before and after each call, never part of a batch.
 // and never anything but the state after some acknowledged call or the one
 // in flight: no mix, no corrupt file, no resurrected change.
 #include <sys/stat.h>
@@ -77,6 +81,7 @@ struct Step {
   std::function<void(Session&)> apply;                   // kGranular
   Session saved;                                         // kSave
   std::optional<Mode> mode;                              // kOpen: other than the workload's
+  bool key_write = false;                                // kGranular: UpdateDc, SetHomeDc
 };
 
 Step Open() { return Step{Kind::kOpen, "open", nullptr, nullptr, {}, {}}; }
@@ -102,11 +107,35 @@ Step Dc(int32_t id, uint8_t key) {
   DcEntry e = DcEntry::FromParts(id, absl::StrCat("10.0.0.", id), 443, DcFlags());
   e.auth_key = Key(key);
   return Step{Kind::kGranular, absl::StrCat("UpdateDc ", id), [e](BinaryFileBackend& b) { return b.UpdateDc(e); },
-              [e](Session& s) { s.UpsertDc(e); }, {}, {}};
+              [e](Session& s) { s.UpsertDc(e); }, {}, {}, /*key_write=*/true};
 }
 Step Home(int32_t id) {
   return Step{Kind::kGranular, absl::StrCat("SetHomeDc ", id), [id](BinaryFileBackend& b) { return b.SetHomeDc(id); },
-              [id](Session& s) { s.home_dc_id = id; }, {}, {}};
+              [id](Session& s) { s.home_dc_id = id; }, {}, {}, /*key_write=*/true};
+}
+// An update's peers, a min-peer context, pts and a channel's pts in one
+// ApplyChanges: one journal record.
+Step Batch(int seed, int peers) {
+  struct Owned {
+    std::vector<CachedPeer> peers;
+    std::vector<CachedMinPeer> mins;
+    std::vector<UpdateStateChange> updates;
+    SessionChanges View() const {
+      SessionChanges c;
+      c.peers = peers;
+      c.min_peers = mins;
+      c.updates = updates;
+      return c;
+    }
+  };
+  auto o = std::make_shared<Owned>();
+  for (int i = 0; i < peers; ++i) o->peers.push_back(CachedPeer::User(50000 + (seed * 7 + i) % 60, seed * 100 + i));
+  o->mins.push_back({60000 + seed % 5, -100, seed});
+  o->updates.push_back(UpdateStateChange::Primary(1000 + seed, 1700000000, seed));
+  o->updates.push_back(UpdateStateChange::Channel(5000, seed));
+  return Step{Kind::kGranular, absl::StrCat("ApplyChanges of ", peers, " peers"),
+              [o](BinaryFileBackend& b) { return b.ApplyChanges(o->View()); },
+              [o](Session& s) { o->View().ApplyTo(s); }, {}, {}};
 }
 Step Pts(int32_t pts) {
   const UpdateStateChange c = UpdateStateChange::Primary(pts, 1700000000 + pts, pts / 2);
@@ -120,15 +149,15 @@ Step ChannelPts(int64_t channel, int32_t pts) {
               [c](Session& s) { s.ApplyUpdateState(c); }, {}, {}};
 }
 
-// Whether a step that returned OK is durable in `mode`.
-bool Durable(Kind k, Mode mode) {
-  switch (k) {
+// Whether a step that returned OK is durable with `o` (and mode `mode`).
+bool Durable(const Step& step, Mode mode, const Options& o) {
+  switch (step.kind) {
     case Kind::kOpen:
     case Kind::kKill:
     case Kind::kAwaitBackgroundSync:  // judged by what the thread synced
       return false;
     case Kind::kGranular:
-      return mode == Mode::kEveryOperation;
+      return mode == Mode::kEveryOperation || (step.key_write && o.durable_key_writes);
     case Kind::kSave:
     case Kind::kFlush:
     case Kind::kCompact:
@@ -288,7 +317,7 @@ History RunUntilCut(const Workload& r, PowerLossFileSystem& fs) {
     }
     h.states.push_back(next);
     ++h.done;
-    if (Durable(step.kind, o.sync)) h.floor = h.states.size() - 1;
+    if (Durable(step, o.sync, o)) h.floor = h.states.size() - 1;
     if (step.kind == Kind::kGranular && o.sync == Mode::kGroupCommit) {
       group_committed.push_back(Pending{h.states.size() - 1, calls_before, fs.calls()});
     }
@@ -501,15 +530,16 @@ TEST_F(PowerLossBackendTest, WriteFileAtomicallyKeepsTheOldFileOrTheNewOne) {
 // --- the backend: scripted workload ----------------------------------------
 
 // Touches every path that writes: the first change of a new session (a
-// snapshot), Save, the journal's creation and appends, Flush, a byte-identical
+// snapshot), Save, the journal's creation and appends (single changes and
+// batches), Flush, a byte-identical
 // Save (the journal is emptied instead), close with and without compaction,
 // reopen (torn tails cut, stale journals removed), a fold at the size
 // threshold and Compact().
 std::vector<Step> Script() {
   std::vector<Step> s = {Open(), Home(2), Save(BaseSession(1)), Peer(101, 1), Dc(3, 7), Pts(500), Flush(),
-                         Peer(102, 2), Save(BaseSession(1)), Peer(103, 3), ChannelPts(5000, 9), Close(), Open(),
-                         Peer(104, 4)};
-  for (int i = 0; i < 16; ++i) s.push_back(Peer(200 + i, i));  // past the threshold: a fold
+                         Peer(102, 2), Save(BaseSession(1)), Peer(103, 3), Batch(1, 3), ChannelPts(5000, 9), Close(),
+                         Open(), Peer(104, 4), Batch(2, 6)};
+  for (int i = 0; i < 14; ++i) s.push_back(Peer(200 + i, i));  // past the threshold: a fold
   for (Step x : {ChannelPts(6000, 1), Compact(), Peer(105, 5), Close(), Open(), Save(BaseSession(2)), Peer(106, 6),
                  Close()}) {
     s.push_back(std::move(x));
@@ -540,7 +570,7 @@ TEST_F(PowerLossBackendTest, TheScriptTakesEveryPath) {
     int snapshots = 0, truncates = 0;
     for (const PowerLossFileSystem::Event& e : fs.events()) {
       snapshots += e.op == FsOp::kRename && e.name == "s.session";
-      truncates += e.op == FsOp::kTruncate;
+      truncates += e.op == FsOp::kTruncate && e.name == "s.session.journal";
     }
     EXPECT_EQ(snapshots, 8) << ModeName(mode);
     EXPECT_EQ(truncates, 1) << ModeName(mode) << ": the byte-identical Save empties the journal";
@@ -556,6 +586,15 @@ TEST_F(PowerLossBackendTest, ScriptGroupCommit) {
 }
 
 TEST_F(PowerLossBackendTest, ScriptNone) { CutEverywhere(MakeWorkload(ScriptOptions(Mode::kNone), Script()), "kNone"); }
+
+TEST_F(PowerLossBackendTest, ScriptWithoutDurableKeyWrites) {
+  // UpdateDc and SetHomeDc then follow the mode like every other change.
+  for (Mode mode : {Mode::kGroupCommit, Mode::kNone}) {
+    Options o = ScriptOptions(mode);
+    o.durable_key_writes = false;
+    CutEverywhere(MakeWorkload(o, Script()), absl::StrCat(ModeName(mode), ", durable_key_writes=false"));
+  }
+}
 
 TEST_F(PowerLossBackendTest, ScriptJournalKeptOnClose) {
   // Close does not fold: the journal must still be durable after it.
@@ -621,7 +660,8 @@ TEST_F(PowerLossBackendTest, GroupCommitLosesAtMostItsWindow) {
     std::vector<Step> steps = {Open(), Save(BaseSession(1))};
     for (int i = 0; i < 30; ++i) {
       const int r = static_cast<int>(rng() % 10);
-      if (r < 6) steps.push_back(Peer(rng() % 40, i));
+      if (r < 5) steps.push_back(Peer(rng() % 40, i));
+      if (r == 5) steps.push_back(Batch(i, 1 + static_cast<int>(rng() % 20)));
       if (r == 6) steps.push_back(Pts(i));
       if (r == 7) steps.push_back(Dc(1 + rng() % 5, static_cast<uint8_t>(i)));
       if (r >= 8) steps.push_back(AwaitBackgroundSync());
@@ -649,8 +689,10 @@ std::vector<Step> RandomWorkload(std::mt19937& rng, int length) {
   int session_variant = 0;
   for (int i = 0; i < length; ++i) {
     const int r = static_cast<int>(rng() % 100);
-    if (r < 45) {
+    if (r < 38) {
       s.push_back(Peer(rng() % 40, i));  // repeats replace earlier entries
+    } else if (r < 45) {
+      s.push_back(Batch(i, 1 + static_cast<int>(rng() % 30)));
     } else if (r < 52) {
       s.push_back(Dc(1 + rng() % 5, static_cast<uint8_t>(i)));
     } else if (r < 57) {
@@ -685,6 +727,7 @@ TEST_F(PowerLossBackendTest, RandomWorkloads) {
       Options o = ScriptOptions(mode);
       o.compact_min_journal_bytes = 64 + rng() % 600;
       o.compact_on_close = rng() % 2 == 0;
+      o.durable_key_writes = rng() % 2 == 0;
       const Workload w = MakeWorkload(o, RandomWorkload(rng, 40));
       const History full = CutAndCheck(w, -1, {Loss{PowerLoss::kRandom, seed}}, &failures);
       for (int i = 0; i < 20; ++i) {

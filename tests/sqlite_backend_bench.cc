@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends/sqlite_backend.h"
+#include "tools/bench/client_workload.h"
 
 namespace tgsession {
 namespace {
@@ -109,6 +110,11 @@ void RunConfig(const std::string& dir, const Config& c) {
       "%-26s save100k first %7.1f ms  save100k %7.1f ms  load100k %7.1f ms  (file %lld KiB)  "
       "cache_peer x10k: new %7.1f ms (%5.1f us/op), update %7.1f ms (%5.1f us/op)\n",
       c.name, first_save, save, load, file_kb, cache_new, cache_new / 10, cache_update, cache_update / 10);
+  // A client: 200 updates a second, 3 peers + pts as one ApplyChanges.
+  absl::StatusOr<std::vector<double>> us = bench::RunClientWorkload(b.get(), 1000, /*batched=*/true);
+  Check(us.status(), "client workload");
+  std::printf("%-26s client, 200 updates/s of 3 peers + pts (one ApplyChanges): %s\n", c.name,
+              bench::LatencySummary(*us).c_str());
   b.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
 }

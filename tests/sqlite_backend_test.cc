@@ -1104,6 +1104,95 @@ TEST(SqliteGranular, ApplyAllReplacesChannelsInOrder) {
   EXPECT_EQ(LoadOrDie(**b).updates_state, u);
 }
 
+// Multi-row statements hold up to 64 rows: batches around the chunk sizes,
+// with ids repeated across chunk boundaries, in both order modes.
+TEST(SqliteBatch, ChunkBoundariesKeepOrderAndLastValues) {
+  for (const bool keep_order : {true, false}) {
+    SCOPED_TRACE(keep_order);
+    SqliteOptions o;
+    o.keep_order = keep_order;
+    const std::string path = absl::StrCat(TestDir(), "/chunks", keep_order, ".db");
+    auto b = OpenOrDie(path, o);
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    Session want = RichSession();
+    for (const int n : {1, 63, 64, 65, 129, 200}) {
+      std::vector<CachedPeer> peers;
+      std::vector<CachedMinPeer> mins;
+      std::vector<UpdateStateChange> updates;
+      for (int i = 0; i < n; ++i) {
+        // Ids repeat 64 apart, so a repeat lands in the next statement.
+        peers.push_back(CachedPeer::User(n * 1000 + i % 70, i));
+        mins.push_back({n * 1000 + i % 66, i, i});
+        updates.push_back(UpdateStateChange::Channel(n * 1000 + i % 65, i));
+      }
+      SessionChanges c;
+      c.peers = peers;
+      c.min_peers = mins;
+      c.updates = updates;
+      ASSERT_TRUE(b->ApplyChanges(c).ok()) << n;
+      c.ApplyTo(want);
+    }
+    Session got = LoadOrDie(*b);
+    if (!keep_order) {
+      // Without the order column, rows come back in id order (ferogram's).
+      const auto by_id = [](Session s) {
+        std::vector<CachedPeer> p(s.peers.begin(), s.peers.end());
+        std::sort(p.begin(), p.end(), [](const CachedPeer& x, const CachedPeer& y) { return x.id < y.id; });
+        return p;
+      };
+      EXPECT_EQ(by_id(got), by_id(want));
+      EXPECT_EQ(got.min_peers.size(), want.min_peers.size());
+      EXPECT_EQ(got.updates_state.channels().size(), want.updates_state.channels().size());
+    } else {
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
+// A batch is one transaction: one that fails part way (the file is full)
+// leaves nothing of itself, and the connection goes on working.
+TEST(SqliteBatch, AFailedBatchLeavesNothing) {
+  const std::string path = TestDir() + "/full_batch.db";
+  SqliteOptions o;
+  o.max_file_bytes = 96 * 1024;
+  auto b = OpenOrDie(path, o);
+  const Session rich = RichSession();
+  ASSERT_TRUE(b->Save(rich).ok());
+  std::vector<CachedPeer> peers;
+  for (int64_t i = 0; i < 20000; ++i) peers.push_back(CachedPeer::User(i + 10, i));
+  const UpdateStateChange pts = UpdateStateChange::Primary(99999, 1, 1);
+  SessionChanges c;
+  c.peers = peers;
+  c.updates = absl::MakeConstSpan(&pts, 1);
+  absl::Status s = b->ApplyChanges(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  ExpectNoWriterHoldsTheLock(path);
+  EXPECT_EQ(LoadOrDie(*b), rich);
+  ASSERT_TRUE(b->ApplyChanges(SessionChanges{absl::MakeConstSpan(peers).subspan(0, 100), {}, c.updates}).ok());
+  Session want = rich;
+  for (size_t i = 0; i < 100; ++i) want.CachePeer(peers[i]);
+  want.ApplyUpdateState(pts);
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+// A batch's channel list replacement is checked before anything is written.
+TEST(SqliteBatch, ARepeatedChannelInAWholeStateIsRefused) {
+  auto b = SqliteBackend::OpenInMemory();
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE((*b)->Save(RichSession()).ok());
+  UpdatesState u;
+  u.mutable_channels().Assign(std::vector<ChannelPts>{{5, 1}, {5, 2}});
+  const CachedPeer peer = CachedPeer::User(77, 7);
+  const UpdateStateChange all = UpdateStateChange::All(u);
+  SessionChanges c;
+  c.peers = absl::MakeConstSpan(&peer, 1);
+  c.updates = absl::MakeConstSpan(&all, 1);
+  absl::Status s = (*b)->ApplyChanges(c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(LoadOrDie(**b), RichSession());
+}
+
 TEST(SqliteDelete, ScrubsAuthKeysFromTheFiles) {
   const std::string path = TestDir() + "/scrub.db";
   Session s = RichSession();

@@ -35,6 +35,7 @@
 #include "session/status_macros.h"
 #include "session/string_codec.h"
 #include "tools/cli_messages.h"
+#include "tools/cli_pg.h"
 
 namespace tgsession {
 namespace {
@@ -68,7 +69,7 @@ std::string Usage() {
                     [--bot | --no-bot] [--test-mode | --no-test-mode] [--force]
                     [--encrypt] [--verbose] [PASSPHRASE] INPUT (-o OUT | --stdout)
   tgsession convert --to postgres:CONNSTRING/NAME [--force] [options] INPUT
-  tgsession help
+)" + std::string(cli::PgUsage()) + R"(  tgsession help
 
 INPUT is a file, a folder (a GramJS StoreSession), a session string, or - for
 standard input. The format is detected unless --from names it; when a text is
@@ -98,6 +99,14 @@ on the command line. convert --to postgres:... needs no -o; it takes the
 session's lease (refused while another process runs the session) and
 replaces a stored session only with --force. inspect postgres:CONNSTRING/
 (no NAME) lists the sessions and who holds them.
+
+pg administers such a store: list (sessions, peers, who holds each lease,
+since when), stats (counts, leases held and expired, schema version), release
+(forces a lease free, e.g. after its holder crashed: the holder is fenced and
+can no longer write; --note says who and why), delete (a session and
+everything under it, refused while its lease is held), migrate (prints the
+statements that take the schema to this version and runs them in one
+transaction; --dry-run only prints them). release and delete need --yes.
 
 convert prints what the target lacked ("missing"), what it could not keep
 ("dropped") and what was deduced ("warning") on standard error. Values the
@@ -522,7 +531,7 @@ void WriteExtras(JsonWriter& w, const interop::SessionExtras& x) {
   w.EndObject();
 }
 
-// inspect postgres:CONNSTRING/ : one line per session name.
+// inspect postgres:CONNSTRING/ : one line per session name (as pg list).
 int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& out, cli::MessageSink& err) {
   PostgresOptions po;
   po.pool_size = 1;
@@ -531,68 +540,7 @@ int ListPostgres(const PostgresLocation& loc, const Options& o, std::ostream& ou
     err.Error("", store.status());
     return 1;
   }
-  absl::StatusOr<std::vector<StoredSessionInfo>> list = (*store)->List();
-  if (!list.ok()) {
-    err.Error("", list.status());
-    return 1;
-  }
-  absl::StatusOr<std::string> tls_or = (*store)->TlsProtocol();
-  const std::string tls = tls_or.ok() ? *tls_or : "";
-  if (o.json) {
-    JsonWriter w(/*pretty=*/true);
-    w.StartObject();
-    w.StringMember("store", absl::StrCat("postgres:", (*store)->description()));
-    w.StringMember("tls", tls);
-    w.Key("sessions");
-    w.StartArray();
-    for (const StoredSessionInfo& i : *list) {
-      w.StartObject();
-      w.StringMember("name", i.name);
-      w.Key("has_session");
-      w.Bool(i.has_session);
-      w.Key("home_dc_id");
-      w.Int64(i.home_dc_id);
-      w.Key("lease");
-      if (i.lease_owner) {
-        w.StartObject();
-        w.StringMember("owner", *i.lease_owner);
-        w.Key("epoch");
-        w.Int64(i.lease_epoch);
-        w.Key("expires_in_ms");
-        if (i.lease_remaining) {
-          w.Int64(absl::ToInt64Milliseconds(*i.lease_remaining));
-        } else {
-          w.Null();
-        }
-        w.EndObject();
-      } else {
-        w.Null();
-      }
-      w.StringMember("updated_at", absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()));
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    out << w.str() << "\n";
-    return 0;
-  }
-  out << "store:    postgres:" << cli::OneLine((*store)->description())
-      << (tls.empty() ? "" : absl::StrCat(" (", tls, ")"))
-      << "\nsessions: " << list->size() << "\n";
-  for (const StoredSessionInfo& i : *list) {
-    std::string lease = "free";
-    if (i.lease_owner) {
-      const int64_t ms = i.lease_remaining ? absl::ToInt64Milliseconds(*i.lease_remaining) : 0;
-      // Owners are labels other processes chose: printed as one line of text.
-      const std::string owner = cli::OneLine(*i.lease_owner);
-      lease = ms > 0 ? absl::StrFormat("held by %s (expires in %.1f s)", owner, ms / 1000.0)
-                     : absl::StrCat("expired (last held by ", owner, ")");
-    }
-    out << absl::StrFormat("  %-24s %-12s home DC %-3d %s, updated %s\n", cli::OneLine(i.name),
-                           i.has_session ? "saved" : "empty", i.home_dc_id, lease,
-                           absl::FormatTime(absl::RFC3339_sec, i.updated_at, absl::UTCTimeZone()));
-  }
-  return 0;
+  return cli::PrintPgList(**store, o.json, out, err);
 }
 
 int Inspect(const Options& o, std::istream& in, std::ostream& out, cli::MessageSink& err) {
@@ -793,6 +741,7 @@ std::string TgsessionUsage() { return Usage(); }
 
 int RunTgsession(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                  std::ostream& err_stream) {
+  if (!args.empty() && args[0] == "pg") return cli::RunPg({args.begin() + 1, args.end()}, out, err_stream);
   Options o;
   absl::Status st = ParseArgs(args, &o);
   cli::MessageSink err(err_stream, o.verbose);

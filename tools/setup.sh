@@ -40,6 +40,7 @@ packages=(
   libsqlite3-dev sqlite3      # SqliteBackend
   libsodium-dev               # encrypted-at-rest files
   libpq-dev postgresql openssl  # PostgresBackend; its tests start a server (runuser, from util-linux) and make TLS certificates
+  pgbouncer                   # PostgresBackend behind a transaction-mode pooler (tests start one beside the server)
   emscripten nodejs           # WebAssembly build (Debian's emcc 3.1.6) and node tests
   python3-telethon            # interop tests run the real Telethon on our output
   valgrind                    # benchmark instruction counts

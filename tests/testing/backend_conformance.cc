@@ -81,6 +81,47 @@ Session RichSession() {
   return s;
 }
 
+SessionChanges TestBatch::view() const {
+  SessionChanges c;
+  c.peers = peers;
+  c.min_peers = min_peers;
+  c.updates = updates;
+  return c;
+}
+
+TestBatch MakeTestBatch(int seed, int peers, bool replace_all) {
+  TestBatch b;
+  for (int i = 0; i < peers; ++i) {
+    // Every fifth id repeats an earlier one of the batch (last value wins,
+    // first place kept); ids 1001-1005 are RichSession's.
+    const int64_t id = i % 5 == 4 ? 9000000 + seed * 1000 + i - 3 : (i % 7 == 0 ? 1001 + i % 5 : 9000000 + seed * 1000 + i);
+    CachedPeer p = i % 3 == 0 ? CachedPeer::Channel(id, seed * 7919 + i, ChannelKind::kMegagroup)
+                              : CachedPeer::User(id, -(seed * 104729 + i));
+    p.is_community = i % 11 == 0;
+    b.peers.push_back(p);
+  }
+  b.min_peers.push_back({555, 42 + seed, 7 + seed});  // replaces RichSession's
+  b.min_peers.push_back({700000 + seed, -1001, seed});
+  b.min_peers.push_back({700000 + seed, -1002, seed + 1});  // same user again
+  b.updates.push_back(UpdateStateChange::Channel(1234567890123, 100 + seed));
+  b.updates.push_back(UpdateStateChange::Primary(30000 + seed, 1700000000 + seed, 3 + seed));
+  if (replace_all) {
+    UpdatesState all;
+    all.pts = 5 + seed;
+    all.qts = 6;
+    all.date = 7;
+    all.seq = 8;
+    all.SetChannelPts(77, 1);
+    all.SetChannelPts(78, 2);
+    b.updates.push_back(UpdateStateChange::All(all));
+  }
+  b.updates.push_back(UpdateStateChange::Channel(800 + seed, seed));
+  b.updates.push_back(UpdateStateChange::Secondary(40 + seed));
+  b.updates.push_back(UpdateStateChange::Channel(77, 9 + seed));
+  b.updates.push_back(UpdateStateChange::Channel(800 + seed, seed + 1));
+  return b;
+}
+
 TEST_P(BackendConformanceTest, EmptyLoadsAsNoSession) {
   auto b = Open();
   absl::StatusOr<std::optional<Session>> s = b->Load();
@@ -208,6 +249,102 @@ TEST_P(BackendConformanceTest, ReopenSeesSavedSession) {
   want.CachePeer(CachedPeer::User(31337, 1));
   want.updates_state.SetChannelPts(77, 7);
   EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+TEST_P(BackendConformanceTest, BatchesApplyInOrder) {
+  auto b = Open();
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  Session want = RichSession();
+  for (int seed = 0; seed < 6; ++seed) {
+    SCOPED_TRACE(seed);
+    const TestBatch batch = MakeTestBatch(seed, 12 + seed * 9, /*replace_all=*/seed % 3 == 1);
+    absl::Status st = b->ApplyChanges(batch.view());
+    ASSERT_TRUE(st.ok()) << st;
+    batch.view().ApplyTo(want);
+    // Interleaved with single operations, which must see the batch.
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(9000000 + seed * 1000, 5)).ok());
+    want.CachePeer(CachedPeer::User(9000000 + seed * 1000, 5));
+    EXPECT_EQ(LoadOrDie(*b), want);
+  }
+  if (GetParam().persistent) {
+    b.reset();
+    auto reopened = Open();
+    EXPECT_EQ(LoadOrDie(*reopened), want);
+  }
+}
+
+TEST_P(BackendConformanceTest, BatchOfEachKindAlone) {
+  auto b = Open();
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  Session want = RichSession();
+  const TestBatch batch = MakeTestBatch(3, 40);
+  ASSERT_TRUE(b->CachePeers(batch.peers).ok());
+  for (const CachedPeer& p : batch.peers) want.CachePeer(p);
+  ASSERT_TRUE(b->CacheMinPeers(batch.min_peers).ok());
+  for (const CachedMinPeer& m : batch.min_peers) want.CacheMinPeer(m);
+  ASSERT_TRUE(b->ApplyUpdateStates(batch.updates).ok());
+  for (const UpdateStateChange& c : batch.updates) want.ApplyUpdateState(c);
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+TEST_P(BackendConformanceTest, EmptyBatchWritesNothing) {
+  auto b = Open();
+  ASSERT_TRUE(b->ApplyChanges(SessionChanges()).ok());
+  ASSERT_TRUE(b->CachePeers({}).ok());
+  absl::StatusOr<std::optional<Session>> s = b->Load();
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->has_value()) << "an empty batch started a session";
+}
+
+TEST_P(BackendConformanceTest, BatchOnAnEmptyStoreStartsASession) {
+  auto b = Open();
+  const TestBatch batch = MakeTestBatch(1, 25, /*replace_all=*/true);
+  ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
+  Session want;
+  batch.view().ApplyTo(want);
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+TEST_P(BackendConformanceTest, LargeBatchRoundTrips) {
+  auto b = Open();
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  Session want = RichSession();
+  TestBatch batch = MakeTestBatch(9, 20000);
+  for (int i = 0; i < 3000; ++i) batch.min_peers.push_back({800000 + i, i, i});
+  for (int i = 0; i < 3000; ++i) batch.updates.push_back(UpdateStateChange::Channel(5000000 + i % 2500, i));
+  ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
+  batch.view().ApplyTo(want);
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
+TEST_P(BackendConformanceTest, ConcurrentBatchesLoseNothing) {
+#ifdef __EMSCRIPTEN__
+  GTEST_SKIP() << "the WebAssembly build has no threads (no pthreads, no SharedArrayBuffer)";
+#endif
+  auto b = Open();
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 15;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kBatches; ++i) {
+        std::vector<CachedPeer> peers;
+        for (int k = 0; k < 8; ++k) peers.push_back(CachedPeer::User(10000000 * (t + 1) + i * 8 + k, k));
+        const UpdateStateChange channel = UpdateStateChange::Channel(t + 500, i);
+        SessionChanges c;
+        c.peers = peers;
+        c.updates = absl::MakeConstSpan(&channel, 1);
+        if (!b->ApplyChanges(c).ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  Session s = LoadOrDie(*b);
+  EXPECT_EQ(s.peers.size(), RichSession().peers.size() + kThreads * kBatches * 8);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(s.updates_state.ChannelPtsOr0(t + 500), kBatches - 1);
 }
 
 TEST_P(BackendConformanceTest, ConcurrentThreadsLoseNoUpdate) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
 #include "gtest/gtest.h"
@@ -45,6 +46,19 @@ class BackendConformanceTest : public ::testing::TestWithParam<BackendFactory> {
 // A session exercising every field (2 DCs with and without keys, counters,
 // channel pts, all peer kinds, min peers, a token).
 Session RichSession();
+
+// The changes of a client's update: `peers` users and channels (some ids
+// repeated within the batch, some already in RichSession), a few min-peer
+// contexts, pts/date/seq, qts and channel pts, and (when `replace_all`) a
+// whole update state in the middle. `seed` varies the values. Owns what the
+// SessionChanges view points at.
+struct TestBatch {
+  std::vector<CachedPeer> peers;
+  std::vector<CachedMinPeer> min_peers;
+  std::vector<UpdateStateChange> updates;
+  SessionChanges view() const;
+};
+TestBatch MakeTestBatch(int seed, int peers, bool replace_all = false);
 
 }  // namespace testing
 }  // namespace tgsession

@@ -37,6 +37,31 @@ Session BigSession(long long k, const CrashHarnessOptions& o) {
   return s;
 }
 
+// Every sixth operation is a batch: an update's 20 peers (some new, some
+// known), two min-peer contexts, pts and a channel's pts. Killed in flight it
+// must be all there or all absent.
+struct CrashBatch {
+  std::vector<CachedPeer> peers;
+  std::vector<CachedMinPeer> min_peers;
+  std::vector<UpdateStateChange> updates;
+  explicit CrashBatch(long long k) {
+    for (int i = 0; i < 20; ++i) peers.push_back(CachedPeer::User(3000000 + (k * 20 + i) % 900, k + i));
+    min_peers.push_back({4000000 + k % 50, -k, static_cast<int32_t>(k)});
+    min_peers.push_back({4000100 + k % 50, k, 1});
+    updates.push_back(UpdateStateChange::Primary(static_cast<int32_t>(k), 1700000000, static_cast<int32_t>(k % 100)));
+    updates.push_back(UpdateStateChange::Channel(k % 11, static_cast<int32_t>(k)));
+  }
+  SessionChanges view() const {
+    SessionChanges c;
+    c.peers = peers;
+    c.min_peers = min_peers;
+    c.updates = updates;
+    return c;
+  }
+};
+
+bool IsBatch(long long k, const CrashHarnessOptions& o) { return o.batches && k % 6 == 5; }
+
 }  // namespace
 
 void ApplyCrashOp(long long k, const CrashHarnessOptions& o, std::optional<Session>* model) {
@@ -46,6 +71,10 @@ void ApplyCrashOp(long long k, const CrashHarnessOptions& o, std::optional<Sessi
   }
   if (!model->has_value()) model->emplace();
   Session& s = **model;
+  if (IsBatch(k, o)) {
+    CrashBatch(k).view().ApplyTo(s);
+    return;
+  }
   switch (k % 4) {
     case 0:
       s.CachePeer(CachedPeer::Channel(k % 700, k, ChannelKind::kMegagroup));
@@ -68,6 +97,10 @@ void ApplyCrashOp(long long k, const CrashHarnessOptions& o, std::optional<Sessi
 
 absl::Status RunCrashOp(long long k, const CrashHarnessOptions& o, SessionBackend* b) {
   if (k % o.save_every == 0) return b->Save(BigSession(k, o));
+  if (IsBatch(k, o)) {
+    const CrashBatch batch(k);
+    return b->ApplyChanges(batch.view());
+  }
   switch (k % 4) {
     case 0:
       return b->CachePeer(CachedPeer::Channel(k % 700, k, ChannelKind::kMegagroup));
@@ -156,6 +189,7 @@ CrashHarnessResult RunCrashHarness(const std::function<std::unique_ptr<SessionBa
     done = last + 1;
     std::optional<Session> in_flight = model;
     ApplyCrashOp(done, o, &in_flight);
+    if (IsBatch(done, o)) ++res.in_flight_batches;
 
     std::unique_ptr<SessionBackend> b = open();
     if (b == nullptr) {

@@ -3,7 +3,8 @@
 // reports each acknowledged operation through a pipe; the parent kills it
 // with SIGKILL at a random moment, reopens the store and checks that it holds
 // exactly the state after the last acknowledged operation, or after the one
-// in flight. Never a torn mix, never less than what was acknowledged. The
+// in flight. Never a torn mix (a batch is wholly there or wholly absent),
+// never less than what was acknowledged. The
 // next child continues from the state found, so stores are reopened after
 // crashes again and again (torn journals, leftover temp files, stale locks).
 #ifndef TGSESSION_TESTS_TESTING_CRASH_HARNESS_H_
@@ -29,12 +30,16 @@ struct CrashHarnessOptions {
   // `save_peers` peers (large enough that kills land inside snapshot writes).
   int save_every = 37;
   int save_peers = 3000;
+  // Every sixth operation is an ApplyChanges batch (20 peers, 2 min peers,
+  // pts and a channel's pts).
+  bool batches = true;
 };
 
 struct CrashHarnessResult {
   int kills = 0;
   int verified = 0;
   int in_flight_applied = 0;   // the store held the op that was in flight
+  int in_flight_batches = 0;   // kills whose op in flight was a batch
   int max_ops_in_one_run = 0;
   long long total_ops = 0;     // acknowledged operations over all children
   std::string failure;         // empty when every check passed

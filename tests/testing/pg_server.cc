@@ -71,7 +71,9 @@ absl::StatusOr<std::string> FindBindir() {
   return absl::StrCat("/usr/lib/postgresql/", best, "/bin");
 }
 
-absl::StatusOr<int> FreePort() {
+}  // namespace
+
+absl::StatusOr<int> FreeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::UnavailableError("socket() failed");
   sockaddr_in addr{};
@@ -88,6 +90,8 @@ absl::StatusOr<int> FreePort() {
   ::close(fd);
   return port;
 }
+
+namespace {
 
 std::string ReadAll(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -215,7 +219,7 @@ absl::Status PgTestServer::Init(const Options& options) {
   // A port taken between our probe and the server's bind is retried.
   absl::Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    TGS_ASSIGN_OR_RETURN(port_, FreePort());
+    TGS_ASSIGN_OR_RETURN(port_, FreeLoopbackPort());
     last = Restart();
     if (last.ok()) break;
   }

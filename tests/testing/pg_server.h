@@ -87,6 +87,9 @@ class PgTestServer {
   int lock_fd_ = -1;      // owner.lock, flock()ed while this process lives
 };
 
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+absl::StatusOr<int> FreeLoopbackPort();
+
 // One server per test binary, started on first use and stopped at exit.
 // Aborts the test binary (with the reason) if it cannot start.
 PgTestServer& SharedPgServer();

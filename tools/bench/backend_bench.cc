@@ -8,6 +8,9 @@
 //   * CachePeer x10,000 on a 10,000-peer BinaryFileBackend, per durability
 //     mode, against a full rewrite per call (ferogram's approach: its
 //     cache_peer loads, mutates and rewrites the file, without fsync);
+//   * a client's write path: 200 updates a second, each 3 peers and a pts,
+//     as one ApplyChanges or as four single calls, per durability mode:
+//     latency of each call (--client runs only this);
 //   * CachePeer x10,000 on InMemoryBackend;
 //   * Save and Load of a 100,000-peer session;
 //   * a 1,000,000-peer session: save, load, peak RSS.
@@ -30,6 +33,7 @@
 #include "session/binary_codec.h"
 #include "session/secret.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/client_workload.h"
 
 namespace tgsession {
 namespace bench {
@@ -79,6 +83,25 @@ void CachePeers(SessionBackend* b, int n) {
   for (int i = 0; i < n; ++i) Check(b->CachePeer(CachedPeer::User(500000000 + i, i)), "CachePeer");
 }
 
+// The client workload (client_workload.h) on a 10,000-peer file.
+void ClientWorkload(const std::string& path, BinaryFileBackend::Sync sync, bool batched, int updates) {
+  BinaryFileBackend::Options o;
+  o.sync = sync;
+  auto b = BinaryFileBackend::Open(path, o);
+  Check(b.status(), "open");
+  Check((*b)->Save(SyntheticSession(10000)), "save");
+  absl::StatusOr<std::vector<double>> us = RunClientWorkload(b->get(), updates, batched);
+  Check(us.status(), "client workload");
+  std::printf("%-58s %s  (%d updates)\n",
+              absl::StrCat(sync == BinaryFileBackend::Sync::kEveryOperation ? "fdatasync every call"
+                           : sync == BinaryFileBackend::Sync::kGroupCommit  ? "group commit (default)"
+                                                                            : "no fsync",
+                           batched ? ", one ApplyChanges" : ", 3 CachePeer + ApplyUpdateState")
+                  .c_str(),
+              LatencySummary(*us).c_str(), updates);
+  std::fflush(stdout);
+}
+
 // (ferogram's figures for the same work: tools/bench/side_by_side.sh, which
 // runs the real crate in the same run.)
 void Line(const std::string& what, double seconds, int ops) {
@@ -119,18 +142,30 @@ int CachePeerOnly(const std::string& dir) {
 
 int Main(int argc, char** argv) {
   std::string dir = "/tmp/tgsession-bench";
-  bool quick = false, cache_peer_only = false;
+  bool quick = false, cache_peer_only = false, client_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (absl::StartsWith(a, "--dir=")) dir = a.substr(6);
     if (a == "--quick") quick = true;
     if (a == "--cache-peer-only") cache_peer_only = true;
+    if (a == "--client") client_only = true;
   }
   if (std::system(absl::StrCat("rm -rf '", dir, "' && mkdir -p '", dir, "'").c_str()) != 0) return 1;
   if (cache_peer_only) {
     const int rc = CachePeerOnly(dir);
     return std::system(absl::StrCat("rm -rf '", dir, "'").c_str()) != 0 ? 1 : rc;
   }
+
+  std::printf("== a client's write path: 200 updates/s, each 3 peers + pts, on a 10,000-peer file\n");
+  for (const auto sync : {BinaryFileBackend::Sync::kGroupCommit, BinaryFileBackend::Sync::kEveryOperation,
+                          BinaryFileBackend::Sync::kNone}) {
+    for (const bool batched : {true, false}) {
+      ClientWorkload(absl::StrCat(dir, "/client-", static_cast<int>(sync), batched, ".session"), sync, batched,
+                     quick ? 200 : 2000);
+    }
+  }
+  if (client_only) return std::system(absl::StrCat("rm -rf '", dir, "'").c_str()) == 0 ? 0 : 1;
+
   const int kOps = 10000;
 
   std::printf("== granular updates: CachePeer x%d on a 10,000-peer session\n", kOps);

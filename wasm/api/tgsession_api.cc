@@ -32,7 +32,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "backends/changes.h"
 #include "backends/journal.h"
 #include "session/binary_codec.h"
 #include "session/secret.h"
@@ -152,6 +154,128 @@ absl::StatusOr<CachedPeer> MakePeer(int64_t id, int64_t hash, int32_t type, int3
   if (kind != 0xFF) p.channel_kind = static_cast<ChannelKind>(kind);
   p.is_community = community != 0;
   return p;
+}
+
+// Little-endian reader over packed input, failing closed: every read checks
+// what is left.
+class Reader {
+ public:
+  Reader(const char* p, size_t n) : p_(reinterpret_cast<const uint8_t*>(p)), n_(p == nullptr ? 0 : n) {}
+  bool Need(uint64_t k) const { return n_ - pos_ >= k; }
+  bool U8(uint8_t* v) {
+    if (!Need(1)) return false;
+    *v = p_[pos_++];
+    return true;
+  }
+  bool U32(uint32_t* v) {
+    if (!Need(4)) return false;
+    *v = static_cast<uint32_t>(p_[pos_]) | static_cast<uint32_t>(p_[pos_ + 1]) << 8 |
+         static_cast<uint32_t>(p_[pos_ + 2]) << 16 | static_cast<uint32_t>(p_[pos_ + 3]) << 24;
+    pos_ += 4;
+    return true;
+  }
+  bool I32(int32_t* v) {
+    uint32_t u;
+    if (!U32(&u)) return false;
+    *v = static_cast<int32_t>(u);
+    return true;
+  }
+  bool I64(int64_t* v) {
+    uint32_t lo, hi;
+    if (!Need(8) || !U32(&lo) || !U32(&hi)) return false;
+    *v = static_cast<int64_t>(static_cast<uint64_t>(hi) << 32 | lo);
+    return true;
+  }
+  bool AtEnd() const { return pos_ == n_; }
+
+ private:
+  const uint8_t* p_;
+  size_t n_;
+  size_t pos_ = 0;
+};
+
+// A batch as the JavaScript API packs it (tgs_apply_changes), read whole
+// before anything is applied.
+struct PackedChanges {
+  std::vector<CachedPeer> peers;
+  std::vector<CachedMinPeer> min_peers;
+  std::vector<UpdateStateChange> updates;
+  SessionChanges view() const {
+    SessionChanges c;
+    c.peers = peers;
+    c.min_peers = min_peers;
+    c.updates = updates;
+    return c;
+  }
+};
+
+absl::StatusOr<PackedChanges> ReadChanges(const char* p, size_t n) {
+  Reader r(p, n);
+  PackedChanges c;
+  uint32_t count;
+  if (!r.U32(&count) || !r.Need(uint64_t{count} * 19)) return absl::InvalidArgumentError("batch peers truncated");
+  c.peers.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    int64_t id, hash;
+    uint8_t type, kind, community;
+    r.I64(&id);
+    r.I64(&hash);
+    r.U8(&type);
+    r.U8(&kind);
+    r.U8(&community);
+    absl::StatusOr<CachedPeer> peer = MakePeer(id, hash, type, kind, community);
+    if (!peer.ok()) return absl::InvalidArgumentError(absl::StrCat("batch peer ", i, ": ", peer.status().message()));
+    c.peers.push_back(*peer);
+  }
+  if (!r.U32(&count) || !r.Need(uint64_t{count} * 20)) return absl::InvalidArgumentError("batch min peers truncated");
+  c.min_peers.resize(count);
+  for (CachedMinPeer& m : c.min_peers) {
+    r.I64(&m.user_id);
+    r.I64(&m.peer_id);
+    r.I32(&m.msg_id);
+  }
+  // Each update takes at least 5 bytes: the count cannot outgrow the input.
+  if (!r.U32(&count) || !r.Need(uint64_t{count} * 5)) return absl::InvalidArgumentError("batch updates truncated");
+  for (uint32_t i = 0; i < count; ++i) {
+    uint8_t kind;
+    UpdateStateChange u;
+    bool ok = r.U8(&kind);
+    switch (ok ? kind : 0xFF) {
+      case 1:
+        ok = r.I32(&u.pts) && r.I32(&u.date) && r.I32(&u.seq);
+        u = UpdateStateChange::Primary(u.pts, u.date, u.seq);
+        break;
+      case 2:
+        ok = r.I32(&u.qts);
+        u = UpdateStateChange::Secondary(u.qts);
+        break;
+      case 3:
+        ok = r.I64(&u.channel_id) && r.I32(&u.pts);
+        u = UpdateStateChange::Channel(u.channel_id, u.pts);
+        break;
+      case 4: {
+        UpdatesState st;
+        uint32_t channels;
+        ok = r.I32(&st.pts) && r.I32(&st.qts) && r.I32(&st.date) && r.I32(&st.seq) && r.U32(&channels) &&
+             r.Need(uint64_t{channels} * 12);
+        for (uint32_t k = 0; ok && k < channels; ++k) {
+          int64_t id;
+          int32_t pts;
+          r.I64(&id);
+          r.I32(&pts);
+          st.SetChannelPts(id, pts);
+        }
+        u = UpdateStateChange::All(std::move(st));
+        break;
+      }
+      default:
+        return absl::InvalidArgumentError(absl::StrCat("batch update ", i, ": unknown kind"));
+    }
+    if (!ok) return absl::InvalidArgumentError(absl::StrCat("batch update ", i, " truncated"));
+    c.updates.push_back(std::move(u));
+  }
+  if (!r.AtEnd()) return absl::InvalidArgumentError("trailing bytes after the batch");
+  return c;
 }
 
 // Applies `op` to `s` and, when asked, puts its journal record in the output
@@ -466,6 +590,23 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_remove_peer(int32_t h, int64_t id) {
   if (s == nullptr) return -1;
   Ok();
   return s->peers.Remove(id) ? 1 : 0;
+}
+
+// SessionBackend::ApplyChanges: peers, min peers and update-state changes as
+// one unit (one journal record with `record`). Packed, little-endian:
+//   u32 n, n x packed peer (19 bytes, as WritePeer)
+//   u32 n, n x {i64 user_id, i64 peer_id, i32 msg_id}
+//   u32 n, n x {u8 kind; 1: i32 pts, date, seq; 2: i32 qts;
+//               3: i64 channel_id, i32 pts; 4 (all): i32 pts, qts, date,
+//               seq, u32 count, count x {i64 channel_id, i32 pts}}
+// Everything is read and checked before anything is applied.
+EMSCRIPTEN_KEEPALIVE int32_t tgs_apply_changes(int32_t h, const char* p, size_t n, int32_t record) {
+  Session* s = Get(h);
+  if (s == nullptr) return -1;
+  absl::StatusOr<PackedChanges> c = ReadChanges(p, n);
+  if (!c.ok()) return Fail(c.status());
+  const SessionChanges view = c->view();
+  return ApplyOp(*s, journal::Op::Batch(view), record);
 }
 
 EMSCRIPTEN_KEEPALIVE int32_t tgs_cache_min_peer(int32_t h, int64_t user_id, int64_t peer_id, int32_t msg_id) {

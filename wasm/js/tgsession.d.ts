@@ -112,6 +112,17 @@ export interface CachedPeerInput {
 
 export interface CachedMinPeer<I = bigint> { userId: I; peerId: I; msgId: number; }
 
+/**
+ * Changes stored as one unit (SessionBackend::ApplyChanges): peers, then
+ * min-peer contexts, then update-state changes, each list in order (a later
+ * entry for the same id wins). All or nothing.
+ */
+export interface SessionChanges {
+  peers?: CachedPeerInput[];
+  minPeers?: CachedMinPeer<Int64>[];
+  updates?: UpdateStateChange[];
+}
+
 export interface SessionStats {
   homeDcId: number;
   dcsTotal: number;
@@ -187,6 +198,8 @@ export declare class Session {
   peers(): CachedPeer[];
   findPeer(id: Int64): CachedPeer | null;
   cachePeer(peer: CachedPeerInput): void;
+  /** All or nothing: a bad value anywhere changes nothing. */
+  applyChanges(changes: SessionChanges): void;
   removePeer(id: Int64): boolean;
 
   minPeers(): CachedMinPeer[];
@@ -233,6 +246,15 @@ export interface SessionBackend {
   setHomeDc(dcId: number): Promise<void>;
   applyUpdateState(change: UpdateStateChange): Promise<void>;
   cachePeer(peer: CachedPeerInput): Promise<void>;
+  /**
+   * A batch, stored as one unit (one IndexedDB transaction and journal
+   * record; one localStorage write): after a crash or a closed tab all of it
+   * or none. An empty batch writes nothing.
+   */
+  applyChanges(changes: SessionChanges): Promise<void>;
+  cachePeers(peers: CachedPeerInput[]): Promise<void>;
+  cacheMinPeers(minPeers: CachedMinPeer<Int64>[]): Promise<void>;
+  applyUpdateStates(updates: UpdateStateChange[]): Promise<void>;
   /** Releases the connection and the lock. */
   close(): Promise<void>;
 }
@@ -263,6 +285,10 @@ export declare class LocalStorageBackend implements SessionBackend {
   setHomeDc(dcId: number): Promise<void>;
   applyUpdateState(change: UpdateStateChange): Promise<void>;
   cachePeer(peer: CachedPeerInput): Promise<void>;
+  applyChanges(changes: SessionChanges): Promise<void>;
+  cachePeers(peers: CachedPeerInput[]): Promise<void>;
+  cacheMinPeers(minPeers: CachedMinPeer<Int64>[]): Promise<void>;
+  applyUpdateStates(updates: UpdateStateChange[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -289,6 +315,10 @@ export declare class IndexedDbBackend implements SessionBackend {
   setHomeDc(dcId: number): Promise<void>;
   applyUpdateState(change: UpdateStateChange): Promise<void>;
   cachePeer(peer: CachedPeerInput): Promise<void>;
+  applyChanges(changes: SessionChanges): Promise<void>;
+  cachePeers(peers: CachedPeerInput[]): Promise<void>;
+  cacheMinPeers(minPeers: CachedMinPeer<Int64>[]): Promise<void>;
+  applyUpdateStates(updates: UpdateStateChange[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -225,6 +225,84 @@ function opCachePeer(h, p, record) {
       p.isCommunity ? 1 : 0, record ? 1 : 0), record);
 }
 
+// A batch ({peers, minPeers, updates}) packed as tgs_apply_changes reads
+// it. Every value is checked here, before anything reaches C++.
+function packChanges(c) {
+  if (!c || typeof c !== 'object') throw badArg('changes must be an object {peers, minPeers, updates}');
+  const peers = c.peers ?? [];
+  const mins = c.minPeers ?? [];
+  const updates = c.updates ?? [];
+  for (const [v, what] of [[peers, 'peers'], [mins, 'minPeers'], [updates, 'updates']]) {
+    if (!Array.isArray(v)) throw badArg(`changes.${what} must be an array`);
+  }
+  let size = 12 + 19 * peers.length + 20 * mins.length;
+  for (const u of updates) {
+    if (!u || typeof u !== 'object') throw badArg('update state change must be an object');
+    size += u.kind === 'all' ? 21 + 12 * ((u.state && u.state.channels) || []).length : 13;
+  }
+  const b = new Uint8Array(size);
+  const v = new DataView(b.buffer);
+  let at = 0;
+  const u8 = (x) => { b[at++] = x; };
+  const u32 = (x) => { v.setUint32(at, x, true); at += 4; };
+  const i32v = (x, what) => { v.setInt32(at, i32(x, what), true); at += 4; };
+  const i64v = (x, what) => { v.setBigInt64(at, i64(x, what), true); at += 8; };
+  u32(peers.length);
+  peers.forEach((p, i) => {
+    if (!p || typeof p !== 'object') throw badArg(`peers[${i}] must be an object`);
+    const type = PEER_TYPES.indexOf(p.type ?? 'user');
+    if (type < 0) throw badArg(`peers[${i}].type must be "user", "channel" or "chat"`);
+    const kind = p.channelKind == null ? 0xff : CHANNEL_KINDS.indexOf(p.channelKind);
+    if (kind < 0) throw badArg(`peers[${i}].channelKind must be "Broadcast", "Megagroup", "Gigagroup" or null`);
+    i64v(p.id, `peers[${i}].id`);
+    i64v(p.accessHash ?? 0n, `peers[${i}].accessHash`);
+    u8(type);
+    u8(kind);
+    u8(p.isCommunity ? 1 : 0);
+  });
+  u32(mins.length);
+  mins.forEach((m, i) => {
+    if (!m || typeof m !== 'object') throw badArg(`minPeers[${i}] must be an object`);
+    i64v(m.userId, `minPeers[${i}].userId`);
+    i64v(m.peerId, `minPeers[${i}].peerId`);
+    i32v(m.msgId, `minPeers[${i}].msgId`);
+  });
+  u32(updates.length);
+  updates.forEach((c2, i) => {
+    switch (c2.kind) {
+      case 'primary':
+        u8(1); i32v(c2.pts, 'pts'); i32v(c2.date, 'date'); i32v(c2.seq, 'seq');
+        break;
+      case 'secondary':
+        u8(2); i32v(c2.qts, 'qts');
+        break;
+      case 'channel':
+        u8(3); i64v(c2.channelId, 'channelId'); i32v(c2.pts, 'pts');
+        break;
+      case 'all': {
+        u8(4);
+        const st = c2.state || {};
+        for (const k of ['pts', 'qts', 'date', 'seq']) i32v(st[k] ?? 0, k);
+        const ch = st.channels || [];
+        u32(ch.length);
+        for (const x of ch) { i64v(x.channelId, 'channelId'); i32v(x.pts, 'pts'); }
+        break;
+      }
+      default:
+        throw badArg(`updates[${i}].kind must be "primary", "secondary", "channel" or "all"`);
+    }
+  });
+  return b.subarray(0, at);
+}
+
+function isEmptyChanges(c) {
+  return !(c.peers && c.peers.length) && !(c.minPeers && c.minPeers.length) && !(c.updates && c.updates.length);
+}
+
+function opApplyChanges(h, packed, record) {
+  return finishOp(withBytes(packed, (p, n) => M._tgs_apply_changes(h, p, n, record ? 1 : 0)), record);
+}
+
 function decodeTo(input, opts = {}) {
   const format = opts.format ?? 'auto';
   const bytes = typeof input === 'string' ? utf8.encode(input) : bytesArg(input, 'session input');
@@ -344,6 +422,11 @@ export class Session {
   }
 
   cachePeer(peer) { opCachePeer(this.handle, peer, false); }
+  /**
+   * Applies {peers, minPeers, updates} in that order, all or nothing (a bad
+   * value anywhere changes nothing).
+   */
+  applyChanges(changes) { opApplyChanges(this.handle, packChanges(changes), false); }
   removePeer(id) { return check(M._tgs_remove_peer(this.handle, i64(id, 'id'))) === 1; }
 
   minPeers() {
@@ -593,24 +676,34 @@ export class LocalStorageBackend {
   save(session) { return this.#op(() => this.#write(session.toNativeString())); }
   delete() { return this.#op(() => this.#write(null)); }
 
-  #mutate(apply) {
-    return this.#op(() => {
-      const text = this.#get();
-      if (text !== this._last) throw conflict(this.name);
-      const s = this.#decode(text) || new Session(check(M._tgs_session_new(0)));
-      try {
-        apply(s.handle);
-        this.#write(s.toNativeString());
-      } finally {
-        s.free();
-      }
-    });
+  #mutate(apply) { return this.#op(() => this.#mutateNow(apply)); }
+
+  #mutateNow(apply) {
+    const text = this.#get();
+    if (text !== this._last) throw conflict(this.name);
+    const s = this.#decode(text) || new Session(check(M._tgs_session_new(0)));
+    try {
+      apply(s.handle);
+      this.#write(s.toNativeString());
+    } finally {
+      s.free();
+    }
   }
 
   updateDc(entry) { return this.#mutate((h) => opUpsertDc(h, entry, false)); }
   setHomeDc(dcId) { return this.#mutate((h) => opSetHomeDc(h, dcId, false)); }
   applyUpdateState(change) { return this.#mutate((h) => opUpdateState(h, change, false)); }
   cachePeer(peer) { return this.#mutate((h) => opCachePeer(h, peer, false)); }
+  /** A batch {peers, minPeers, updates}: one setItem (nothing for an empty batch). */
+  applyChanges(changes) {
+    return this.#op(() => {
+      const packed = packChanges(changes);
+      if (!isEmptyChanges(changes)) this.#mutateNow((h) => opApplyChanges(h, packed, false));
+    });
+  }
+  cachePeers(peers) { return this.applyChanges({peers}); }
+  cacheMinPeers(minPeers) { return this.applyChanges({minPeers}); }
+  applyUpdateStates(updates) { return this.applyChanges({updates}); }
 
   /** Releases the lock; the backend cannot be used afterwards. */
   close() {
@@ -845,31 +938,45 @@ export class IndexedDbBackend {
 
   // A granular change: one journal record, or a new snapshot when there is
   // no session yet or the journal has grown past the compaction threshold.
-  #granular(op) {
-    return this.#op(async () => {
-      const next = this._cache ? this._cache.clone() : new Session(check(M._tgs_session_new(0)));
-      try {
-        const rec = op(next.handle);
-        const m = this._meta;
-        const fold = !this._cache || m.journalBytes + rec.length > Math.max(this._compactMin, m.snapshotBytes);
-        const snapshot = fold ? next.toBytes() : null;
-        await this.#write((s) => {
-          if (snapshot) return this.#putSnapshot(s, snapshot);
-          s.journal.put(rec, [this._key, m.nextSeq]);
-          return {nextSeq: m.nextSeq + 1, journalBytes: m.journalBytes + rec.length, snapshotBytes: m.snapshotBytes};
-        });
-      } catch (e) {
-        next.free();
-        throw e;
-      }
-      this.#setCache(next);
-    });
+  #granular(op) { return this.#op(() => this.#granularNow(op)); }
+
+  async #granularNow(op) {
+    const next = this._cache ? this._cache.clone() : new Session(check(M._tgs_session_new(0)));
+    try {
+      const rec = op(next.handle);
+      const m = this._meta;
+      const fold = !this._cache || m.journalBytes + rec.length > Math.max(this._compactMin, m.snapshotBytes);
+      const snapshot = fold ? next.toBytes() : null;
+      await this.#write((s) => {
+        if (snapshot) return this.#putSnapshot(s, snapshot);
+        s.journal.put(rec, [this._key, m.nextSeq]);
+        return {nextSeq: m.nextSeq + 1, journalBytes: m.journalBytes + rec.length, snapshotBytes: m.snapshotBytes};
+      });
+    } catch (e) {
+      next.free();
+      throw e;
+    }
+    this.#setCache(next);
   }
 
   updateDc(entry) { return this.#granular((h) => opUpsertDc(h, entry, true)); }
   setHomeDc(dcId) { return this.#granular((h) => opSetHomeDc(h, dcId, true)); }
   applyUpdateState(change) { return this.#granular((h) => opUpdateState(h, change, true)); }
   cachePeer(peer) { return this.#granular((h) => opCachePeer(h, peer, true)); }
+  /**
+   * A batch {peers, minPeers, updates}: one journal record in one readwrite
+   * transaction, so a crash or a closed tab keeps all of it or none
+   * (nothing is written for an empty batch).
+   */
+  applyChanges(changes) {
+    return this.#op(async () => {
+      const packed = packChanges(changes);
+      if (!isEmptyChanges(changes)) await this.#granularNow((h) => opApplyChanges(h, packed, true));
+    });
+  }
+  cachePeers(peers) { return this.applyChanges({peers}); }
+  cacheMinPeers(minPeers) { return this.applyChanges({minPeers}); }
+  applyUpdateStates(updates) { return this.applyChanges({updates}); }
 
   /** Journal records and bytes since the last snapshot (for tests and tuning). */
   get journalStats() {

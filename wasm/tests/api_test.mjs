@@ -322,6 +322,17 @@ test('IndexedDbBackend: granular changes write one small record each', async () 
   assert.ok(bytesEqual(stored.snap, s.toBytes()), 'the snapshot is the ferogram binary file');
   assert.deepEqual(stored.keys, [['g', 0], ['g', 1], ['g', 2], ['g', 3]]);
   assert.equal(stored.meta.generation, 5);
+  // A batch is one more record, in one transaction (generation + 1).
+  const before = b.journalStats.records;
+  const peers = [];
+  for (let i = 0; i < 50; i++) peers.push({id: BigInt(100000 + i), accessHash: BigInt(i)});
+  await b.applyChanges({peers, minPeers: [{userId: 5n, peerId: 6n, msgId: 7}],
+    updates: [{kind: 'primary', pts: 9, date: 9, seq: 9}]});
+  assert.equal(b.journalStats.records, before + 1, 'a batch of 52 changes is one journal record');
+  const afterBatch = await b.load();
+  assert.equal(afterBatch.findPeer(100049n).accessHash, 49n);
+  assert.equal(afterBatch.updatesState().pts, 9);
+  afterBatch.free();
   // Past max(compactMinBytes, snapshot size) the journal folds into a snapshot.
   const small = await IndexedDbBackend.open('c', {indexedDB: idb, compactMinBytes: 100});
   await small.save(await Session.create());

@@ -125,6 +125,44 @@ export async function conformance(tgs, open, {persistent = true} = {}) {
   check(got.equals(want), 'replacing the whole update state');
   got.free();
 
+  // Batches: an update's peers, min-peer contexts and update-state changes
+  // in one call, applied in that order (later entries for an id win); the
+  // one-kind shortcuts; an empty batch writes nothing.
+  for (let seed = 0; seed < 3; seed++) {
+    const batch = {
+      peers: [{id: BigInt(9000000 + seed), accessHash: BigInt(seed)}, {id: 1001n, accessHash: 99n, type: 'channel',
+        channelKind: 'Megagroup'}, {id: BigInt(9000000 + seed), accessHash: -7n, isCommunity: true}],
+      minPeers: [{userId: 555n, peerId: BigInt(42 + seed), msgId: 7}, {userId: BigInt(700000 + seed), peerId: -1001n,
+        msgId: seed}],
+      updates: [{kind: 'channel', channelId: 1234567890123n, pts: 100 + seed},
+        {kind: 'primary', pts: 30000 + seed, date: 1700000000, seq: 3},
+        ...(seed === 1 ? [{kind: 'all', state: {pts: 5, qts: 6, channels: [{channelId: 77n, pts: 1}]}}] : []),
+        {kind: 'secondary', qts: 40 + seed}, {kind: 'channel', channelId: 77n, pts: 9 + seed}],
+    };
+    await b.applyChanges(batch);
+    want.applyChanges(batch);
+  }
+  await b.cachePeers([{id: 61n, accessHash: 1n}, {id: 62n, type: 'chat'}]);
+  want.applyChanges({peers: [{id: 61n, accessHash: 1n}, {id: 62n, type: 'chat'}]});
+  await b.cacheMinPeers([{userId: 63n, peerId: 64n, msgId: 65}]);
+  want.cacheMinPeer({userId: 63n, peerId: 64n, msgId: 65});
+  await b.applyUpdateStates([{kind: 'secondary', qts: 66}, {kind: 'channel', channelId: 67n, pts: 68}]);
+  want.applyUpdateState({kind: 'secondary', qts: 66});
+  want.applyUpdateState({kind: 'channel', channelId: 67n, pts: 68});
+  await b.applyChanges({});
+  got = await loadOrFail(b, 'after batches');
+  check(got.equals(want), 'batches match the same changes on a Session');
+  got.free();
+  // A bad value anywhere in a batch rejects it whole.
+  await rejects(b.applyChanges({peers: [{id: 70n}, {id: 71n, type: 'robot'}]}), 'INVALID_ARGUMENT',
+      'a batch with a bad peer');
+  await rejects(b.applyChanges({updates: [{kind: 'primary', pts: 1, date: 1, seq: 1}, {kind: 'nonsense'}]}),
+      'INVALID_ARGUMENT', 'a batch with a bad update');
+  await rejects(b.applyChanges(null), 'INVALID_ARGUMENT', 'a batch that is not an object');
+  got = await loadOrFail(b, 'after bad batches');
+  check(got.equals(want), 'a rejected batch changes nothing');
+  got.free();
+
   // Many granular peers keep their order (and survive a reopen).
   for (let i = 0; i < 300; i++) {
     const p = {id: BigInt(5000000 + (i % 200)), accessHash: BigInt(i)};

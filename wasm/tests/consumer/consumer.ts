@@ -1,7 +1,7 @@
 // Type-checked against tgsession.d.ts by npm_package_test (tsc --strict).
 import {
-  CachedPeer, IndexedDbBackend, LocalStorageBackend, Session, SessionBackend, SessionStats, StatusCode,
-  TgsError, UpdateStateChange, formats, init,
+  CachedPeer, IndexedDbBackend, LocalStorageBackend, Session, SessionBackend, SessionChanges, SessionStats,
+  StatusCode, TgsError, UpdateStateChange, formats, init,
 } from 'tgsession';
 
 export async function example(text: string): Promise<bigint | null> {
@@ -19,8 +19,14 @@ export async function example(text: string): Promise<bigint | null> {
   const missing: string[] = summary.missing;
   const backends: SessionBackend[] = [await IndexedDbBackend.open('x', {durability: 'relaxed'}),
     await LocalStorageBackend.open('x', {lock: false})];
+  const update: SessionChanges = {peers: [{id: 7n, accessHash: 8n}], minPeers: [{userId: 9n, peerId: 10n, msgId: 11}],
+    updates: [change, {kind: 'primary', pts: 1, date: 2, seq: 3}]};
+  s.applyChanges(update);
   for (const b of backends) {
     await b.save(s);
+    await b.applyChanges(update);
+    await b.cachePeers([{id: 12n}]);
+    await b.applyUpdateStates([change]);
     const back: Session | null = await b.load();
     back?.free();
     await b.close();

@@ -1,0 +1,76 @@
+#include "tests/testing/pg_helpers.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace tgsession {
+namespace testing {
+
+std::unique_ptr<PostgresStore> OpenStoreOrDie(const std::string& conninfo, const PostgresOptions& o) {
+  absl::StatusOr<std::unique_ptr<PostgresStore>> s = PostgresStore::Open(conninfo, o);
+  if (!s.ok()) {
+    ADD_FAILURE() << s.status();
+    return nullptr;
+  }
+  return std::move(*s);
+}
+
+std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const std::string& name,
+                                                  const OpenSessionOptions& o) {
+  absl::StatusOr<std::unique_ptr<PostgresBackend>> b = store.OpenSession(name, o);
+  if (!b.ok()) {
+    ADD_FAILURE() << b.status();
+    return nullptr;
+  }
+  return std::move(*b);
+}
+
+Session LoadOrDie(SessionBackend& b) {
+  absl::StatusOr<std::optional<Session>> s = b.Load();
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok() || !s->has_value()) {
+    ADD_FAILURE() << "no session stored";
+    return Session();
+  }
+  return **s;
+}
+
+std::unique_ptr<pg::Connection> Admin(PgTestServer& server, const std::string& db) {
+  pg::ConnectOptions o;
+  o.application_name = "tgs-test-admin";
+  o.prepare_statements = false;
+  absl::StatusOr<std::unique_ptr<pg::Connection>> c = pg::Connection::Open(server.Conninfo(db), o);
+  EXPECT_TRUE(c.ok()) << c.status();
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+void AdminExec(PgTestServer& server, const std::string& sql, const std::string& db) {
+  std::unique_ptr<pg::Connection> c = Admin(server, db);
+  ASSERT_NE(c, nullptr);
+  absl::Status s = c->Exec(sql);
+  ASSERT_TRUE(s.ok()) << sql << ": " << s;
+}
+
+int64_t AdminInt(PgTestServer& server, const std::string& sql, const std::string& db) {
+  std::unique_ptr<pg::Connection> c = Admin(server, db);
+  if (c == nullptr) return -1;
+  absl::StatusOr<pg::Result> r = c->Query(sql);
+  EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
+  if (!r.ok() || r->rows() != 1) return -1;
+  absl::StatusOr<int64_t> v = pg::GetInt(*r, 0, 0, [] { return std::string("value"); });
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.ok() ? *v : -1;
+}
+
+std::string FreshDatabase(PgTestServer& server, const std::string& name) {
+  std::unique_ptr<pg::Connection> c = Admin(server, "postgres");
+  if (c != nullptr) {
+    (void)c->Exec(absl::StrCat("DROP DATABASE IF EXISTS \"", name, "\" WITH (FORCE)"));
+    absl::Status s = c->Exec(absl::StrCat("CREATE DATABASE \"", name, "\""));
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  return name;
+}
+
+}  // namespace testing
+}  // namespace tgsession
