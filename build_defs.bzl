@@ -20,7 +20,7 @@ NATIVE_ONLY = select({
     "//conditions:default": [],
 })
 
-# Tests tagged "emulated" are the portable core's suites: tools/test_all.sh
+# Tests tagged "emulated" are the portable core's suites: tools/test_all.sh (TGS_CROSS=1)
 # also builds them with each cross toolchain (--config=aarch64, armhf, s390x;
 # cross/BUILD.bazel) and runs them under qemu-user. The tag is the only list:
 # `bazel query 'attr(tags, "\bemulated\b", tests(//...))'` prints it. A test
