@@ -29,3 +29,9 @@ NATIVE_ONLY = select({
     str(Label("//wasm/toolchain:is_wasm")): ["@platforms//:incompatible"],
     "//conditions:default": [],
 })
+
+# Tests tagged "emulated" are the portable core's suites: tools/test_all.sh (TGS_CROSS=1)
+# also builds them with each cross toolchain (--config=aarch64, armhf, s390x;
+# cross/BUILD.bazel) and runs them under qemu-user. The tag is the only list:
+# `bazel query 'attr(tags, "\bemulated\b", tests(//...))'` prints it. A test
+# of the portable core gets the tag where it is declared, wherever it lives.

@@ -1,16 +1,28 @@
 #include "backends/encryption.h"
 
-#include <sodium.h>
-
 #include <cstring>
+
+#ifndef TGS_NO_SODIUM
+#include <sodium.h>
 
 #include "absl/strings/str_cat.h"
 #include "session/byte_io.h"
+#endif
 
 namespace tgsession {
 namespace {
-
 constexpr char kMagic[8] = {'T', 'G', 'S', 'E', 'N', 'C', 1, 0};
+}  // namespace
+
+bool IsEncryptedSession(absl::string_view bytes) {
+  return bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
+}
+
+#ifndef TGS_NO_SODIUM
+bool EncryptionAvailable() { return true; }
+
+namespace {
+
 constexpr size_t kHeaderBytes = 36;
 constexpr size_t kSaltOffset = 20;
 constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
@@ -41,10 +53,6 @@ const absl::Status& WrongKey() {
 }
 
 }  // namespace
-
-bool IsEncryptedSession(absl::string_view bytes) {
-  return bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
-}
 
 absl::StatusOr<std::unique_ptr<SessionCipher>> SessionCipher::ForNewFile(absl::string_view passphrase,
                                                                         KdfParams params) {
@@ -146,5 +154,36 @@ absl::StatusOr<SecretString> SessionCipher::OpenRecord(absl::string_view sealed,
 }
 
 size_t SessionCipher::RecordOverhead() { return kNonceBytes + kTagBytes; }
+
+#else  // TGS_NO_SODIUM: built without libsodium (docs/constrained-environments.md).
+
+// No cipher can be made, so the members below it are never reached; an
+// encrypted file is still recognised (IsEncryptedSession) and refused with
+// this status rather than reported as corrupt.
+bool EncryptionAvailable() { return false; }
+
+namespace {
+absl::Status NoSodium() {
+  return absl::UnimplementedError(
+      "encrypted sessions need libsodium, and this build of tgsession has none (built with TGS_NO_SODIUM)");
+}
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SessionCipher>> SessionCipher::ForNewFile(absl::string_view, KdfParams) {
+  return NoSodium();
+}
+absl::StatusOr<std::unique_ptr<SessionCipher>> SessionCipher::ForEnvelope(absl::string_view, absl::string_view) {
+  return NoSodium();
+}
+SessionCipher::~SessionCipher() = default;
+std::string SessionCipher::Seal(absl::string_view) const { return std::string(); }
+absl::StatusOr<SecretString> SessionCipher::Open(absl::string_view) const { return NoSodium(); }
+std::string SessionCipher::SealRecord(absl::string_view, absl::string_view) const { return std::string(); }
+absl::StatusOr<SecretString> SessionCipher::OpenRecord(absl::string_view, absl::string_view) const {
+  return NoSodium();
+}
+size_t SessionCipher::RecordOverhead() { return 0; }
+
+#endif  // TGS_NO_SODIUM
 
 }  // namespace tgsession

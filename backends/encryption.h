@@ -46,6 +46,11 @@ struct KdfParams {
 // True if `bytes` start with the envelope magic.
 bool IsEncryptedSession(absl::string_view bytes);
 
+// False in a build without libsodium (TGS_NO_SODIUM): SessionCipher's
+// constructors then fail with kUnimplemented, so a passphrase is refused and
+// an encrypted file is recognised but cannot be opened.
+bool EncryptionAvailable();
+
 // A key derived for one file. Holds the key in libsodium-guarded memory
 // semantics: wiped on destruction.
 class SessionCipher {

@@ -1,3 +1,11 @@
+// 64-bit off_t, ino_t and file sizes on 32-bit targets too (armhf): without
+// it ftruncate takes a 32-bit length, and stat and readdir fail with
+// EOVERFLOW on files past 2 GiB or inode numbers past 32 bits. Before any
+// include; file_system.h passes sizes as uint64_t, so no ABI depends on it.
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64
+#endif
+
 #include "backends/file_system.h"
 
 #include <dirent.h>

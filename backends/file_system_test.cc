@@ -119,6 +119,35 @@ TEST(ErrnoMappingTest, RealCalls) {
   EXPECT_EQ(PosixFileSystem()->Open(dir + "/no/such", O_RDONLY, 0).status().code(), absl::StatusCode::kNotFound);
 }
 
+// File sizes and offsets are 64 bits on every target. On a 32-bit one
+// (armhf) without large-file support, off_t is 32 bits: ftruncate to 4 GiB +
+// 5 made a 5-byte file, stat of a file past 2 GiB and readdir of a folder
+// whose inode numbers do not fit 32 bits failed with EOVERFLOW. The file is
+// sparse: no disk is used.
+TEST(PosixFileSystemTest, SizesPast4GiBAreNotTruncated) {
+  const std::string dir = NewDir();
+  const std::string path = dir + "/big";
+  FileSystem* fs = PosixFileSystem();
+  const absl::StatusOr<int> fd = fs->Open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  const uint64_t size = (uint64_t{1} << 32) + 5;
+  ASSERT_TRUE(fs->Truncate(*fd, size, path).ok());
+  const absl::StatusOr<FileInfo> by_fd = fs->FStat(*fd, path);
+  ASSERT_TRUE(by_fd.ok()) << by_fd.status();
+  EXPECT_EQ(by_fd->size, size);
+  ASSERT_TRUE(fs->Close(*fd, path).ok());
+  const absl::StatusOr<FileInfo> by_path = fs->Stat(path);
+  ASSERT_TRUE(by_path.ok()) << by_path.status();
+  EXPECT_EQ(by_path->size, size);
+  const absl::StatusOr<std::vector<std::string>> names = fs->ListDir(dir);
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, std::vector<std::string>{"big"});
+  // A bounded read refuses it by its real size, not a wrapped one.
+  const absl::StatusOr<std::string> read = ReadFileBounded(fs, path, 1 << 20);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kResourceExhausted) << read.status();
+  ASSERT_TRUE(fs->Unlink(path).ok());
+}
+
 TEST(TempNameTest, OurNamesAndNoOthers) {
   for (const char* ours : {".s.tmp-1-0-0", ".session.bin.tmp-4242-7-9e3779b97f4a7c15", ".a.tmp-b.tmp-12-3-ff",
                            ".x.journal.tmp-99999-18446744073709551615-abcdef"}) {

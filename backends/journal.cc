@@ -522,7 +522,7 @@ absl::Status AppendRecord(const Op& op, std::string* out, const RecordCipher* ci
       PutI64(&payload, e.first_salt);
       PutI32(&payload, e.time_offset);
       PutU16(&payload, static_cast<uint16_t>(e.addr.size()));
-      payload += e.addr;
+      payload.append(e.addr.data(), e.addr.size());
       PutU8(&payload, e.flags.bits);
       break;
     }

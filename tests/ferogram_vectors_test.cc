@@ -243,7 +243,7 @@ TEST_F(ProbesTest, V1GridLoadsEveryFileWithADc) {
       bytes.append(8, '\0');
       bytes.append(4, '\0');
       bytes.push_back(static_cast<char>(e.addr.size()));
-      bytes += e.addr;
+      bytes.append(e.addr.data(), e.addr.size());
     }
     ASSERT_EQ(bytes.size(), row["size"].GetUint64()) << home << "/" << n << "/" << keys;
     absl::StatusOr<Session> s = DecodeBinary(bytes);

@@ -43,6 +43,9 @@ packages=(
   emscripten nodejs           # WebAssembly build (Debian's emcc 3.1.6) and node tests
   python3-telethon            # interop tests run the real Telethon on our output
   valgrind                    # benchmark instruction counts
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-s390x-linux-gnu  # cross builds (cross/, cmake/toolchains/)
+  qemu-user                   # runs their tests (cross/qemu_run.sh); no binfmt registration needed
+  cmake ninja-build libabsl-dev  # the CMake build, against Debian's Abseil and the bundled one
   ca-certificates curl
 )
 if [ "$want_browser" = 1 ]; then packages+=(chromium); fi

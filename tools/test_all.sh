@@ -3,6 +3,7 @@
 #   bash tools/test_all.sh               # everything (what CI runs)
 #   TGS_QUICK=1 bash tools/test_all.sh   # native g++ tests only (no WebAssembly, sanitizers, fuzzing)
 #   TGS_FUZZ_SECONDS=60 ...              # longer fuzzing (default 20 s per target)
+#   TGS_CROSS=1 ...                      # also aarch64, armhf, s390x under qemu-user (Bazel and CMake)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -55,6 +56,24 @@ if [ "${TGS_BENCH_STRICT:-0}" = 1 ]; then
   bash tools/bench/compare.sh
 else
   bash tools/bench/compare.sh || echo "(instruction counts above the 10% tolerance: see the ratios)" >&2
+fi
+
+step "CMake: source lists against Bazel's, native build and ctest, examples/cmake_consumer"
+bash tools/cmake_check.sh
+
+if [ "${TGS_CROSS:-0}" = 1 ]; then
+  # Not in CI by default: each target compiles Abseil and GoogleTest again,
+  # 8 to 14 minutes apiece cold on this 2-core machine.
+  step "cross targets under qemu-user: the suites tagged emulated on aarch64, armhf (32-bit), s390x (big-endian)"
+  emulated=$(bazel query 'attr(tags, "\bemulated\b", tests(//...))' 2>/dev/null)
+  for target in aarch64 armhf s390x; do
+    # shellcheck disable=SC2086  # one label per word
+    bazel test --config="$target" --define=werror=1 $emulated
+    # shellcheck disable=SC2086
+    python3 cross/test_counts.py "$target" "$(bazel info --config="$target" bazel-testlogs 2>/dev/null)" $emulated
+  done
+  bazel build --define=werror=1 //tests:cross_exchange_test
+  bash cross/exchange.sh x86-64 aarch64 armhf s390x
 fi
 
 step "tgsession as an external dependency (tests/external_workspace)"

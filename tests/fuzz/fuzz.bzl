@@ -2,9 +2,10 @@
 
 load("//:build_defs.bzl", "TGS_COPTS")
 
-def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = [], regression_test = True, target_compatible_with = None):
+def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = [], regression_test = True, target_compatible_with = None, tags = []):
     """regression_test = False: no test target (for a target whose check
-    needs something a test cannot count on, like the ferogram oracle)."""
+    needs something a test cannot count on, like the ferogram oracle).
+    tags: of the regression test ("emulated": also run under qemu, build_defs.bzl)."""
     native.cc_library(
         name = name + "_fuzz_lib",
         testonly = True,
@@ -38,4 +39,5 @@ def tgs_fuzz_target(name, deps, corpus = [], corpus_dirs = [], regression_test =
         ),
         data = corpus + findings + ["//tests/fuzz:findings/.keep"],
         deps = [":" + name + "_fuzz_lib"],
+        tags = tags,
     )

@@ -1,6 +1,13 @@
 // Runs a fuzz target over files and folders given on the command line (the
 // seed corpus and every past finding), so the targets are ordinary tests in
 // `bazel test //...` without libFuzzer.
+
+// 64-bit file offsets and inode numbers on 32-bit targets, as in
+// backends/file_system.cc: readdir and stat fail with EOVERFLOW otherwise.
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64
+#endif
+
 #include <dirent.h>
 #include <sys/stat.h>
 

@@ -1,3 +1,9 @@
+// 64-bit file offsets and inode numbers on 32-bit targets, as in
+// backends/file_system.cc: readdir and lstat fail with EOVERFLOW otherwise.
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64
+#endif
+
 #include "tests/testing/test_util.h"
 
 #include <dirent.h>

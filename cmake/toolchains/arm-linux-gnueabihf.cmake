@@ -1,0 +1,6 @@
+# 32-bit ARM (ARMv7, hard float): size_t is 32 bits, with Debian's arm-linux-gnueabihf-g++:
+#   cmake -S . -B build-arm -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-linux-gnueabihf.cmake
+set(CMAKE_SYSTEM_PROCESSOR arm)
+set(TGS_CROSS_TRIPLE arm-linux-gnueabihf)
+set(TGS_CROSS_QEMU qemu-arm)
+include(${CMAKE_CURRENT_LIST_DIR}/debian-cross.cmake)
