@@ -30,7 +30,7 @@
 #include "backends/binary_file_backend.h"
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
-#include "session/interop/convert.h"
+#include "session/interop/formats.h"
 #include "session/json.h"
 #include "session/string_codec.h"
 #include "tests/testing/test_util.h"
@@ -213,11 +213,12 @@ class CrossExchangeTest : public ::testing::Test {
       json.reveal_secrets = true;
       WriteFileOrDie(base + ".json", SessionToJson(s, json));
       const interop::ImportedSession in = WithAccount(s);
-      for (interop::Format f : interop::AllFormats()) {
-        if (!interop::IsStringFormat(f) || !interop::IsWritable(f) || interop::NeedsNativeBackend(f)) continue;
+      for (const interop::FormatSpec& spec : interop::AllFormats()) {
+        if (spec.detection != interop::Detection::kText || !spec.writable || spec.native_only) continue;
+        const interop::Format f = spec.format;
         // Some sessions cannot be written in some formats (no key, no home
         // DC): the same ones on every target, so the file lists compare.
-        absl::StatusOr<interop::ExportResult> r = interop::Export(in, f);
+        absl::StatusOr<interop::ExportResult> r = interop::PortableFormats().Write(in, f);
         if (r.ok()) WriteFileOrDie(absl::StrCat(base, ".", interop::FormatName(f)), r->data.view());
       }
     }
@@ -298,11 +299,11 @@ TEST_F(CrossExchangeTest, EveryTargetReadsTheOthersFiles) {
         // session it was written from.
         const std::optional<interop::Format> f = interop::FormatFromName(name.substr(name.find('.') + 1));
         ASSERT_TRUE(f.has_value());
-        absl::StatusOr<interop::ImportedSession> got = interop::Import(bytes, *f);
+        absl::StatusOr<interop::ImportedSession> got = interop::PortableFormats().Read(bytes, *f);
         ASSERT_TRUE(got.ok()) << got.status();
-        absl::StatusOr<interop::ExportResult> mine = interop::Export(WithAccount(want), *f);
+        absl::StatusOr<interop::ExportResult> mine = interop::PortableFormats().Write(WithAccount(want), *f);
         ASSERT_TRUE(mine.ok()) << mine.status();
-        absl::StatusOr<interop::ImportedSession> expected = interop::Import(mine->data.view(), *f);
+        absl::StatusOr<interop::ImportedSession> expected = interop::PortableFormats().Read(mine->data.view(), *f);
         ASSERT_TRUE(expected.ok()) << expected.status();
         EXPECT_EQ(got->session, expected->session);
         EXPECT_EQ(got->extras, expected->extras);
