@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "backends/keyed_tables.h"
 #include "backends/postgres_db.h"
 #include "session/status_macros.h"
 #include "session/utf8.h"
@@ -364,58 +365,10 @@ absl::Status CheckChannels(const UpdatesState& u, const DecodeLimits& limits) {
   return absl::OkStatus();
 }
 
-absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
-  if (s.dcs.size() > limits.max_dcs) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ", limits.max_dcs));
-  }
-  for (size_t i = 0; i < s.dcs.size(); ++i) {
-    if (s.dcs[i].addr.size() > limits.max_addr_bytes) {
-      return absl::OutOfRangeError(absl::StrCat("dcs[", i, "] address is ", s.dcs[i].addr.size(),
-                                                " bytes; the limit is ", limits.max_addr_bytes));
-    }
-  }
-  const auto& channels = s.updates_state.channel_list();
-  if (channels.size() > limits.max_channels) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", channels.size(), " channel pts entries; the limit is ", limits.max_channels));
-  }
-  for (size_t i = 0; i < channels.size(); ++i) {
-    if (channels.Find(channels[i].channel_id) != &channels[i]) {
-      return absl::InvalidArgumentError(absl::StrCat("updates_state.channels[", i, "] repeats channel_id ",
-                                                     channels[i].channel_id, ": tgs_channel_pts keys them by id"));
-    }
-  }
-  if (s.peers.size() > limits.max_peers) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", s.peers.size(), " peers; the limit is ", limits.max_peers));
-  }
-  for (size_t i = 0; i < s.peers.size(); ++i) {
-    const CachedPeer& p = s.peers[i];
-    if (s.peers.Find(p.id) != &p) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("peers[", i, "] repeats id ", p.id, ": tgs_peers keys peers by id"));
-    }
-    if (static_cast<int>(p.type) > 2 || (p.channel_kind && static_cast<int>(*p.channel_kind) > 2)) {
-      return absl::InvalidArgumentError(absl::StrCat("peers[", i, "] has an unknown type or channel kind"));
-    }
-  }
-  if (s.min_peers.size() > limits.max_min_peers) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", s.min_peers.size(), " min peers; the limit is ", limits.max_min_peers));
-  }
-  for (size_t i = 0; i < s.min_peers.size(); ++i) {
-    if (s.min_peers.Find(s.min_peers[i].user_id) != &s.min_peers[i]) {
-      return absl::InvalidArgumentError(absl::StrCat("min_peers[", i, "] repeats user_id ", s.min_peers[i].user_id,
-                                                     ": tgs_min_peers keys them by user_id"));
-    }
-  }
-  if (s.future_auth_token.has_value() && s.future_auth_token->size() > limits.max_token_bytes) {
-    return absl::OutOfRangeError(absl::StrCat("future_auth_token is ", s.future_auth_token->size(),
-                                              " bytes; the limit is ", limits.max_token_bytes));
-  }
-  return absl::OkStatus();
-}
+// DC rows are keyed by their position, the peer columns carry CHECK
+// constraints on the enums.
+constexpr KeyedSchema kPostgresSchema{"the PostgreSQL schema", /*dcs_keyed_by_id_and_flags=*/false,
+                                      /*peer_enums_checked=*/true};
 
 // COPY text format rows (integers only: no escaping needed).
 std::string PeerRows(int64_t session_id, const PeerList& peers) {
@@ -1634,7 +1587,7 @@ absl::Status PostgresBackend::UpdateDcImpl(const DcEntry& entry) {
 absl::Status PostgresBackend::Save(const Session& session) {
   const absl::Time start = absl::Now();
   absl::Status s = Wrap(CheckWritable(), "saving");
-  if (s.ok()) s = Wrap(CheckStorable(session, core_->options().limits), "saving");
+  if (s.ok()) s = Wrap(CheckKeyedSession(session, core_->options().limits, kPostgresSchema), "saving");
   if (s.ok()) {
     absl::MutexLock lock(&write_mu_);
     s = Wrap(SaveImpl(session), "saving");

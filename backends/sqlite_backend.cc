@@ -11,6 +11,7 @@
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "backends/keyed_tables.h"
 #include "session/status_macros.h"
 
 namespace tgsession {
@@ -523,67 +524,11 @@ absl::Status ReadMinPeers(Db& db, const DecodeLimits& limits, bool ordered, Sess
 // --- checking a session before writing it ----------------------------------------
 
 // The schema keys DCs by (dc_id, flags) and the three lists by id, and our own
-// Load refuses what is over DecodeLimits: refuse such sessions up front, with
-// the offending index, instead of failing half-way through the transaction.
-absl::Status CheckStorable(const Session& s, const DecodeLimits& limits) {
-  if (s.dcs.size() > limits.max_dcs) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", s.dcs.size(), " DC entries; the limit is ", limits.max_dcs));
-  }
-  absl::flat_hash_map<uint64_t, size_t> dc_keys;
-  for (size_t i = 0; i < s.dcs.size(); ++i) {
-    const DcEntry& dc = s.dcs[i];
-    if (dc.addr.size() > limits.max_addr_bytes) {
-      return absl::OutOfRangeError(
-          absl::StrCat("dcs[", i, "] address is ", dc.addr.size(), " bytes; the limit is ", limits.max_addr_bytes));
-    }
-    // (dc_id, flags) packed losslessly; shifting the unsigned form avoids
-    // the undefined left shift of a negative dc_id.
-    const uint64_t key = (uint64_t{static_cast<uint32_t>(dc.dc_id)} << 8) | dc.flags.bits;
-    auto [it, inserted] = dc_keys.try_emplace(key, i);
-    if (!inserted) {
-      return absl::InvalidArgumentError(absl::StrCat("dcs[", i, "] (dc_id ", dc.dc_id, ", flags ",
-                                                     static_cast<int>(dc.flags.bits), ") duplicates dcs[", it->second,
-                                                     "]: the SQLite schema keys DC entries by (dc_id, flags)"));
-    }
-  }
-  const auto& channels = s.updates_state.channel_list();
-  if (channels.size() > limits.max_channels) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", channels.size(), " channel pts entries; the limit is ", limits.max_channels));
-  }
-  for (size_t i = 0; i < channels.size(); ++i) {
-    if (channels.Find(channels[i].channel_id) != &channels[i]) {
-      return absl::InvalidArgumentError(absl::StrCat("updates_state.channels[", i, "] repeats channel_id ",
-                                                     channels[i].channel_id, ": the SQLite schema keys them by id"));
-    }
-  }
-  if (s.peers.size() > limits.max_peers) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", s.peers.size(), " peers; the limit is ", limits.max_peers));
-  }
-  for (size_t i = 0; i < s.peers.size(); ++i) {
-    if (s.peers.Find(s.peers[i].id) != &s.peers[i]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("peers[", i, "] repeats id ", s.peers[i].id, ": the SQLite schema keys peers by id"));
-    }
-  }
-  if (s.min_peers.size() > limits.max_min_peers) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", s.min_peers.size(), " min peers; the limit is ", limits.max_min_peers));
-  }
-  for (size_t i = 0; i < s.min_peers.size(); ++i) {
-    if (s.min_peers.Find(s.min_peers[i].user_id) != &s.min_peers[i]) {
-      return absl::InvalidArgumentError(absl::StrCat("min_peers[", i, "] repeats user_id ", s.min_peers[i].user_id,
-                                                     ": the SQLite schema keys min peers by user_id"));
-    }
-  }
-  if (s.future_auth_token.has_value() && s.future_auth_token->size() > limits.max_token_bytes) {
-    return absl::OutOfRangeError(absl::StrCat("future_auth_token is ", s.future_auth_token->size(),
-                                              " bytes; the limit is ", limits.max_token_bytes));
-  }
-  return absl::OkStatus();
-}
+// Load refuses what is over DecodeLimits: such sessions are refused up front,
+// with the offending index, instead of failing half-way through the
+// transaction.
+constexpr KeyedSchema kSqliteSchema{"the SQLite schema", /*dcs_keyed_by_id_and_flags=*/true,
+                                    /*peer_enums_checked=*/false};
 
 }  // namespace
 
@@ -878,7 +823,7 @@ absl::Status SqliteBackend::WriteSession(const Session& s) {
 
 absl::Status SqliteBackend::Save(const Session& session) {
   // Checked before taking the lock: it reads only `session`.
-  TGS_RETURN_IF_ERROR(WithContext(CheckStorable(session, options_.limits), Name()));
+  TGS_RETURN_IF_ERROR(WithContext(CheckKeyedSession(session, options_.limits, kSqliteSchema), Name()));
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return WriteSession(session); });
