@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -541,9 +542,13 @@ absl::StatusOr<int> CreateLockedTemp(FileSystem* fs, const std::string& path, mo
 
 // Stale temp files appear only when a writer dies, so a folder need not be
 // scanned on every write: a process scans it on its first write there, and
-// again once 1000 times the last scan's duration has passed. Scanning then
-// takes at most 0.1% of the time: every write in a folder of a few files
-// (a scan takes ~15 us), every ~17 s in one of 10,000 (~17 ms a scan here).
+// again once 1000 times the last scan's duration has passed, and at most
+// kMaxScanInterval later. Scanning then takes about 0.1% of the time (every
+// write in a folder of a few files, every few seconds in one of 10,000), and
+// a running writer removes a dead writer's files within seconds however
+// slow a scan was (a loaded machine, a sanitizer).
+constexpr std::chrono::seconds kMaxScanInterval(5);
+
 class StaleTempScans {
  public:
   static StaleTempScans& Get() {
@@ -561,7 +566,7 @@ class StaleTempScans {
     (void)RemoveStaleTempFiles(fs, dir);
     const auto done = std::chrono::steady_clock::now();
     absl::MutexLock lock(&mu_);
-    next_[dir] = done + (done - now) * 1000;
+    next_[dir] = done + std::min<std::chrono::steady_clock::duration>((done - now) * 1000, kMaxScanInterval);
   }
 
  private:

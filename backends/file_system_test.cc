@@ -241,7 +241,8 @@ TEST(StaleTempTest, ATempFileOfALiveWriterStays) {
 }
 
 // A process that keeps writing to a folder scans it again (as often as the
-// scans are cheap): a writer that dies beside it leaves nothing for long.
+// scans are cheap, and at least every 5 s however slow a scan was): a writer
+// that dies beside it leaves nothing for long. The loop runs at least 10 s.
 TEST(StaleTempTest, ARunningWriterRemovesThemLaterToo) {
   const std::string dir = NewDir();
   ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), dir + "/s.session", "1").ok());  // first scan
