@@ -270,26 +270,19 @@ void ReadMinPeers(const uint8_t* records, uint32_t count, MinPeerList* out) {
 
 // What ferogram reads for each value of a peer record's type, channel-kind
 // and community bytes (a type above 2 is a user, a kind above 2 is "no kind",
-// any non-zero community byte is true), and which values a correct writer
-// never produces. Tables, so a record is read without a branch or compare
-// per field.
+// any non-zero community byte is true). Tables, so a record is read without
+// a branch per field.
 struct PeerByteTables {
   PeerByteTables() {
     for (int b = 0; b < 256; ++b) {
       type[b] = static_cast<PeerType>(b > 2 ? 0 : b);
       kind[b] = b <= 2 ? std::optional<ChannelKind>(static_cast<ChannelKind>(b)) : std::nullopt;
       community[b] = b != 0;
-      odd_type[b] = b > 2;
-      odd_kind[b] = b > 2 && b != kNoChannelKind;
-      odd_community[b] = b > 1;
     }
   }
   PeerType type[256];
   std::optional<ChannelKind> kind[256];
   bool community[256];
-  uint8_t odd_type[256];
-  uint8_t odd_kind[256];
-  uint8_t odd_community[256];
 };
 
 const PeerByteTables kPeerBytes;
@@ -302,25 +295,30 @@ const PeerByteTables kPeerBytes;
 template <bool kKind, bool kCommunity>
 bool ReadPeers(const uint8_t* records, uint32_t count, PeerList* out) {
   constexpr size_t kRecord = 17 + (kKind ? 1 : 0) + (kCommunity ? 1 : 0);
-  unsigned odd = 0;
+  static_assert(kNoChannelKind == 0xFF, "kind + 1 wraps 'none' to 0");
+  bool odd = false;
   IndexedListBuilder::Build(
       count,
       [records, &odd](CachedPeer* peers, size_t n) {
         const uint8_t* r = records;
-        unsigned odd_here = 0;
+        // The largest type, kind + 1 (0xFF, "none", wraps to 0) and
+        // community byte seen: one compare each per record, no lookup.
+        unsigned max_type = 0, max_kind = 0, max_community = 0;
         for (size_t i = 0; i < n; ++i, r += kRecord) {
           const uint8_t type = r[16];
           const uint8_t kind = kKind ? r[17] : kNoChannelKind;
           const uint8_t community = kCommunity ? r[kRecord - 1] : 0;
-          odd_here |= kPeerBytes.odd_type[type] | kPeerBytes.odd_kind[kind] | kPeerBytes.odd_community[community];
+          max_type = std::max<unsigned>(max_type, type);
+          max_kind = std::max<unsigned>(max_kind, static_cast<uint8_t>(kind + 1));
+          max_community = std::max<unsigned>(max_community, community);
           ::new (static_cast<void*>(peers + i))
               CachedPeer{byte_io::GetI64LE(r), byte_io::GetI64LE(r + 8), kPeerBytes.type[type],
                          kPeerBytes.kind[kind], kPeerBytes.community[community]};
         }
-        odd |= odd_here;
+        odd = max_type > 2 || max_kind > 3 || max_community > 1;
       },
       out);
-  return odd == 0;
+  return !odd;
 }
 
 // Reads the body of one version from the start of the input; on success the
