@@ -1,4 +1,4 @@
-// IndexedList: an ordered list (a std::vector) with an O(1) lookup by a
+// IndexedList: an ordered list (a contiguous array) with an O(1) lookup by a
 // 64-bit key.
 //
 // Items keep the order they were added in. Duplicate keys (as read from a
