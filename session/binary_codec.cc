@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -220,68 +222,67 @@ class Anomalies {
   std::vector<std::string> warnings_;
 };
 
-// Builds a table of `count` items, `fill(items, first, n)` overwriting
-// default-constructed items [first, first + n), a few KiB at a time:
-// std::vector makes items only by constructing them, and default-constructing
-// a whole table before overwriting it is a second pass through memory for
-// large tables.
-template <typename T, typename Fill>
-std::vector<T> BuildTable(size_t count, Fill fill) {
-  constexpr size_t kChunk = 4096 / sizeof(T);
-  std::vector<T> items;
-  items.reserve(count);
-  for (size_t done = 0; done < count;) {
-    const size_t n = std::min(kChunk, count - done);
-    items.resize(done + n);
-    fill(items.data() + done, done, n);
-    done += n;
+}  // namespace
+
+namespace internal {
+// Fills an IndexedList from a table of records: `make(out, n)` constructs
+// (placement new) the `n` items out[0..n). Each item is written once,
+// straight from its record, not value-initialised first and then overwritten.
+struct IndexedListBuilder {
+  template <typename T, typename KeyFn, typename Make>
+  static void Build(size_t count, Make make, IndexedList<T, KeyFn>* list) {
+    list->Reallocate(count);
+    make(list->data_, count);
+    list->size_ = count;
+    list->InvalidateIndex();
   }
-  return items;
+};
+}  // namespace internal
+
+namespace {
+
+using internal::IndexedListBuilder;
+
+void ReadChannelPts(const uint8_t* records, uint32_t count, IndexedList<ChannelPts, ChannelPtsKey>* out) {
+  IndexedListBuilder::Build(
+      count,
+      [records](ChannelPts* items, size_t n) {
+        const uint8_t* r = records;
+        for (size_t i = 0; i < n; ++i, r += kChannelRecord) {
+          ::new (static_cast<void*>(items + i)) ChannelPts{byte_io::GetI64LE(r), byte_io::GetI32LE(r + 8)};
+        }
+      },
+      out);
 }
 
-std::vector<ChannelPts> ReadChannelPts(const uint8_t* records, uint32_t count) {
-  return BuildTable<ChannelPts>(count, [records](ChannelPts* out, size_t first, size_t n) {
-    const uint8_t* r = records + first * kChannelRecord;
-    for (size_t i = 0; i < n; ++i, r += kChannelRecord) {
-      out[i].channel_id = byte_io::GetI64LE(r);
-      out[i].pts = byte_io::GetI32LE(r + 8);
-    }
-  });
-}
-
-std::vector<CachedMinPeer> ReadMinPeers(const uint8_t* records, uint32_t count) {
-  return BuildTable<CachedMinPeer>(count, [records](CachedMinPeer* out, size_t first, size_t n) {
-    const uint8_t* r = records + first * kMinPeerRecord;
-    for (size_t i = 0; i < n; ++i, r += kMinPeerRecord) {
-      out[i].user_id = byte_io::GetI64LE(r);
-      out[i].peer_id = byte_io::GetI64LE(r + 8);
-      out[i].msg_id = byte_io::GetI32LE(r + 16);
-    }
-  });
+void ReadMinPeers(const uint8_t* records, uint32_t count, MinPeerList* out) {
+  IndexedListBuilder::Build(
+      count,
+      [records](CachedMinPeer* items, size_t n) {
+        const uint8_t* r = records;
+        for (size_t i = 0; i < n; ++i, r += kMinPeerRecord) {
+          ::new (static_cast<void*>(items + i))
+              CachedMinPeer{byte_io::GetI64LE(r), byte_io::GetI64LE(r + 8), byte_io::GetI32LE(r + 16)};
+        }
+      },
+      out);
 }
 
 // What ferogram reads for each value of a peer record's type, channel-kind
 // and community bytes (a type above 2 is a user, a kind above 2 is "no kind",
-// any non-zero community byte is true), and which values a correct writer
-// never produces. Tables, so a record is read without a branch or compare
-// per field.
+// any non-zero community byte is true). Tables, so a record is read without
+// a branch per field.
 struct PeerByteTables {
   PeerByteTables() {
     for (int b = 0; b < 256; ++b) {
       type[b] = static_cast<PeerType>(b > 2 ? 0 : b);
       kind[b] = b <= 2 ? std::optional<ChannelKind>(static_cast<ChannelKind>(b)) : std::nullopt;
       community[b] = b != 0;
-      odd_type[b] = b > 2;
-      odd_kind[b] = b > 2 && b != kNoChannelKind;
-      odd_community[b] = b > 1;
     }
   }
   PeerType type[256];
   std::optional<ChannelKind> kind[256];
   bool community[256];
-  uint8_t odd_type[256];
-  uint8_t odd_kind[256];
-  uint8_t odd_community[256];
 };
 
 const PeerByteTables kPeerBytes;
@@ -292,25 +293,32 @@ const PeerByteTables kPeerBytes;
 // each odd byte. The layout is a template parameter so the loop tests no
 // version.
 template <bool kKind, bool kCommunity>
-bool ReadPeers(const uint8_t* records, uint32_t count, std::vector<CachedPeer>* out) {
+bool ReadPeers(const uint8_t* records, uint32_t count, PeerList* out) {
   constexpr size_t kRecord = 17 + (kKind ? 1 : 0) + (kCommunity ? 1 : 0);
-  unsigned odd = 0;
-  *out = BuildTable<CachedPeer>(count, [records, &odd](CachedPeer* peers, size_t first, size_t n) {
-    const uint8_t* r = records + first * kRecord;
-    for (size_t i = 0; i < n; ++i, r += kRecord) {
-      const uint8_t type = r[16];
-      const uint8_t kind = kKind ? r[17] : kNoChannelKind;
-      const uint8_t community = kCommunity ? r[kRecord - 1] : 0;
-      odd |= kPeerBytes.odd_type[type] | kPeerBytes.odd_kind[kind] | kPeerBytes.odd_community[community];
-      CachedPeer& p = peers[i];
-      p.id = byte_io::GetI64LE(r);
-      p.access_hash = byte_io::GetI64LE(r + 8);
-      p.type = kPeerBytes.type[type];
-      p.channel_kind = kPeerBytes.kind[kind];
-      p.is_community = kPeerBytes.community[community];
-    }
-  });
-  return odd == 0;
+  static_assert(kNoChannelKind == 0xFF, "kind + 1 wraps 'none' to 0");
+  bool odd = false;
+  IndexedListBuilder::Build(
+      count,
+      [records, &odd](CachedPeer* peers, size_t n) {
+        const uint8_t* r = records;
+        // The largest type, kind + 1 (0xFF, "none", wraps to 0) and
+        // community byte seen: one compare each per record, no lookup.
+        unsigned max_type = 0, max_kind = 0, max_community = 0;
+        for (size_t i = 0; i < n; ++i, r += kRecord) {
+          const uint8_t type = r[16];
+          const uint8_t kind = kKind ? r[17] : kNoChannelKind;
+          const uint8_t community = kCommunity ? r[kRecord - 1] : 0;
+          max_type = std::max<unsigned>(max_type, type);
+          max_kind = std::max<unsigned>(max_kind, static_cast<uint8_t>(kind + 1));
+          max_community = std::max<unsigned>(max_community, community);
+          ::new (static_cast<void*>(peers + i))
+              CachedPeer{byte_io::GetI64LE(r), byte_io::GetI64LE(r + 8), kPeerBytes.type[type],
+                         kPeerBytes.kind[kind], kPeerBytes.community[community]};
+        }
+        odd = max_type > 2 || max_kind > 3 || max_community > 1;
+      },
+      out);
+  return !odd;
 }
 
 // Reads the body of one version from the start of the input; on success the
@@ -443,7 +451,7 @@ class BodyParser {
     TGS_RETURN_IF_ERROR(in_.Records(
         count, kChannelRecord, "channel_pts",
         [](size_t off) { return off < 8 ? std::make_pair(0, "channel_id") : std::make_pair(8, "pts"); }, &r));
-    s->updates_state.mutable_channels().Assign(ReadChannelPts(r, count));
+    ReadChannelPts(r, count, &s->updates_state.mutable_channels());
     return absl::OkStatus();
   }
 
@@ -462,30 +470,37 @@ class BodyParser {
           return std::make_pair(rec - 1, "is_community");
         },
         &r));
-    std::vector<CachedPeer> peers;
 #ifdef TGS_HAVE_PEER_TABLE_AVX512
     if (l_.community && PeerKernelsUsable()) {
+      // The kernel writes whole items as bytes, so it writes into items that
+      // exist (a chunk on the stack, made once) and they are copied in place.
       bool canonical = true;
-      peers = BuildTable<CachedPeer>(count, [r, &canonical](CachedPeer* out, size_t first, size_t n) {
-        canonical &= internal::DecodePeerRecordsAvx512Vbmi(r + first * internal::kPeerRecordBytes, n,
-                                                           reinterpret_cast<uint8_t*>(out));
-      });
-      if (canonical) {
-        s->peers.Assign(std::move(peers));
-        return absl::OkStatus();
-      }
+      static constexpr size_t kChunk = 4096 / sizeof(CachedPeer);
+      CachedPeer chunk[kChunk];
+      IndexedListBuilder::Build(
+          count,
+          [r, &canonical, &chunk](CachedPeer* out, size_t n) {
+            for (size_t done = 0; done < n;) {
+              const size_t k = std::min(kChunk, n - done);
+              canonical &= internal::DecodePeerRecordsAvx512Vbmi(r + done * internal::kPeerRecordBytes, k,
+                                                                 reinterpret_cast<uint8_t*>(chunk));
+              std::uninitialized_copy(chunk, chunk + k, out + done);
+              done += k;
+            }
+          },
+          &s->peers);
+      if (canonical) return absl::OkStatus();
       // An odd byte: read again field by field, which names it.
     }
 #endif
     bool canonical;
     if (l_.community) {
-      canonical = ReadPeers<true, true>(r, count, &peers);
+      canonical = ReadPeers<true, true>(r, count, &s->peers);
     } else if (l_.channel_kind) {
-      canonical = ReadPeers<true, false>(r, count, &peers);
+      canonical = ReadPeers<true, false>(r, count, &s->peers);
     } else {
-      canonical = ReadPeers<false, false>(r, count, &peers);
+      canonical = ReadPeers<false, false>(r, count, &s->peers);
     }
-    s->peers.Assign(std::move(peers));
     if (!canonical) TGS_RETURN_IF_ERROR(ReportPeerAnomalies(r, count));
     return absl::OkStatus();
   }
@@ -532,7 +547,7 @@ class BodyParser {
           return std::make_pair(16, "msg_id");
         },
         &r));
-    s->min_peers.Assign(ReadMinPeers(r, count));
+    ReadMinPeers(r, count, &s->min_peers);
     return absl::OkStatus();
   }
 

@@ -340,5 +340,35 @@ TEST_P(BinaryCodecRecordsTest, OneUndefinedByteAtEveryPeerPosition) {
   }
 }
 
+// The edges of each field's defined values: the smallest and largest
+// undefined byte is one anomaly, the defined ones next to them (kind 2 and
+// 0xFF "none", community 1) none.
+TEST_P(BinaryCodecRecordsTest, UndefinedPeerBytesAtTheEdgesOfTheDefinedValues) {
+  std::mt19937 rng(5);
+  const Built base = Build(8, 40, 1, 1, 0, &rng);
+  const size_t peers_at = base.bytes.size() - 1 /*token*/ - (2 + 20) /*mins*/ - 40 * 19;
+  struct Edge {
+    size_t field;
+    uint8_t value;
+    size_t anomalies;
+  };
+  for (const Edge& e : {Edge{16, 2, 0}, Edge{16, 3, 1}, Edge{16, 0xFF, 1}, Edge{17, 2, 0}, Edge{17, 3, 1},
+                        Edge{17, 0xFE, 1}, Edge{17, 0xFF, 0}, Edge{18, 1, 0}, Edge{18, 2, 1}, Edge{18, 0xFF, 1}}) {
+    for (size_t i : {size_t{0}, size_t{17}, size_t{39}}) {
+      SCOPED_TRACE(testing::Message() << "peer " << i << " field " << e.field << " byte " << int{e.value});
+      std::string bytes = base.bytes;
+      bytes[peers_at + i * 19 + e.field] = static_cast<char>(e.value);
+      DecodeInfo info;
+      absl::StatusOr<Session> s = DecodeBinary(bytes, {}, &info);
+      ASSERT_TRUE(s.ok()) << s.status();
+      EXPECT_EQ(info.anomaly_count, e.anomalies);
+      DecodeOptions strict;
+      strict.mode = DecodeMode::kStrict;
+      EXPECT_EQ(DecodeBinary(bytes, strict).status().code(),
+                e.anomalies == 0 ? absl::StatusCode::kOk : absl::StatusCode::kDataLoss);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tgsession

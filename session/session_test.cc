@@ -199,6 +199,38 @@ TEST(PeerCacheTest, EachCopyAndMoveIndexesItsOwnItems) {
   EXPECT_EQ(copy.Find(1), nullptr);
 }
 
+// The list manages its own storage: reusing it (Clear, a shorter Assign,
+// assigning a list to itself) keeps exactly the items it should.
+TEST(PeerCacheTest, StorageIsReusedWithoutKeepingOldItems) {
+  PeerList a;
+  for (int64_t i = 0; i < 100; ++i) a.Upsert(CachedPeer::User(i, i));
+  const PeerList& same = a;
+  a = same;
+  ASSERT_EQ(a.size(), 100u);
+  EXPECT_EQ(a[99].access_hash, 99);
+  a.Assign({CachedPeer::User(5, 50), CachedPeer::User(6, 60)});
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.Find(7), nullptr);
+  EXPECT_EQ(a.Find(6)->access_hash, 60);
+  PeerList b;
+  b.Assign({CachedPeer::User(5, 50)});
+  EXPECT_NE(a, b);
+  b.Upsert(CachedPeer::User(6, 60));
+  EXPECT_EQ(a, b);
+  a.Clear();
+  EXPECT_TRUE(a.empty());
+  EXPECT_EQ(a.Find(5), nullptr);
+  EXPECT_EQ(a.begin(), a.end());
+  a.Upsert(CachedPeer::User(8, 80));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].id, 8);
+  PeerList empty;
+  EXPECT_EQ(empty.begin(), empty.end());
+  EXPECT_TRUE(empty.items().empty());
+  PeerList empty_copy = empty;
+  EXPECT_EQ(empty_copy, empty);
+}
+
 // Against a plain model: first occurrence wins, Upsert replaces it in place,
 // Remove keeps the order, lookups of absent keys miss.
 TEST(PeerCacheTest, IndexMatchesAModelUnderRandomOperations) {
