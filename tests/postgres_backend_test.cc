@@ -45,23 +45,6 @@ using ::testing::HasSubstr;
 
 PgTestServer& Server() { return SharedPgServer(); }
 
-// TSan cannot start threads in a child forked from a multi-threaded process
-// (our stores have renewal threads): the fork-based tests run in the other
-// configurations, the threaded ones under TSan too.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kUnderTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kUnderTsan = true;
-#else
-constexpr bool kUnderTsan = false;
-#endif
-#else
-constexpr bool kUnderTsan = false;
-#endif
-#define SKIP_FORK_UNDER_TSAN() \
-  if (kUnderTsan) GTEST_SKIP() << "forks a multi-threaded process, which TSan does not support"
-
 std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 // One store per configuration, shared by the conformance tests (each test

@@ -37,20 +37,6 @@ using ::testing::HasSubstr;
 
 PgTestServer& Server() { return SharedPgServer(); }
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kUnderTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kUnderTsan = true;
-#else
-constexpr bool kUnderTsan = false;
-#endif
-#else
-constexpr bool kUnderTsan = false;
-#endif
-#define SKIP_FORK_UNDER_TSAN() \
-  if (kUnderTsan) GTEST_SKIP() << "forks a multi-threaded process, which TSan does not support"
-
 // The next transaction id to be assigned: how many write transactions ran
 // in between (nothing else may write to the database meanwhile).
 int64_t NextXid(const std::string& db) {

@@ -10,6 +10,7 @@
 
 #include "backends/postgres_backend.h"
 #include "backends/postgres_db.h"
+#include "gtest/gtest.h"
 #include "tests/testing/pg_server.h"
 
 namespace tgsession {
@@ -27,6 +28,23 @@ void AdminExec(PgTestServer& server, const std::string& sql, const std::string& 
 int64_t AdminInt(PgTestServer& server, const std::string& sql, const std::string& db = "tgs");
 // Drops and creates database `name`; returns it.
 std::string FreshDatabase(PgTestServer& server, const std::string& name);
+
+// TSan cannot start threads in a child forked from a multi-threaded process
+// (our stores have renewal threads): the fork-based tests run in the other
+// configurations, the threaded ones under TSan too.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderTsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool kUnderTsan = true;
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+#define SKIP_FORK_UNDER_TSAN() \
+  if (kUnderTsan) GTEST_SKIP() << "forks a multi-threaded process, which TSan does not support"
 
 }  // namespace testing
 }  // namespace tgsession
