@@ -9,8 +9,9 @@
 #      third_party/distdir/, checking their sha256;
 #   3. writes .bazelrc.local so Bazel finds them there (--distdir) and never
 #      needs the network while building;
-#   4. installs the npm packages the tests use (wasm/tests, and GramJS and
-#      mtcute in tests/interop_js for the real-library interop test).
+#   4. installs the npm packages the tests use (wasm/tests, the bundlers of
+#      wasm/tests/bundlers, and GramJS and mtcute in tests/interop_js for the
+#      real-library interop test).
 #
 # Usage: bash tools/setup.sh [--no-browser]   (run as root, or with sudo rights)
 set -euo pipefail
@@ -140,11 +141,12 @@ EOF
 
 # --- 4. npm packages the tests run -----------------------------------------
 #   wasm/tests         the WebAssembly tests
+#   wasm/tests/bundlers  Vite, webpack and esbuild for //wasm:bundler_matrix_test
 #   tests/interop_js   GramJS (npm `telegram`) and mtcute (`@mtcute/core`),
 #                      which read our strings in //tests:real_libraries_test
 # Installed from the committed package-lock.json (npm ci), and only when the
 # lock file is newer than the last install.
-for npm_dir in wasm/tests tests/interop_js; do
+for npm_dir in wasm/tests wasm/tests/bundlers tests/interop_js; do
   if [ -f "$here/$npm_dir/package.json" ]; then
     if [ ! -f "$here/$npm_dir/node_modules/.tgsession-ok" ] ||
        [ "$here/$npm_dir/package-lock.json" -nt "$here/$npm_dir/node_modules/.tgsession-ok" ]; then

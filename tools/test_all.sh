@@ -33,9 +33,9 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 bazel test --config=wasm "${wasm_flags[@]}" //...
 
-step "WebAssembly as shipped (--config=wasm_release: -Oz, LTO, bulk memory): the JavaScript suites and the npm package"
-wasm_release_tests=(//wasm:js_api_test //wasm:js_api_single_file_test //wasm:npm_package_test)
-if [ -x /usr/bin/chromium ]; then wasm_release_tests+=(//wasm:chromium_test); fi
+step "WebAssembly as shipped (--config=wasm_release: -Oz, LTO, bulk memory): the JavaScript suites, the npm package and its bundler matrix"
+wasm_release_tests=(//wasm:js_api_test //wasm:js_api_cjs_test //wasm:js_api_single_file_test //wasm:npm_package_test)
+if [ -x /usr/bin/chromium ]; then wasm_release_tests+=(//wasm:chromium_test //wasm:bundler_matrix_test); fi
 bazel test --config=wasm_release "${wasm_release_tests[@]}"
 
 step "native tests under ASan + UBSan, clang 14, warnings as errors"

@@ -1,5 +1,5 @@
-// Types of tgsession's JavaScript API (tgsession.mjs and tgsession.single.mjs
-// export the same names). 64-bit integers are BigInt; inputs also accept
+// Types of tgsession's JavaScript API (every entry point of the package
+// exports the same names). 64-bit integers are BigInt; inputs also accept
 // safe-integer Numbers.
 
 /** absl::StatusCode names and values. */
@@ -19,6 +19,8 @@ export declare class TgsError extends Error {
 }
 
 export interface InitOptions {
+  /** Where tgsession.wasm is; default: beside the package's JavaScript file. */
+  wasmUrl?: string | URL;
   /** The .wasm bytes, when the page loads them itself. */
   wasmBinary?: ArrayBuffer | Uint8Array;
   /** Where to find tgsession.wasm (emscripten's locateFile). */
@@ -322,6 +324,3 @@ export declare class IndexedDbBackend implements SessionBackend {
   close(): Promise<void>;
 }
 
-/** The raw emscripten factory (internal; use init()). */
-declare const createTgsessionModule: (options?: object) => Promise<unknown>;
-export default createTgsessionModule;

@@ -1,8 +1,10 @@
-// tgsession's JavaScript API. Appended to the emscripten module as
-// --extern-post-js (wasm/BUILD.bazel), so tgsession.mjs and
-// tgsession.single.mjs each carry it: the names exported here are the
-// package's API, typed in tgsession.d.ts. It calls the C ABI of
-// wasm/api/tgsession_api.cc, whose header comment gives the conventions.
+// tgsession's JavaScript API. wasm/js/assemble_package.mjs puts it after the
+// emscripten glue (built for web and worker) and before one of the loaders in
+// entry/ (which define tgsLoadWasm), giving the package's entry points:
+// tgsession.mjs (browsers), tgsession.node.mjs, tgsession.node.cjs and
+// tgsession.single.mjs. The names exported here are the package's API, typed
+// in tgsession.d.ts. It calls the C ABI of wasm/api/tgsession_api.cc, whose
+// header comment gives the conventions.
 //
 // Errors: every failure is a TgsError carrying the absl::StatusCode of the
 // C++ status (`code`, `codeName`) and its message; synchronous methods throw
@@ -35,17 +37,48 @@ let M = null;  // the emscripten module once loaded
 
 /**
  * Loads and instantiates the WebAssembly module (once; later calls return the
- * same promise). Options go to the emscripten factory: `wasmBinary`,
- * `locateFile`, `instantiateWasm`.
+ * same promise). Options: `wasmUrl` (where tgsession.wasm is; by default
+ * beside this file), `wasmBinary` (its bytes), or emscripten's `locateFile`
+ * and `instantiateWasm`.
  */
 export function init(options) {
   if (!tgsModulePromise) {
-    tgsModulePromise = createTgsessionModule(Object.assign({}, options)).then((m) => { M = m; }, (e) => {
-      throw tgsErr(14, `loading the WebAssembly module failed: ${e && e.message ? e.message : e}`);
-    });
+    const opts = Object.assign({}, options);
+    tgsModulePromise = (async () => {
+      if (opts.wasmBinary == null && !opts.instantiateWasm) opts.wasmBinary = await tgsLoadWasm(opts);
+      delete opts.wasmUrl;
+      try {
+        M = await createTgsessionModule(opts);
+      } catch (e) {
+        throw tgsErr(14, `loading the WebAssembly module failed: ${e && e.message ? e.message : e}`);
+      }
+    })();
     tgsModulePromise.catch(() => { tgsModulePromise = null; });
   }
   return tgsModulePromise;
+}
+
+// The URL of tgsession.wasm: init({wasmUrl}), init({locateFile}), or the
+// entry's default (beside the JavaScript file).
+function tgsWasmUrl(opts, byDefault) {
+  if (opts.wasmUrl != null) return String(opts.wasmUrl);
+  if (opts.locateFile) return String(opts.locateFile('tgsession.wasm', ''));
+  return byDefault();
+}
+
+function tgsWasmError(url, why) {
+  return tgsErr(14, `cannot load tgsession's WebAssembly module from ${url}: ${why} ` +
+      '(serve tgsession.wasm there, or pass init({wasmUrl}) or init({wasmBinary}))');
+}
+
+// Rejects what is not a WebAssembly binary (a dev server's HTML fallback page,
+// an error page served with status 200) before emscripten aborts on it.
+function tgsCheckWasm(bytes, url, contentType) {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw tgsWasmError(url, `not a WebAssembly module (${bytes.length} bytes` +
+        `${contentType ? ', ' + contentType : ''}, no \\0asm header)`);
+  }
+  return bytes;
 }
 
 async function ready() { if (!M) await init(); }

@@ -23,7 +23,7 @@ const ctx = await chromium.launchPersistentContext(path.join(tmp, 'p'), {
 });
 const page = await ctx.newPage();
 page.on('crash', () => console.error('renderer crashed'));
-await page.goto(`${url}tests/browser/index.html?module=../../bin/tgsession.mjs`);
+await page.goto(`${url}tests/browser/index.html?module=../../bin/npm/tgsession/tgsession.mjs`);
 await page.waitForFunction(() => window.T !== undefined, null, {timeout: 60000});
 const result = await page.evaluate(async () => {
   const {tgs, scenario} = window.T;

@@ -1,7 +1,7 @@
 // Node tests of the JavaScript API and the browser backends (fake-indexeddb,
 // an in-memory Storage). Run by run_node_test.sh under
 // `bazel test --config=wasm //wasm:js_api_test` (TGS_MODULE names the module
-// file: tgsession.mjs or tgsession.single.mjs of the npm package).
+// file: tgsession.node.mjs, tgsession.node.cjs or tgsession.single.mjs).
 import 'fake-indexeddb/auto';
 import {IDBFactory} from 'fake-indexeddb';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs api_test.mjs with node's test runner against one module file of the
-# npm package ($1: tgsession.mjs or tgsession.single.mjs).
+# npm package ($1: tgsession.node.mjs, tgsession.node.cjs or tgsession.single.mjs).
 set -euo pipefail
 w="${TEST_SRCDIR}/${TEST_WORKSPACE}/wasm"
 if [[ ! -f "${w}/tests/node_modules/fake-indexeddb/package.json" ]]; then
