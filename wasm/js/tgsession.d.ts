@@ -36,6 +36,18 @@ export type Int64 = bigint | number;
 /** Formats the module reads ("auto" detects); formats() lists them at run time. */
 export type FormatName = 'auto' | 'ferogram-binary' | 'ferogram-native' | 'ferogram-compact' |
   'telethon-string' | 'pyrogram-string' | 'gramjs-string' | 'mtcute-string' | (string & {});
+/** Formats whose export is bytes (files). */
+export type BinaryFormatName = 'ferogram-binary' | 'ferogram-sqlite' | 'telethon-sqlite' | 'pyrogram-sqlite';
+/** Formats whose export is text. */
+export type TextFormatName = 'ferogram-native' | 'ferogram-compact' | 'telethon-string' | 'pyrogram-string' |
+  'gramjs-string' | 'mtcute-string';
+export type ExportFormatName = BinaryFormatName | TextFormatName;
+/** What convert()/export() give for format F: bytes for file formats, text for strings. */
+export type ExportData<F extends ExportFormatName> = F extends BinaryFormatName ? Uint8Array : string;
+export interface Conversion<F extends ExportFormatName> {
+  data: ExportData<F>;
+  summary: ConversionSummary;
+}
 export type PeerType = 'user' | 'channel' | 'chat';
 export type ChannelKind = 'Broadcast' | 'Megagroup' | 'Gigagroup';
 
@@ -173,12 +185,18 @@ export interface ExportOptions {
 export declare class Session {
   private constructor();
   static create(options?: {defaults?: boolean}): Promise<Session>;
-  /** Bytes (ferogram binary) or text (native or compact string). */
-  static load(input: Uint8Array | ArrayBuffer | string, options?: DecodeOptions): Promise<Session>;
-  static fromBytes(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): Promise<Session>;
-  static fromString(text: string, options?: DecodeOptions): Promise<Session>;
+  /** Bytes (ferogram binary) or text (any session string format). */
+  static load(input: Uint8Array | ArrayBuffer | string, options?: DecodeOptions): Promise<LoadedSession>;
+  static fromBytes(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): Promise<LoadedSession>;
+  static fromString(text: string, options?: DecodeOptions): Promise<LoadedSession>;
+  /**
+   * The session from its JSON form (an object or its text), every field
+   * checked. Entries whose keys the JSON leaves out are FAILED_PRECONDITION
+   * unless {withoutKeys: true}.
+   */
+  static fromJSON(json: SessionJSON | string, options?: {withoutKeys?: boolean}): Promise<Session>;
 
-  /** Set for decoded sessions. */
+  /** What decoding found: set for sessions from load/fromBytes/fromString, null otherwise. */
   readonly info: DecodeInfo | null;
 
   free(): void;
@@ -212,19 +230,45 @@ export declare class Session {
 
   stats(): SessionStats;
 
-  /** The session in `format` plus what the conversion kept and lost. */
-  convert(format: 'ferogram-binary', options?: ExportOptions): {data: Uint8Array; summary: ConversionSummary};
-  convert(format: FormatName, options?: ExportOptions): {data: string | Uint8Array; summary: ConversionSummary};
-  export(format: 'ferogram-binary', options?: ExportOptions): Uint8Array;
-  export(format: FormatName, options?: ExportOptions): string | Uint8Array;
+  /** The session in `format` (bytes for file formats, text for strings) plus what the conversion kept and lost. */
+  convert<F extends ExportFormatName>(format: F, options?: ExportOptions): Conversion<F>;
+  export<F extends ExportFormatName>(format: F, options?: ExportOptions): ExportData<F>;
   /** Set by decoding another library's format, or by setExtras(); the backends do not store them. */
   extras(): SessionExtras;
   setExtras(extras: Partial<Omit<SessionExtras, 'takeoutId' | 'userId'>> & {userId?: Int64 | null}): void;
   toBytes(options?: ExportOptions): Uint8Array;
   toNativeString(options?: ExportOptions): string;
   toCompactString(options?: ExportOptions): string;
+  /**
+   * Plain JSON data (JSON.stringify(session) calls it): 64-bit values as
+   * decimal strings; auth keys and the future auth token only with
+   * {secrets: true}.
+   */
+  toJSON(options?: {secrets?: boolean} | string): SessionJSON;
   /** One line, secrets redacted. */
   toString(): string;
+}
+
+/** A session from load/fromBytes/fromString: `info` is set. */
+export type LoadedSession = Session & {readonly info: DecodeInfo};
+
+/** Session.toJSON(): README "The JSON form". */
+export interface SessionJSON {
+  format: 'tgsession-json';
+  version: 1;
+  homeDcId: number;
+  dcs: Array<{
+    dcId: number; addr: string; flags: number; firstSalt: string; timeOffset: number; hasAuthKey: boolean;
+    /** base64 of the 256-byte key, with {secrets: true} only. */
+    authKey?: string;
+  }>;
+  updatesState: UpdatesState<string>;
+  peers: CachedPeer<string>[];
+  minPeers: CachedMinPeer<string>[];
+  hasFutureAuthToken: boolean;
+  /** base64, with {secrets: true} only. */
+  futureAuthToken?: string;
+  extras: {userId: string | null; isBot: boolean | null; testMode: boolean | null; apiId: number | null};
 }
 
 export declare function formats(): Promise<{read: string[]; write: string[]}>;
@@ -299,6 +343,11 @@ export interface IndexedDbBackendOptions extends BackendLockOptions {
   dbName?: string;
   /** Default: globalThis.indexedDB. */
   indexedDB?: IDBFactory;
+  /**
+   * The IDBKeyRange of an injected indexedDB (the global one is used only with
+   * the global indexedDB). Optional: without it the journal is read key by key.
+   */
+  IDBKeyRange?: {bound(lower: unknown, upper: unknown): IDBKeyRange};
   /** Transaction durability for writes; default "strict". */
   durability?: 'strict' | 'relaxed' | 'default';
   /** The journal is folded into a new snapshot past max(this, snapshot size). Default 1 MiB. */

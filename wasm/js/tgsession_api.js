@@ -88,12 +88,30 @@ async function ready() { if (!M) await init(); }
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
+// The C++ codecs word what a caller can add the way the command line takes
+// it (tools/cli.cc's flags); every message crossing into JavaScript passes
+// through jsTerms, which names the JavaScript option instead.
+const CLI_TERMS = [
+  [/pass --user-id and --bot\/--no-bot/g, 'give userId and isBot: session.setExtras({userId, isBot})'],
+  [/pass --user-id/g, 'give it: session.setExtras({userId}) or convert(format, {userId})'],
+  [/pass --bot or --no-bot/g, 'give it: session.setExtras({isBot: true | false})'],
+  [/pass --bot if the account is a bot/g, 'session.setExtras({isBot: true}) if the account is a bot'],
+  [/pass --api-id for Pyrogram 2's/g, "session.setExtras({apiId}) for Pyrogram 2's"],
+  [/pass --api-id/g, 'session.setExtras({apiId})'],
+  [/--from ([a-z0-9-]+)/g, "Session.load(input, {format: '$1'})"],
+];
+
+function jsTerms(message) {
+  for (const [cli, js] of CLI_TERMS) message = message.replace(cli, js);
+  return message;
+}
+
 function lastError() {
   const p = M._tgs_error_message();
   const h = M.HEAPU8;
   let e = p;
   while (h[e]) e++;
-  return tgsErr(M._tgs_error_code() || 13, utf8d.decode(h.subarray(p, e)) || 'unknown error');
+  return tgsErr(M._tgs_error_code() || 13, jsTerms(utf8d.decode(h.subarray(p, e))) || 'unknown error');
 }
 
 function check(r) {
@@ -159,6 +177,8 @@ class Rd {
 // --- sessions ---------------------------------------------------------------
 
 const PEER_TYPES = ['user', 'channel', 'chat'];
+// Formats whose export is bytes (files); every other one is text.
+const BINARY_FORMATS = new Set(['ferogram-binary', 'ferogram-sqlite', 'telethon-sqlite', 'pyrogram-sqlite']);
 const CHANNEL_KINDS = ['Broadcast', 'Megagroup', 'Gigagroup'];
 const POLICIES = {auto: 0, v8: 1, v9: 2};
 
@@ -181,7 +201,7 @@ function readInfo(bytes) {
   const uid = r.i64();
   info.userId = hasUser ? uid : null;
   info.warnings = [];
-  for (let n = r.u32(); n > 0; n--) info.warnings.push(r.str());
+  for (let n = r.u32(); n > 0; n--) info.warnings.push(jsTerms(r.str()));
   return info;
 }
 
@@ -210,10 +230,50 @@ function opSetHomeDc(h, dcId, record) {
   return finishOp(M._tgs_set_home_dc(h, i32(dcId, 'dcId'), record ? 1 : 0), record);
 }
 
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function isIpv6(host) {
+  if (!/^[0-9a-fA-F:.]+$/.test(host) || !host.includes(':')) return false;
+  try {
+    new URL(`http://[${host}]/`);  // the URL parser's IPv6 grammar
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// A DC address as Telegram's DC table holds it: "a.b.c.d:port" or
+// "[ipv6]:port", port 1..65535. Checked where it enters (upsertDc and the
+// backends' updateDc), so a bad one never reaches a stored session.
+function checkDcAddr(addr) {
+  const form = '"ip:port" or "[ipv6]:port"';
+  if (typeof addr !== 'string') throw badArg(`addr must be a string, ${form}`);
+  const shown = JSON.stringify(addr.length > 64 ? addr.slice(0, 64) + '...' : addr);
+  let host;
+  let port;
+  const v6 = /^\[([^\]]*)\]:(.*)$/.exec(addr);
+  if (v6) {
+    [, host, port] = v6;
+    if (!isIpv6(host)) throw badArg(`addr ${shown}: ${JSON.stringify(host)} is not an IPv6 address`);
+  } else if (addr.startsWith('[')) {
+    throw badArg(`addr ${shown}: expected "[ipv6]:port"`);
+  } else {
+    const colon = addr.lastIndexOf(':');
+    if (colon < 0) throw badArg(`addr ${shown}: missing ":port" (expected ${form})`);
+    host = addr.slice(0, colon);
+    port = addr.slice(colon + 1);
+    if (host.includes(':')) throw badArg(`addr ${shown}: an IPv6 host must be bracketed, as in "[2001:db8::1]:443"`);
+    if (!IPV4.test(host)) throw badArg(`addr ${shown}: ${JSON.stringify(host)} is not an IPv4 address (expected ${form})`);
+  }
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw badArg(`addr ${shown}: port ${JSON.stringify(port)} is not a number in 1..65535`);
+  }
+}
+
 function opUpsertDc(h, e, record) {
   if (!e || typeof e !== 'object') throw badArg('DC entry must be an object');
   const dcId = i32(e.dcId, 'dcId');
-  if (typeof e.addr !== 'string') throw badArg('addr must be a string ("ip:port" or "[ipv6]:port")');
+  checkDcAddr(e.addr);
   const salt = i64(e.firstSalt ?? 0n, 'firstSalt');
   const offset = i32(e.timeOffset ?? 0, 'timeOffset');
   const flags = i32(e.flags ?? 0, 'flags', 0, 255);
@@ -380,6 +440,25 @@ export class Session {
     return Session.load(text, opts);
   }
 
+  /**
+   * The session from its JSON form (toJSON(); an object or its text). Every
+   * field is checked: INVALID_ARGUMENT names the first bad one. An entry that
+   * had an auth key the JSON leaves out (exported without {secrets: true}) is
+   * FAILED_PRECONDITION unless opts.withoutKeys accepts a keyless session.
+   */
+  static async fromJSON(json, opts = {}) {
+    await ready();
+    const j = jsonRoot(json);
+    const s = new Session(check(M._tgs_session_new(0)));
+    try {
+      fillFromJson(s, j, !!opts.withoutKeys);
+    } catch (e) {
+      s.free();
+      throw e;
+    }
+    return s;
+  }
+
   get handle() {
     if (!this._h) throw tgsErr(9, 'session was freed');
     return this._h;
@@ -501,8 +580,8 @@ export class Session {
 
   /**
    * Converts to `format` and says what the conversion kept: {data, summary:
-   * {missing, dropped, warnings}}. data is bytes for "ferogram-binary", text
-   * otherwise. opts.version: "auto" (v8 when it fits, else v9), "v8" or "v9"
+   * {missing, dropped, warnings}}. data is bytes for file formats
+   * (ferogram-binary, the SQLite ones), text otherwise. opts.version: "auto" (v8 when it fits, else v9), "v8" or "v9"
    * for ferogram binary and native; 1 or 2 for ferogram compact.
    * opts.userId overrides the user id of extras() for formats that carry one.
    */
@@ -521,9 +600,9 @@ export class Session {
     const raw = r.b.slice(r.p, r.p + n);
     r.b.fill(0, r.p, r.p + n);
     r.p += n;
-    const list = () => { const out = []; for (let k = r.u32(); k > 0; k--) out.push(r.str()); return out; };
+    const list = () => { const out = []; for (let k = r.u32(); k > 0; k--) out.push(jsTerms(r.str())); return out; };
     const summary = {missing: list(), dropped: list(), warnings: list()};
-    return {data: fmt === 'ferogram-binary' ? raw : utf8d.decode(raw), summary};
+    return {data: BINARY_FORMATS.has(fmt) ? raw : utf8d.decode(raw), summary};
   }
 
   /** convert(format, opts).data: the session in another format (a secret). */
@@ -561,11 +640,184 @@ export class Session {
   toNativeString(opts) { return this.export('ferogram-native', opts); }
   toCompactString(opts) { return this.export('ferogram-compact', opts); }
 
+  /**
+   * The session as plain JSON data (what JSON.stringify(session) writes):
+   * 64-bit values as decimal strings, keys and the future auth token as
+   * base64 only with {secrets: true}. Format: README "The JSON form".
+   */
+  toJSON(opts) {
+    const secrets = !!(opts && typeof opts === 'object' && opts.secrets);  // JSON.stringify passes a key string
+    const st = this.updatesState();
+    const x = this.extras();
+    const j = {
+      format: JSON_FORMAT,
+      version: JSON_VERSION,
+      homeDcId: this.homeDcId,
+      dcs: this.dcs().map((d) => Object.assign({dcId: d.dcId, addr: d.addr, flags: d.flags,
+        firstSalt: String(d.firstSalt), timeOffset: d.timeOffset, hasAuthKey: d.hasAuthKey},
+      secrets && d.hasAuthKey ? {authKey: toBase64(this.#keyOf(d))} : {})),
+      updatesState: {pts: st.pts, qts: st.qts, date: st.date, seq: st.seq,
+        channels: st.channels.map((c) => ({channelId: String(c.channelId), pts: c.pts}))},
+      peers: this.peers().map((p) => ({id: String(p.id), accessHash: String(p.accessHash), type: p.type,
+        channelKind: p.channelKind, isCommunity: p.isCommunity})),
+      minPeers: this.minPeers().map((m) => ({userId: String(m.userId), peerId: String(m.peerId), msgId: m.msgId})),
+      hasFutureAuthToken: this.futureAuthToken() !== null,
+      extras: {userId: x.userId === null ? null : String(x.userId), isBot: x.isBot, testMode: x.testMode,
+        apiId: x.apiId},
+    };
+    if (secrets && j.hasFutureAuthToken) j.futureAuthToken = toBase64(this.futureAuthToken());
+    return j;
+  }
+
+  // The key of one entry: authKey(dcId) gives the DC's first keyed entry,
+  // which every entry of the DC shares after setAuthKey.
+  #keyOf(d) { return this.authKey(d.dcId); }
+
   /** A one-line summary with secrets redacted. */
   toString() { return this._h ? utf8d.decode(this.#read(6).b) : 'Session{freed}'; }
 }
 
 if (typeof Symbol.dispose === 'symbol') Session.prototype[Symbol.dispose] = Session.prototype.free;
+
+// --- the JSON form -----------------------------------------------------------
+
+const JSON_FORMAT = 'tgsession-json';
+const JSON_VERSION = 1;
+
+function toBase64(bytes) {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}
+
+function fromBase64(text, what, length) {
+  if (typeof text !== 'string' || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
+    throw badArg(`${what} must be standard base64 text`);
+  }
+  const raw = atob(text);
+  if (length !== undefined && raw.length !== length) throw badArg(`${what} must be ${length} bytes, got ${raw.length}`);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
+function jsonRoot(json) {
+  let j = json;
+  if (typeof json === 'string') {
+    try {
+      j = JSON.parse(json);
+    } catch (e) {
+      throw badArg(`session JSON does not parse: ${e.message}`);
+    }
+  }
+  const o = jsonObject(j, 'session JSON', ['format', 'version', 'homeDcId', 'dcs', 'updatesState', 'peers',
+    'minPeers', 'hasFutureAuthToken', 'futureAuthToken', 'extras']);
+  if (o.format !== JSON_FORMAT) throw badArg(`session JSON: format must be "${JSON_FORMAT}", got ${shortJson(o.format)}`);
+  if (o.version !== JSON_VERSION) throw badArg(`session JSON: version must be ${JSON_VERSION}, got ${shortJson(o.version)}`);
+  return o;
+}
+
+function shortJson(v) {
+  const t = v === undefined ? 'nothing' : JSON.stringify(v);
+  return t.length > 40 ? t.slice(0, 40) + '...' : t;
+}
+
+// A plain object with only the `allowed` keys (a typo is an error, not a
+// silently dropped field).
+function jsonObject(v, what, allowed) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badArg(`${what} must be an object`);
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k)) throw badArg(`${what}: unknown field ${shortJson(k)}`);
+  }
+  return v;
+}
+
+function jsonArray(v, what) {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw badArg(`${what} must be an array`);
+  return v;
+}
+
+// 64-bit values travel as decimal strings (JSON numbers lose precision past 2^53).
+function jsonI64(v, what) {
+  if (typeof v !== 'string' || !/^-?(0|[1-9]\d{0,18})$/.test(v)) {
+    throw badArg(`${what} must be a 64-bit integer as a decimal string, got ${shortJson(v)}`);
+  }
+  return i64(BigInt(v), what);
+}
+
+function jsonI32(v, what) {
+  if (typeof v !== 'number') throw badArg(`${what} must be a number, got ${shortJson(v)}`);
+  return i32(v, what);
+}
+
+function jsonTri(v, what) {
+  if (v === null || v === undefined || typeof v === 'boolean') return v ?? null;
+  throw badArg(`${what} must be true, false or null, got ${shortJson(v)}`);
+}
+
+function fillFromJson(s, j, withoutKeys) {
+  if (j.homeDcId !== undefined) s.setHomeDc(jsonI32(j.homeDcId, 'homeDcId'));
+  jsonArray(j.dcs, 'dcs').forEach((d, i) => {
+    const w = `dcs[${i}]`;
+    jsonObject(d, w, ['dcId', 'addr', 'flags', 'firstSalt', 'timeOffset', 'hasAuthKey', 'authKey']);
+    if (d.hasAuthKey !== undefined && typeof d.hasAuthKey !== 'boolean') throw badArg(`${w}.hasAuthKey must be a boolean`);
+    if (d.hasAuthKey === false && d.authKey !== undefined) throw badArg(`${w}: authKey given but hasAuthKey is false`);
+    if (d.hasAuthKey && d.authKey === undefined && !withoutKeys) {
+      throw tgsErr(9, `${w} (DC ${shortJson(d.dcId)}) had an auth key that this JSON leaves out (exported without ` +
+          '{secrets: true}); Session.fromJSON(json, {withoutKeys: true}) loads it without');
+    }
+    if (typeof d.addr !== 'string') throw badArg(`${w}.addr must be a string, got ${shortJson(d.addr)}`);
+    try {
+      s.upsertDc({dcId: jsonI32(d.dcId, `${w}.dcId`), addr: d.addr,
+        flags: d.flags === undefined ? 0 : jsonI32(d.flags, `${w}.flags`),
+        firstSalt: d.firstSalt === undefined ? 0n : jsonI64(d.firstSalt, `${w}.firstSalt`),
+        timeOffset: d.timeOffset === undefined ? 0 : jsonI32(d.timeOffset, `${w}.timeOffset`),
+        authKey: d.authKey === undefined ? null : fromBase64(d.authKey, `${w}.authKey`, 256)});
+    } catch (e) {
+      throw e.message.startsWith(w) ? e : tgsErr(e.code, `${w}: ${e.message}`);
+    }
+  });
+  if (j.updatesState !== undefined) {
+    const u = jsonObject(j.updatesState, 'updatesState', ['pts', 'qts', 'date', 'seq', 'channels']);
+    const state = {channels: jsonArray(u.channels, 'updatesState.channels').map((c, i) => {
+      jsonObject(c, `updatesState.channels[${i}]`, ['channelId', 'pts']);
+      return {channelId: jsonI64(c.channelId, `updatesState.channels[${i}].channelId`),
+        pts: jsonI32(c.pts, `updatesState.channels[${i}].pts`)};
+    })};
+    for (const k of ['pts', 'qts', 'date', 'seq']) state[k] = u[k] === undefined ? 0 : jsonI32(u[k], `updatesState.${k}`);
+    s.applyUpdateState({kind: 'all', state});
+  }
+  const peers = jsonArray(j.peers, 'peers').map((p, i) => {
+    const w = `peers[${i}]`;
+    jsonObject(p, w, ['id', 'accessHash', 'type', 'channelKind', 'isCommunity']);
+    if (p.isCommunity !== undefined && typeof p.isCommunity !== 'boolean') throw badArg(`${w}.isCommunity must be a boolean`);
+    return {id: jsonI64(p.id, `${w}.id`), accessHash: p.accessHash === undefined ? 0n : jsonI64(p.accessHash, `${w}.accessHash`),
+      type: p.type, channelKind: p.channelKind, isCommunity: p.isCommunity};
+  });
+  const minPeers = jsonArray(j.minPeers, 'minPeers').map((m, i) => {
+    const w = `minPeers[${i}]`;
+    jsonObject(m, w, ['userId', 'peerId', 'msgId']);
+    return {userId: jsonI64(m.userId, `${w}.userId`), peerId: jsonI64(m.peerId, `${w}.peerId`), msgId: jsonI32(m.msgId, `${w}.msgId`)};
+  });
+  s.applyChanges({peers, minPeers});
+  if (j.hasFutureAuthToken !== undefined && typeof j.hasFutureAuthToken !== 'boolean') {
+    throw badArg('hasFutureAuthToken must be a boolean');
+  }
+  if (j.futureAuthToken !== undefined) {
+    if (j.hasFutureAuthToken === false) throw badArg('futureAuthToken given but hasFutureAuthToken is false');
+    s.setFutureAuthToken(fromBase64(j.futureAuthToken, 'futureAuthToken'));
+  } else if (j.hasFutureAuthToken && !withoutKeys) {
+    throw tgsErr(9, 'the session had a future auth token that this JSON leaves out (exported without ' +
+        '{secrets: true}); Session.fromJSON(json, {withoutKeys: true}) loads it without');
+  }
+  if (j.extras !== undefined) {
+    const x = jsonObject(j.extras, 'extras', ['userId', 'isBot', 'testMode', 'apiId']);
+    s.setExtras({userId: x.userId == null ? null : jsonI64(x.userId, 'extras.userId'),
+      isBot: jsonTri(x.isBot, 'extras.isBot'), testMode: jsonTri(x.testMode, 'extras.testMode'),
+      apiId: x.apiId == null ? null : jsonI32(x.apiId, 'extras.apiId')});
+  }
+}
 
 /** Formats the module reads and writes. */
 export async function formats() {
@@ -770,7 +1022,8 @@ const IDB_SCHEMA_VERSION = 1;
 // snapshot instead, in the same transaction.
 export class IndexedDbBackend {
   /**
-   * opts: dbName ("tgsession"), indexedDB (globalThis.indexedDB), lock
+   * opts: dbName ("tgsession"), indexedDB (globalThis.indexedDB) and its
+   * IDBKeyRange (optional with an injected indexedDB: faster loads), lock
    * ("fail" | "wait" | false), durability ("strict" | "relaxed" | "default";
    * "strict" by default: a resolved write is on disk), compactMinBytes
    * (1 MiB).
@@ -807,6 +1060,11 @@ export class IndexedDbBackend {
     this._release = release;
     this._durability = opts.durability ?? 'strict';
     this._compactMin = opts.compactMinBytes ?? (1 << 20);
+    // Key ranges of the implementation in use: the global IDBKeyRange only
+    // goes with the global indexedDB (another implementation's ranges are
+    // not valid keys for an injected one). Without one, the journal is read
+    // and cleared key by key: its keys are [name, 0..meta.nextSeq-1].
+    this._keyRange = opts.IDBKeyRange ?? (opts.indexedDB ? null : globalThis.IDBKeyRange) ?? null;
     this._q = new Serial();
     this._meta = null;     // meta as last read or written; null = not yet read
     this._cache = null;    // the stored session (a Session), or null for none
@@ -858,7 +1116,27 @@ export class IndexedDbBackend {
     });
   }
 
-  #range() { return IDBKeyRange.bound([this._key, -Infinity], [this._key, Infinity]); }
+  #range() { return this._keyRange.bound([this._key, -Infinity], [this._key, Infinity]); }
+
+  // Reads the journal records [name, 0..nextSeq-1] into o.journal, in order.
+  #readJournal(s, nextSeq, o) {
+    if (this._keyRange) {
+      s.journal.getAll(this.#range()).onsuccess = (ev) => { o.journal = ev.target.result; };
+      return;
+    }
+    o.journal = new Array(nextSeq);
+    for (let i = 0; i < nextSeq; i++) {
+      s.journal.get([this._key, i]).onsuccess = (ev) => { o.journal[i] = ev.target.result; };
+    }
+  }
+
+  #clearJournal(s, nextSeq) {
+    if (this._keyRange) {
+      s.journal.delete(this.#range());
+      return;
+    }
+    for (let i = 0; i < nextSeq; i++) s.journal.delete([this._key, i]);
+  }
 
   // Reads meta and, when its generation differs from what the cache holds,
   // the snapshot and journal too: one readonly transaction, so what is read
@@ -871,11 +1149,14 @@ export class IndexedDbBackend {
         if ((o.meta ? o.meta.generation : 0) === known) return;
         o.changed = true;
         s.snap.get(this._key).onsuccess = (e2) => { o.snap = e2.target.result; };
-        s.journal.getAll(this.#range()).onsuccess = (e2) => { o.journal = e2.target.result; };
+        this.#readJournal(s, o.meta ? o.meta.nextSeq : 0, o);
       };
     });
     if (!out.changed) return;
     const meta = out.meta || {generation: 0, nextSeq: 0, journalBytes: 0, snapshotBytes: 0};
+    if (out.journal.some((r) => !(r instanceof Uint8Array))) {
+      throw tgsErr(15, `${this.name}: journal record missing or not bytes (meta says ${meta.nextSeq} records)`);
+    }
     let session = null;
     if (out.snap) {
       session = decodeTo(out.snap, {format: 'ferogram-binary'});
@@ -918,7 +1199,7 @@ export class IndexedDbBackend {
         const stored = ev.target.result;
         if ((stored ? stored.generation : 0) !== expect) return abort(conflict(this.name));
         try {
-          const next = write(s);
+          const next = write(s, stored);
           next.generation = expect + 1;
           s.meta.put(next, this._key);
           o.meta = next;
@@ -930,9 +1211,9 @@ export class IndexedDbBackend {
     this._meta = out.meta;
   }
 
-  #putSnapshot(s, bytes) {
+  #putSnapshot(s, stored, bytes) {
     s.snap.put(bytes, this._key);
-    s.journal.delete(this.#range());
+    this.#clearJournal(s, stored ? stored.nextSeq : 0);
     return {nextSeq: 0, journalBytes: 0, snapshotBytes: bytes.length};
   }
 
@@ -949,7 +1230,7 @@ export class IndexedDbBackend {
       const bytes = session.toBytes();
       const copy = session.clone();
       try {
-        await this.#write((s) => this.#putSnapshot(s, bytes));
+        await this.#write((s, stored) => this.#putSnapshot(s, stored, bytes));
       } catch (e) {
         copy.free();
         throw e;
@@ -960,9 +1241,9 @@ export class IndexedDbBackend {
 
   delete() {
     return this.#op(async () => {
-      await this.#write((s) => {
+      await this.#write((s, stored) => {
         s.snap.delete(this._key);
-        s.journal.delete(this.#range());
+        this.#clearJournal(s, stored ? stored.nextSeq : 0);
         return {nextSeq: 0, journalBytes: 0, snapshotBytes: 0};
       });
       this.#setCache(null);
@@ -980,8 +1261,8 @@ export class IndexedDbBackend {
       const m = this._meta;
       const fold = !this._cache || m.journalBytes + rec.length > Math.max(this._compactMin, m.snapshotBytes);
       const snapshot = fold ? next.toBytes() : null;
-      await this.#write((s) => {
-        if (snapshot) return this.#putSnapshot(s, snapshot);
+      await this.#write((s, stored) => {
+        if (snapshot) return this.#putSnapshot(s, stored, snapshot);
         s.journal.put(rec, [this._key, m.nextSeq]);
         return {nextSeq: m.nextSeq + 1, journalBytes: m.journalBytes + rec.length, snapshotBytes: m.snapshotBytes};
       });

@@ -3,7 +3,7 @@
 // `bazel test --config=wasm //wasm:js_api_test` (TGS_MODULE names the module
 // file: tgsession.node.mjs, tgsession.node.cjs or tgsession.single.mjs).
 import 'fake-indexeddb/auto';
-import {IDBFactory} from 'fake-indexeddb';
+import {IDBFactory, IDBKeyRange as FakeIDBKeyRange} from 'fake-indexeddb';
 import assert from 'node:assert/strict';
 import {readFileSync, readdirSync, existsSync} from 'node:fs';
 import path from 'node:path';
@@ -227,6 +227,154 @@ test('other libraries\' strings: detect, read, write back byte for byte, convert
   for (const x of [rich, back, t, noUser]) x.free();
 });
 
+// The C++ codecs word what a caller can add as the CLI's flags; JavaScript
+// callers must read the JavaScript option instead (jsTerms in the API).
+test('messages speak JavaScript: setExtras fields and load options, never CLI flags', async () => {
+  const cliFlag = /--[a-z]/;
+  const rich = await richSession(tgs);  // no extras: no user id, bot flag or api id
+  assert.throws(() => rich.convert('pyrogram-string'), (e) => e.codeName === 'FAILED_PRECONDITION' &&
+      /session\.setExtras\(\{userId\}\) or convert\(format, \{userId\}\)/.test(e.message) &&
+      !cliFlag.test(e.message));
+  const said = [];
+  for (const f of (await tgs.formats()).write) {
+    let r;
+    try {
+      r = rich.convert(f);
+    } catch (e) {
+      said.push(`${f}: ${e.message}`);
+      continue;
+    }
+    for (const line of [...r.summary.missing, ...r.summary.dropped, ...r.summary.warnings]) said.push(`${f}: ${line}`);
+  }
+  const withUser = rich.convert('pyrogram-string', {userId: 5n}).summary;  // no api id: Pyrogram 1's layout
+  said.push(...withUser.missing.map((m) => `pyrogram-string: ${m}`));
+  const bad = said.filter((m) => cliFlag.test(m));
+  assert.deepEqual(bad, [], 'messages naming CLI flags');
+  const joined = said.join('\n');
+  for (const want of ['session.setExtras({userId}) or convert(format, {userId})',
+    'session.setExtras({userId, isBot})', 'session.setExtras({isBot: true | false})',
+    "session.setExtras({apiId}) for Pyrogram 2's"]) {
+    assert.ok(joined.includes(want), `some conversion says ${want}:\n${joined}`);
+  }
+  // Text that is no session: every format tried, and how to name one.
+  const e = await rejects(Session.load('hello world'), 'INVALID_ARGUMENT', 'hello world');
+  assert.match(e.message, /^not a session in any known format: /);
+  assert.match(e.message, /tried ferogram-binary/);
+  assert.ok(e.message.includes("Session.load(input, {format: 'ferogram-binary'})"), e.message);
+  assert.doesNotMatch(e.message, cliFlag);
+  const e2 = await rejects(Session.load('hello'), 'INVALID_ARGUMENT', 'hello');
+  for (const f of ['telethon-string', 'gramjs-string', 'pyrogram-string', 'mtcute-string', 'ferogram-native',
+    'ferogram-compact']) {
+    assert.ok(e2.message.includes(`as ${f}: `), `"hello" was tried as ${f}: ${e2.message}`);
+  }
+  rich.free();
+});
+
+test('the JSON form: round trip, 64-bit values as decimal strings, keys only on request', async () => {
+  const s = await richSession(tgs);
+  s.setExtras({userId: 12345678901234n, isBot: false, testMode: true, apiId: 611335});
+  // JSON.stringify works on a session (no BigInt error) and leaves secrets out.
+  const plain = JSON.stringify(s);
+  const j = JSON.parse(plain);
+  assert.equal(j.format, 'tgsession-json');
+  assert.equal(j.version, 1);
+  assert.ok(!plain.includes('authKey') && !plain.includes('futureAuthToken"'), plain);
+  assert.ok(!plain.includes(Buffer.from(patternKey(1)).toString('base64').slice(0, 40)));
+  assert.deepEqual(j.dcs.map((d) => [d.dcId, d.addr, d.hasAuthKey]), s.dcs().map((d) => [d.dcId, d.addr, d.hasAuthKey]));
+  assert.equal(j.dcs[0].firstSalt, '-1234567890123456789');
+  assert.deepEqual(j.peers.find((p) => p.id === '777000'),
+      {id: '777000', accessHash: '9223372036854775807', type: 'user', channelKind: null, isCommunity: false});
+  assert.deepEqual(j.updatesState.channels[0], {channelId: '1234567890123', pts: 42});
+  assert.deepEqual(j.extras, {userId: '12345678901234', isBot: false, testMode: true, apiId: 611335});
+  assert.equal(j.hasFutureAuthToken, true);
+  // With secrets: the same session back, as an object or as text.
+  const full = s.toJSON({secrets: true});
+  assert.equal(full.dcs.filter((d) => d.authKey).length, 2);
+  for (const input of [full, JSON.stringify(full)]) {
+    const back = await Session.fromJSON(input);
+    assert.ok(back.equals(s), 'round trip');
+    assert.deepEqual(back.extras(), s.extras());
+    assert.deepEqual(back.toJSON({secrets: true}), full);
+    back.free();
+  }
+  // Without secrets: refused, unless a keyless session is asked for.
+  await rejects(Session.fromJSON(plain), 'FAILED_PRECONDITION', 'keys left out');
+  const keyless = await Session.fromJSON(plain, {withoutKeys: true});
+  assert.equal(keyless.authKey(2), null);
+  assert.equal(keyless.futureAuthToken(), null);
+  assert.deepEqual(keyless.peers(), s.peers());
+  keyless.free();
+  s.free();
+});
+
+test('the JSON form: hostile JSON is INVALID_ARGUMENT naming the field, and leaks nothing', async () => {
+  const s = await richSession(tgs);
+  const good = s.toJSON({secrets: true});
+  s.free();
+  const live = await tgs.liveSessions();
+  const edit = (f) => { const j = structuredClone(good); f(j); return j; };
+  const cases = [
+    ['not json {', /does not parse/],
+    ['42', /session JSON must be an object/],
+    [[], /session JSON must be an object/],
+    [edit((j) => { j.format = 'ferogram'; }), /format must be "tgsession-json", got "ferogram"/],
+    [edit((j) => { j.version = 2; }), /version must be 1, got 2/],
+    [edit((j) => { j.hello = 1; }), /unknown field "hello"/],
+    ['{"__proto__": {}, "format": "tgsession-json", "version": 1}', /unknown field "__proto__"/],
+    [edit((j) => { j.dcs = {}; }), /dcs must be an array/],
+    [edit((j) => { j.dcs[0].firstSalt = -1234567890123456789; }), /dcs\[0\]\.firstSalt must be a 64-bit integer as a decimal string/],
+    [edit((j) => { j.peers[0].id = '9223372036854775808'; }), /peers\[0\]\.id must be a 64-bit integer/],
+    [edit((j) => { j.peers[0].id = '0777'; }), /peers\[0\]\.id must be a 64-bit integer as a decimal string/],
+    [edit((j) => { j.peers[0].type = 'robot'; }), /peers\[0\]\.type/],
+    [edit((j) => { j.dcs[0].addr = 'not an ip:99999'; }), /dcs\[0\]: addr "not an ip:99999"/],
+    [edit((j) => { j.dcs[0].authKey = 'AAAA'; }), /dcs\[0\]\.authKey must be 256 bytes, got 3/],
+    [edit((j) => { j.dcs[0].authKey = '!!!!'; }), /dcs\[0\]\.authKey must be standard base64/],
+    [edit((j) => { j.dcs[1].hasAuthKey = false; j.dcs[1].authKey = good.dcs[0].authKey; }), /dcs\[1\]: authKey given but hasAuthKey is false/],
+    [edit((j) => { j.updatesState.pts = 2 ** 31; }), /updatesState\.pts must be an integer/],
+    [edit((j) => { j.minPeers[0].msgId = '10'; }), /minPeers\[0\]\.msgId must be a number/],
+    [edit((j) => { j.extras.isBot = 'yes'; }), /extras\.isBot must be true, false or null/],
+    [edit((j) => { j.futureAuthToken = 'A'; }), /futureAuthToken must be standard base64/],
+  ];
+  for (const [input, why] of cases) {
+    const e = await rejects(Session.fromJSON(input), 'INVALID_ARGUMENT', `fromJSON ${String(why)}`);
+    assert.match(e.message, why);
+  }
+  assert.equal(await tgs.liveSessions(), live, 'no session left behind by a failed fromJSON');
+});
+
+test('upsertDc and updateDc validate the address where it enters', async () => {
+  const s = await Session.create();
+  const bad = {
+    'not an ip:99999': /"not an ip" is not an IPv4 address/,
+    '1.2.3.4': /missing ":port"/,
+    '1.2.3.4:0': /port "0" is not a number in 1\.\.65535/,
+    '1.2.3.4:65536': /port "65536" is not a number in 1\.\.65535/,
+    '1.2.3.4:': /port "" is not/,
+    '1.2.3.4:44a': /port "44a"/,
+    '256.0.0.1:443': /"256\.0\.0\.1" is not an IPv4 address/,
+    '2001:db8::1:443': /must be bracketed/,
+    '[2001:db8::zz]:443': /"2001:db8::zz" is not an IPv6 address/,
+    '[::1]': /expected "\[ipv6\]:port"/,
+    '': /missing ":port"/,
+  };
+  for (const [addr, why] of Object.entries(bad)) {
+    assert.throws(() => s.upsertDc({dcId: 2, addr}), (e) => e.codeName === 'INVALID_ARGUMENT' && why.test(e.message),
+        `upsertDc(${JSON.stringify(addr)})`);
+  }
+  assert.throws(() => s.upsertDc({dcId: 2}), (e) => e.codeName === 'INVALID_ARGUMENT' && /addr must be a string/.test(e.message));
+  assert.equal(s.dcs().length, 0, 'nothing was stored');
+  for (const addr of ['1.2.3.4:1', '149.154.167.51:65535', '[2001:67c:4e8:f002::a]:443', '[::ffff:1.2.3.4]:80']) {
+    s.upsertDc({dcId: 2, addr, flags: addr.startsWith('[') ? 1 : 0});
+  }
+  assert.equal(s.dcs().length, 2, 'one IPv4 and one IPv6 entry for DC 2');
+  // The backends' granular updateDc goes through the same check.
+  const b = await LocalStorageBackend.open('addr', {storage: new MemoryStorage()});
+  await rejects(b.updateDc({dcId: 2, addr: 'not an ip:99999'}), 'INVALID_ARGUMENT', 'backend updateDc');
+  assert.equal(await b.load(), null, 'nothing was stored');
+  await b.close();
+  s.free();
+});
+
 test('errors carry the C++ status and never abort the module', async () => {
   // Not a session at all (a damaged one is DATA_LOSS, below).
   const e1 = await rejects(Session.fromString('!!!'), 'INVALID_ARGUMENT', 'garbage string');
@@ -248,7 +396,7 @@ test('errors carry the C++ status and never abort the module', async () => {
   const s = await Session.create();
   assert.throws(() => s.cachePeer({id: 2n ** 63n}), (e) => e.codeName === 'INVALID_ARGUMENT');
   assert.throws(() => s.cachePeer({id: 1, type: 'robot'}), (e) => e.codeName === 'INVALID_ARGUMENT');
-  assert.throws(() => s.upsertDc({dcId: 1, addr: 'x', flags: 256}), (e) => e.codeName === 'INVALID_ARGUMENT');
+  assert.throws(() => s.upsertDc({dcId: 1, addr: '1.2.3.4:443', flags: 256}), (e) => e.codeName === 'INVALID_ARGUMENT');
   assert.throws(() => s.setHomeDc(2 ** 31), (e) => e.codeName === 'INVALID_ARGUMENT');
   assert.throws(() => s.toBytes({version: 'v7'}), (e) => e.codeName === 'INVALID_ARGUMENT');
   // A session that does not fit v8: OUT_OF_RANGE when v8 is demanded.
@@ -273,6 +421,61 @@ test('IndexedDbBackend: conformance (fake-indexeddb)', async () => {
 test('IndexedDbBackend: conformance with a tiny compaction threshold', async () => {
   const idb = new IDBFactory();
   await conformance(tgs, () => IndexedDbBackend.open('main', {indexedDB: idb, compactMinBytes: 64}));
+});
+
+// Records in the journal store of database "tgsession", read directly.
+function journalRecordCount(idb) {
+  return new Promise((resolve, reject) => {
+    const req = idb.open('tgsession');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      const count = db.transaction('journal').objectStore('journal').count();
+      count.onsuccess = () => { db.close(); resolve(count.result); };
+      count.onerror = () => { db.close(); reject(count.error); };
+    };
+  });
+}
+
+// An injected implementation with no IndexedDB globals at all (as in node
+// without fake-indexeddb/auto): nothing may reach for globalThis.IDBKeyRange
+// and friends. With the tiny threshold, loads replay journal records and
+// saves clear them; then the same with the implementation's IDBKeyRange.
+test('IndexedDbBackend: an injected indexedDB works with the IndexedDB globals absent', async () => {
+  const names = Object.getOwnPropertyNames(globalThis).filter((n) => /^IDB|^indexedDB$/.test(n));
+  assert.ok(names.includes('IDBKeyRange') && names.includes('indexedDB'), names.join());
+  const saved = names.map((n) => [n, Object.getOwnPropertyDescriptor(globalThis, n)]);
+  for (const n of names) delete globalThis[n];
+  try {
+    assert.equal(typeof IDBKeyRange, 'undefined');
+    for (const extra of [{}, {IDBKeyRange: FakeIDBKeyRange}]) {
+      const idb = new IDBFactory();
+      await conformance(tgs, () => IndexedDbBackend.open('main', {indexedDB: idb, compactMinBytes: 64, ...extra}));
+      const b = await IndexedDbBackend.open('j', {indexedDB: idb, ...extra});
+      const s = await richSession(tgs);
+      await b.save(s);
+      for (let i = 0; i < 3; i++) await b.cachePeer({id: BigInt(900 + i), accessHash: 5n});
+      assert.equal(b.journalStats.records, 3);
+      const other = await IndexedDbBackend.open('j2', {indexedDB: idb, ...extra});
+      await other.save(s);  // a neighbour's snapshot and journal must not leak in
+      await other.cachePeer({id: 999n});
+      await b.close();
+      const again = await IndexedDbBackend.open('j', {indexedDB: idb, ...extra});
+      const got = await again.load();
+      assert.equal(got.peers().length, s.peers().length + 3);
+      assert.equal(got.findPeer(999n), null);
+      await again.save(s);  // clears the journal
+      assert.equal(again.journalStats.records, 0);
+      assert.equal(await journalRecordCount(idb), 1, "only the neighbour's record is left");
+      const back = await again.load();
+      assert.ok(back.equals(s));
+      for (const x of [got, back, s]) x.free();
+      await again.close();
+      await other.close();
+    }
+  } finally {
+    for (const [n, d] of saved) Object.defineProperty(globalThis, n, d);
+  }
 });
 
 test('LocalStorageBackend: conformance (in-memory Storage)', async () => {

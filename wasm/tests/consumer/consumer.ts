@@ -1,8 +1,34 @@
 // Type-checked against tgsession.d.ts by npm_package_test (tsc --strict).
+// Each @ts-expect-error line must be a type error: tsc fails on one that is not.
 import {
-  CachedPeer, IndexedDbBackend, LocalStorageBackend, Session, SessionBackend, SessionChanges, SessionStats,
-  StatusCode, TgsError, UpdateStateChange, formats, init,
+  CachedPeer, DecodeInfo, IndexedDbBackend, LocalStorageBackend, Session, SessionBackend, SessionChanges,
+  SessionJSON, SessionStats, StatusCode, TgsError, UpdateStateChange, formats, init,
 } from 'tgsession';
+
+export async function perFormat(s: Session, f: 'telethon-string' | 'ferogram-binary'): Promise<void> {
+  const text: string = s.convert('telethon-string').data;
+  const sqlite: Uint8Array = s.convert('telethon-sqlite').data;
+  const binary: Uint8Array = s.export('ferogram-binary');
+  const compact: string = s.export('ferogram-compact', {version: 1});
+  // @ts-expect-error telethon-string exports text, not bytes
+  const wrong: Uint8Array = s.export('telethon-string');
+  // @ts-expect-error telethon-sqlite exports bytes, not text
+  const wrong2: string = s.convert('telethon-sqlite').data;
+  // @ts-expect-error not a format
+  s.export('telethon-strin');
+  const either: string | Uint8Array = s.export(f);
+  const loaded = await Session.load(text);
+  const info: DecodeInfo = loaded.info;  // non-null after a successful load
+  const fromJson: Session = await Session.fromJSON(JSON.stringify(loaded), {withoutKeys: true});
+  // @ts-expect-error a session made by fromJSON/create carries no DecodeInfo for sure
+  const noInfo: DecodeInfo = fromJson.info;
+  const j: SessionJSON = s.toJSON({secrets: true});
+  const salt: string = j.dcs[0].firstSalt;
+  // @ts-expect-error 64-bit values are decimal strings in the JSON form
+  const saltNumber: bigint = j.dcs[0].firstSalt;
+  await init({wasmUrl: new URL('https://example.org/tgsession.wasm')});
+  console.log(text, sqlite, binary, compact, wrong, wrong2, either, info.format, noInfo, salt, saltNumber);
+}
 
 export async function example(text: string): Promise<bigint | null> {
   await init();
