@@ -581,8 +581,9 @@ export class Session {
   /**
    * Converts to `format` and says what the conversion kept: {data, summary:
    * {missing, dropped, warnings}}. data is bytes for file formats
-   * (ferogram-binary, the SQLite ones), text otherwise. opts.version: "auto" (v8 when it fits, else v9), "v8" or "v9"
-   * for ferogram binary and native; 1 or 2 for ferogram compact.
+   * (ferogram-binary, the SQLite ones), text otherwise. opts.version:
+   * "auto" (v8 when it fits, else v9), "v8" or "v9" for ferogram binary and
+   * native; 1 or 2 for ferogram compact.
    * opts.userId overrides the user id of extras() for formats that carry one.
    */
   convert(format, opts = {}) {
@@ -707,7 +708,9 @@ function jsonRoot(json) {
     try {
       j = JSON.parse(json);
     } catch (e) {
-      throw badArg(`session JSON does not parse: ${e.message}`);
+      // Not e.message: engines quote the text, which may hold keys.
+      const at = /position (\d+)/.exec(e.message);
+      throw badArg(`session JSON does not parse${at ? ` (at character ${at[1]})` : ''}`);
     }
   }
   const o = jsonObject(j, 'session JSON', ['format', 'version', 'homeDcId', 'dcs', 'updatesState', 'peers',
