@@ -34,7 +34,7 @@ fi
 bazel test --config=wasm "${wasm_flags[@]}" //...
 
 step "WebAssembly as shipped (--config=wasm_release: -Oz, LTO, bulk memory): the JavaScript suites and the npm package"
-wasm_release_tests=(//wasm:js_api_test //wasm:js_api_single_file_test //wasm:npm_package_test)
+wasm_release_tests=(//wasm:js_api_test //wasm:js_api_single_file_test //wasm:npm_package_test //wasm:gramjs_test)
 if [ -x /usr/bin/chromium ]; then wasm_release_tests+=(//wasm:chromium_test); fi
 bazel test --config=wasm_release "${wasm_release_tests[@]}"
 
