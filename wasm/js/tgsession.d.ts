@@ -16,6 +16,8 @@ export declare class TgsError extends Error {
   readonly name: 'TgsError';
   readonly code: number;
   readonly codeName: StatusCodeName;
+  /** For errors from IndexedDB or localStorage: the DOMException name ("QuotaExceededError"...). */
+  readonly domName?: string;
 }
 
 export interface InitOptions {

@@ -591,7 +591,9 @@ function domError(e, what) {
   const codes = {QuotaExceededError: 8, VersionError: 9, InvalidStateError: 14, AbortError: 10, UnknownError: 14,
     SecurityError: 7, NotFoundError: 9, TransactionInactiveError: 13, DataError: 13, DataCloneError: 13,
     ConstraintError: 13};
-  return tgsErr(codes[name] ?? 2, msg);
+  const err = tgsErr(codes[name] ?? 2, msg);
+  if (name) err.domName = name;
+  return err;
 }
 
 // --- LocalStorageBackend ----------------------------------------------------
@@ -756,7 +758,7 @@ export class IndexedDbBackend {
       await release();
       throw e;
     }
-    const b = new IndexedDbBackend(db, dbName, name, release, opts);
+    const b = new IndexedDbBackend(db, dbName, name, release, {...opts, indexedDB: idb});
     try {
       await b.#refresh();  // the baseline for the version check
     } catch (e) {
@@ -768,7 +770,6 @@ export class IndexedDbBackend {
 
   /** @internal */
   constructor(db, dbName, name, release, opts) {
-    this._db = db;
     this._dbName = dbName;
     this._key = name;
     this._release = release;
@@ -777,12 +778,20 @@ export class IndexedDbBackend {
     this._q = new Serial();
     this._meta = null;     // meta as last read or written; null = not yet read
     this._cache = null;    // the stored session (a Session), or null for none
-    this._closed = null;   // why the connection is unusable, or null
+    this._closed = null;   // why the connection is unusable for good, or null
+    this._idb = opts.indexedDB;
+    this._schemaVersion = opts.schemaVersion ?? IDB_SCHEMA_VERSION;
+    this.#watch(db);
+  }
+
+  #watch(db) {
+    this._db = db;
+    this._lost = false;    // the browser closed the connection: the next operation reopens it
     db.onversionchange = () => {
       db.close();
       this._closed = 'another tab or worker is upgrading or deleting the database';
     };
-    db.onclose = () => { this._closed = 'the browser closed the database connection'; };
+    db.onclose = () => { this._lost = true; };
   }
 
   get name() { return `indexeddb:${this._dbName}/${this._key}`; }
@@ -794,10 +803,34 @@ export class IndexedDbBackend {
     });
   }
 
+  // One transaction (see #tx1), on a new connection once if this one has
+  // become unusable: closed by the browser (storage pressure), or, in
+  // Firefox, refusing every write after a transaction failed with
+  // QuotaExceededError (InvalidStateError "did not allow mutations"). The
+  // failed transaction changed nothing, so running it again loses nothing
+  // and does nothing twice.
+  async #tx(mode, body) {
+    if (this._lost) await this.#reopen();
+    try {
+      return await this.#tx1(mode, body);
+    } catch (e) {
+      if (!(e && e.domName === 'InvalidStateError')) throw e;
+      await this.#reopen();
+      return this.#tx1(mode, body);
+    }
+  }
+
+  async #reopen() {
+    try {
+      this._db.close();
+    } catch (e) { /* already closed */ }
+    this.#watch(await openDb(this._idb, this._dbName, this._schemaVersion));
+  }
+
   // One transaction; body(stores, abort) issues requests and may call
   // abort(error). Resolves with the value body's requests set through `out`
   // once the transaction commits.
-  #tx(mode, body) {
+  #tx1(mode, body) {
     return new Promise((resolve, reject) => {
       let t;
       try {

@@ -419,6 +419,29 @@ test('IndexedDbBackend: another connection upgrading the database, or a blocked 
   await rejects(IndexedDbBackend.open('v', {indexedDB: idb, schemaVersion: 1}), 'FAILED_PRECONDITION', 'VersionError');
 });
 
+test('IndexedDbBackend: a connection the browser closed is reopened, nothing lost or done twice', async () => {
+  // Firefox closes the connection after a transaction fails with
+  // QuotaExceededError (wasm/tests/firefox_test.mjs); here the connection is
+  // closed under the backend, with and without the close event.
+  const idb = new IDBFactory();
+  const b = await IndexedDbBackend.open('lost', {indexedDB: idb});
+  await b.save(await Session.create());
+  b._db.close();  // no event: transaction() throws InvalidStateError
+  await b.cachePeer({id: 1n, accessHash: 2n});
+  b._db.close();
+  b._db.onclose();  // what the browser fires when it closes a connection itself
+  await b.cachePeer({id: 3n, accessHash: 4n});
+  const got = await b.load();
+  assert.deepEqual(got.peers().map((p) => p.id), [1n, 3n]);
+  got.free();
+  await b.close();
+  const again = await IndexedDbBackend.open('lost', {indexedDB: idb});
+  const stored = await again.load();
+  assert.equal(stored.peers().length, 2);
+  stored.free();
+  await again.close();
+});
+
 test('LocalStorageBackend: a full store is RESOURCE_EXHAUSTED and keeps the previous value', async () => {
   const storage = new MemoryStorage(200000);
   const b = await LocalStorageBackend.open('main', {storage});
