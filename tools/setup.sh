@@ -49,7 +49,7 @@ packages=(
   cmake ninja-build libabsl-dev  # the CMake build, against Debian's Abseil and the bundled one
   ca-certificates curl
 )
-if [ "$want_browser" = 1 ]; then packages+=(chromium); fi
+if [ "$want_browser" = 1 ]; then packages+=(chromium firefox-esr); fi  # browser tests: playwright-core (Chromium), puppeteer-core over WebDriver BiDi (Firefox)
 
 missing=()
 for p in "${packages[@]}"; do

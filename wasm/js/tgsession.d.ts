@@ -16,6 +16,8 @@ export declare class TgsError extends Error {
   readonly name: 'TgsError';
   readonly code: number;
   readonly codeName: StatusCodeName;
+  /** For errors from IndexedDB or localStorage: the DOMException name ("QuotaExceededError"...). */
+  readonly domName?: string;
 }
 
 export interface InitOptions {
@@ -75,7 +77,7 @@ export interface DecodeOptions {
 
 export interface DcEntry {
   dcId: number;
-  /** "ip:port" or "[ipv6]:port". */
+  /** "ip:port", "[ipv6]:port" or "host.name:port". */
   addr: string;
   hasAuthKey: boolean;
   firstSalt: bigint;
@@ -86,6 +88,7 @@ export interface DcEntry {
 
 export interface DcEntryInput {
   dcId: number;
+  /** "a.b.c.d:port", "[ipv6]:port" or "host.name:port"; port 1..65535. */
   addr: string;
   /** 256 bytes, or null/absent for none. */
   authKey?: Uint8Array | null;

@@ -242,11 +242,22 @@ function isIpv6(host) {
   }
 }
 
-// A DC address as Telegram's DC table holds it: "a.b.c.d:port" or
-// "[ipv6]:port", port 1..65535. Checked where it enters (upsertDc and the
-// backends' updateDc), so a bad one never reaches a stored session.
+// A DNS name (RFC 1123 labels; the last one not all digits, so a bad IPv4
+// address is not taken for a name). GramJS in browsers connects to
+// "venus.web.telegram.org:443".
+function isHostName(host) {
+  if (host.length > 253) return false;
+  const labels = host.split('.');
+  return labels.every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
+    !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+// A DC address as Telegram's DC table holds it: "a.b.c.d:port",
+// "[ipv6]:port" or "host.name:port", port 1..65535. Checked where it enters
+// (upsertDc and the backends' updateDc), so a bad one never reaches a stored
+// session.
 function checkDcAddr(addr) {
-  const form = '"ip:port" or "[ipv6]:port"';
+  const form = '"ip:port", "[ipv6]:port" or "host.name:port"';
   if (typeof addr !== 'string') throw badArg(`addr must be a string, ${form}`);
   const shown = JSON.stringify(addr.length > 64 ? addr.slice(0, 64) + '...' : addr);
   let host;
@@ -263,7 +274,9 @@ function checkDcAddr(addr) {
     host = addr.slice(0, colon);
     port = addr.slice(colon + 1);
     if (host.includes(':')) throw badArg(`addr ${shown}: an IPv6 host must be bracketed, as in "[2001:db8::1]:443"`);
-    if (!IPV4.test(host)) throw badArg(`addr ${shown}: ${JSON.stringify(host)} is not an IPv4 address (expected ${form})`);
+    if (!IPV4.test(host) && !isHostName(host)) {
+      throw badArg(`addr ${shown}: ${JSON.stringify(host)} is not an IPv4 address or a host name (expected ${form})`);
+    }
   }
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
     throw badArg(`addr ${shown}: port ${JSON.stringify(port)} is not a number in 1..65535`);
@@ -879,7 +892,9 @@ function domError(e, what) {
   const codes = {QuotaExceededError: 8, VersionError: 9, InvalidStateError: 14, AbortError: 10, UnknownError: 14,
     SecurityError: 7, NotFoundError: 9, TransactionInactiveError: 13, DataError: 13, DataCloneError: 13,
     ConstraintError: 13};
-  return tgsErr(codes[name] ?? 2, msg);
+  const err = tgsErr(codes[name] ?? 2, msg);
+  if (name) err.domName = name;
+  return err;
 }
 
 // --- LocalStorageBackend ----------------------------------------------------
@@ -1045,7 +1060,7 @@ export class IndexedDbBackend {
       await release();
       throw e;
     }
-    const b = new IndexedDbBackend(db, dbName, name, release, opts);
+    const b = new IndexedDbBackend(db, dbName, name, release, {...opts, indexedDB: idb});
     try {
       await b.#refresh();  // the baseline for the version check
     } catch (e) {
@@ -1057,7 +1072,6 @@ export class IndexedDbBackend {
 
   /** @internal */
   constructor(db, dbName, name, release, opts) {
-    this._db = db;
     this._dbName = dbName;
     this._key = name;
     this._release = release;
@@ -1071,12 +1085,20 @@ export class IndexedDbBackend {
     this._q = new Serial();
     this._meta = null;     // meta as last read or written; null = not yet read
     this._cache = null;    // the stored session (a Session), or null for none
-    this._closed = null;   // why the connection is unusable, or null
+    this._closed = null;   // why the connection is unusable for good, or null
+    this._idb = opts.indexedDB;
+    this._schemaVersion = opts.schemaVersion ?? IDB_SCHEMA_VERSION;
+    this.#watch(db);
+  }
+
+  #watch(db) {
+    this._db = db;
+    this._lost = false;    // the browser closed the connection: the next operation reopens it
     db.onversionchange = () => {
       db.close();
       this._closed = 'another tab or worker is upgrading or deleting the database';
     };
-    db.onclose = () => { this._closed = 'the browser closed the database connection'; };
+    db.onclose = () => { this._lost = true; };
   }
 
   get name() { return `indexeddb:${this._dbName}/${this._key}`; }
@@ -1088,10 +1110,34 @@ export class IndexedDbBackend {
     });
   }
 
+  // One transaction (see #tx1), on a new connection once if this one has
+  // become unusable: closed by the browser (storage pressure), or, in
+  // Firefox, refusing every write after a transaction failed with
+  // QuotaExceededError (InvalidStateError "did not allow mutations"). The
+  // failed transaction changed nothing, so running it again loses nothing
+  // and does nothing twice.
+  async #tx(mode, body) {
+    if (this._lost) await this.#reopen();
+    try {
+      return await this.#tx1(mode, body);
+    } catch (e) {
+      if (!(e && e.domName === 'InvalidStateError')) throw e;
+      await this.#reopen();
+      return this.#tx1(mode, body);
+    }
+  }
+
+  async #reopen() {
+    try {
+      this._db.close();
+    } catch (e) { /* already closed */ }
+    this.#watch(await openDb(this._idb, this._dbName, this._schemaVersion));
+  }
+
   // One transaction; body(stores, abort) issues requests and may call
   // abort(error). Resolves with the value body's requests set through `out`
   // once the transaction commits.
-  #tx(mode, body) {
+  #tx1(mode, body) {
     return new Promise((resolve, reject) => {
       let t;
       try {

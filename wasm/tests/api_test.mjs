@@ -346,13 +346,16 @@ test('the JSON form: hostile JSON is INVALID_ARGUMENT naming the field, and leak
 test('upsertDc and updateDc validate the address where it enters', async () => {
   const s = await Session.create();
   const bad = {
-    'not an ip:99999': /"not an ip" is not an IPv4 address/,
+    'not an ip:99999': /"not an ip" is not an IPv4 address or a host name/,
+    'bad_name.org:443': /"bad_name\.org" is not an IPv4 address or a host name/,
+    '-x.org:443': /"-x\.org" is not/,
     '1.2.3.4': /missing ":port"/,
     '1.2.3.4:0': /port "0" is not a number in 1\.\.65535/,
     '1.2.3.4:65536': /port "65536" is not a number in 1\.\.65535/,
     '1.2.3.4:': /port "" is not/,
     '1.2.3.4:44a': /port "44a"/,
     '256.0.0.1:443': /"256\.0\.0\.1" is not an IPv4 address/,
+    '1.2.3:443': /"1\.2\.3" is not an IPv4 address/,
     '2001:db8::1:443': /must be bracketed/,
     '[2001:db8::zz]:443': /"2001:db8::zz" is not an IPv6 address/,
     '[::1]': /expected "\[ipv6\]:port"/,
@@ -368,6 +371,8 @@ test('upsertDc and updateDc validate the address where it enters', async () => {
     s.upsertDc({dcId: 2, addr, flags: addr.startsWith('[') ? 1 : 0});
   }
   assert.equal(s.dcs().length, 2, 'one IPv4 and one IPv6 entry for DC 2');
+  s.upsertDc({dcId: 4, addr: 'vesta.web.telegram.org:443'});  // what GramJS uses in browsers
+  assert.equal(s.dcs().find((d) => d.dcId === 4).addr, 'vesta.web.telegram.org:443');
   // The backends' granular updateDc goes through the same check.
   const b = await LocalStorageBackend.open('addr', {storage: new MemoryStorage()});
   await rejects(b.updateDc({dcId: 2, addr: 'not an ip:99999'}), 'INVALID_ARGUMENT', 'backend updateDc');
@@ -621,6 +626,29 @@ test('IndexedDbBackend: another connection upgrading the database, or a blocked 
   other.close();
   // A database that is newer than we know is refused, not touched.
   await rejects(IndexedDbBackend.open('v', {indexedDB: idb, schemaVersion: 1}), 'FAILED_PRECONDITION', 'VersionError');
+});
+
+test('IndexedDbBackend: a connection the browser closed is reopened, nothing lost or done twice', async () => {
+  // Firefox closes the connection after a transaction fails with
+  // QuotaExceededError (wasm/tests/firefox_test.mjs); here the connection is
+  // closed under the backend, with and without the close event.
+  const idb = new IDBFactory();
+  const b = await IndexedDbBackend.open('lost', {indexedDB: idb});
+  await b.save(await Session.create());
+  b._db.close();  // no event: transaction() throws InvalidStateError
+  await b.cachePeer({id: 1n, accessHash: 2n});
+  b._db.close();
+  b._db.onclose();  // what the browser fires when it closes a connection itself
+  await b.cachePeer({id: 3n, accessHash: 4n});
+  const got = await b.load();
+  assert.deepEqual(got.peers().map((p) => p.id), [1n, 3n]);
+  got.free();
+  await b.close();
+  const again = await IndexedDbBackend.open('lost', {indexedDB: idb});
+  const stored = await again.load();
+  assert.equal(stored.peers().length, 2);
+  stored.free();
+  await again.close();
 });
 
 test('LocalStorageBackend: a full store is RESOURCE_EXHAUSTED and keeps the previous value', async () => {

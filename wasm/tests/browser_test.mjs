@@ -1,17 +1,15 @@
 // Headless Chromium (/usr/bin/chromium, driven by playwright-core over the
-// DevTools protocol) loads the npm package over http://127.0.0.1 and runs the
-// backend scenario against real IndexedDB and localStorage: reload and
-// browser-restart persistence, Web Locks between tabs, the version check,
-// quota errors, a renderer crash in the middle of a save, byte identity with
-// the native BinaryFileBackend, and a screenshot of the example page.
+// DevTools protocol): the scenarios of browser_cases.mjs, and what needs the
+// DevTools protocol: an IndexedDB quota set per origin, a renderer crash in
+// the middle of a save, and the example page with its screenshot.
 // Run by run_chromium_test.sh (bazel test --config=wasm //wasm:chromium_test).
 import {chromium} from 'playwright-core';
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 
+import {browserCases} from './browser_cases.mjs';
 import {serve} from './serve.mjs';
 
 const env = process.env;
@@ -69,78 +67,20 @@ after(async () => {
   rmSync(tmp, {recursive: true, force: true});
 });
 
-test('IndexedDbBackend and LocalStorageBackend pass the conformance scenario (real storage)', async () => {
-  const page = await openPage();
-  await run(page, async ({tgs, scenario}) => {
-    await scenario.conformance(tgs, () => tgs.IndexedDbBackend.open('conformance-idb'));
-    await scenario.conformance(tgs, () => tgs.LocalStorageBackend.open('conformance-ls'));
-  });
-  await page.close();
-});
-
-test('the single-file module works in the page too', async () => {
-  const page = await openPage('tgsession.single.mjs');
-  const text = await run(page, async ({tgs, scenario}) => {
-    const s = await scenario.richSession(tgs);
-    const back = await tgs.Session.fromString(s.toNativeString());
-    const ok = back.equals(s);
-    s.free();
-    back.free();
-    return ok;
-  });
-  assert.equal(text, true);
-  await page.close();
-});
-
-test('two tabs: the Web Lock refuses a second backend; without locks the version check does', async () => {
-  const a = await openPage();
-  const b = await openPage();
-  for (const kind of ['IndexedDbBackend', 'LocalStorageBackend']) {
-    await run(a, async ({tgs}, k) => { window.held = await tgs[k].open('tabs'); }, kind);
-    const err = await run(b, async ({tgs}, k) => {
-      try {
-        await tgs[k].open('tabs');
-        return 'opened';
-      } catch (e) {
-        return `${e.codeName}: ${e.message}`;
-      }
-    }, kind);
-    assert.match(err, /^FAILED_PRECONDITION: .*another tab/, kind);
-    await run(a, async () => { await window.held.close(); });
-    // Released: the other tab gets it now.
-    await run(b, async ({tgs}, k) => { await (await tgs[k].open('tabs')).close(); }, kind);
-  }
-  // A tab that closes (or crashes) releases its lock too.
-  await run(a, async ({tgs}) => { window.held = await tgs.IndexedDbBackend.open('tabs2'); });
-  await a.close();
-  await run(b, async ({tgs}) => { await (await tgs.IndexedDbBackend.open('tabs2', {lock: 'wait'})).close(); });
-  // Both tabs without locks: stale writes are refused (ABORTED).
-  const c = await openPage();
-  await run(b, async ({tgs, scenario}) => {
-    await scenario.twoWriters(tgs, () => tgs.IndexedDbBackend.open('nolock', {lock: false}),
-        () => tgs.IndexedDbBackend.open('nolock', {lock: false}));
-  });
-  await run(b, async ({tgs}) => {
-    window.tabB = await tgs.IndexedDbBackend.open('cross', {lock: false});
-    const s = await tgs.Session.create();
-    await window.tabB.save(s);
-    s.free();
-  });
-  await run(c, async ({tgs}) => {
-    window.tabC = await tgs.IndexedDbBackend.open('cross', {lock: false});
-    await window.tabC.cachePeer({id: 7n});
-  });
-  const stale = await run(b, async () => {
-    try {
-      await window.tabB.cachePeer({id: 8n});
-      return 'written';
-    } catch (e) {
-      return e.codeName;
-    }
-  });
-  assert.equal(stale, 'ABORTED', 'a tab that did not see the other tab\'s write is refused');
-  await b.close();
-  await c.close();
+browserCases(test, {
+  openPage,
+  run,
+  closePage: (page) => page.close(),
+  async reload(page) {
+    await page.reload();
+    await page.waitForFunction(() => window.T !== undefined);
+  },
+  async restart() {
+    await context.close();
+    context = await launch();
+  },
+  tmp,
+  nativeTool,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
@@ -188,47 +128,6 @@ test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async ()
   await page.close();
 });
 
-test('localStorage quota: RESOURCE_EXHAUSTED, the previous value stays', async () => {
-  const page = await openPage();
-  const r = await run(page, async ({tgs, scenario}) => {
-    localStorage.clear();
-    const b = await tgs.LocalStorageBackend.open('quota');
-    const s = await scenario.richSession(tgs);
-    await b.save(s);
-    const before = localStorage.getItem('tgsession:quota');
-    // Fill the origin's localStorage to the brim.
-    let chunk = 'x'.repeat(1 << 20);
-    let i = 0;
-    while (chunk.length > 16) {
-      try {
-        localStorage.setItem(`filler${i++}`, chunk);
-      } catch (e) {
-        chunk = chunk.slice(0, chunk.length >> 1);
-      }
-    }
-    const big = s.clone();
-    for (let k = 0; k < 20000; k++) big.cachePeer({id: BigInt(k)});
-    const out = {};
-    try {
-      await b.save(big);
-      out.save = 'saved';
-    } catch (e) {
-      out.save = `${e.codeName}: ${e.message}`;
-    }
-    out.sameValue = localStorage.getItem('tgsession:quota') === before;
-    const got = await b.load();
-    out.intact = got.equals(s);
-    for (const x of [got, big, s]) x.free();
-    await b.close();
-    localStorage.clear();
-    return out;
-  });
-  assert.match(r.save, /^RESOURCE_EXHAUSTED: .*QuotaExceededError/);
-  assert.equal(r.sameValue, true);
-  assert.equal(r.intact, true);
-  await page.close();
-});
-
 test('a renderer crash during a save leaves the old or the new session, never a mix', async () => {
   const makeBig = async (tgs, scenario) => {
     const big = await scenario.richSession(tgs);
@@ -267,97 +166,6 @@ test('a renderer crash during a save leaves the old or the new session, never a 
     await check.close();
   }
   console.log(`sessions found after each crash: ${seen.join(', ')}`);
-});
-
-test('byte identity with the native BinaryFileBackend, through IndexedDB and a browser restart', async () => {
-  const nativeFile = path.join(tmp, 'native.session');
-  execFileSync(nativeTool, ['write', nativeFile]);
-  const nativeBytes = readFileSync(nativeFile);
-  const page = await openPage();
-  const r = await run(page, async ({tgs, scenario}, b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const s = await tgs.Session.fromBytes(bytes);
-    const same = scenario.bytesEqual(s.toBytes(), bytes);
-    const b = await tgs.IndexedDbBackend.open('native');
-    await b.save(s);
-    // Granular changes in the browser (journal records), checked natively below.
-    await b.cachePeer({id: 31337n, accessHash: -31337n, type: 'user'});
-    await b.applyUpdateState({kind: 'channel', channelId: 1234567890123n, pts: 50});
-    await b.close();
-    const js = await scenario.richSession(tgs);
-    const out = {same, fromJs: btoa(String.fromCharCode(...js.toBytes()))};
-    s.free();
-    js.free();
-    localStorage.setItem('persist-check', 'yes');
-    return out;
-  }, nativeBytes.toString('base64'));
-  assert.equal(r.same, true, 'native bytes re-export byte-identically in the browser');
-  await page.close();
-
-  // Browser -> native: bytes written by the JS API re-save natively byte for byte.
-  const jsFile = path.join(tmp, 'from-js.session');
-  writeFileSync(jsFile, Buffer.from(r.fromJs, 'base64'));
-  execFileSync(nativeTool, ['resave', jsFile, path.join(tmp, 'resaved-js.session')]);
-  assert.deepEqual(readFileSync(path.join(tmp, 'resaved-js.session')), readFileSync(jsFile));
-
-  // A new browser process on the same profile reads what the last one saved.
-  await context.close();
-  context = await launch();
-  const page2 = await openPage();
-  const after = await run(page2, async ({tgs}) => {
-    const b = await tgs.IndexedDbBackend.open('native');
-    const s = await b.load();
-    const out = {bytes: btoa(String.fromCharCode(...s.toBytes())), peer: String(s.findPeer(31337n)?.accessHash),
-      ls: localStorage.getItem('persist-check')};
-    s.free();
-    await b.close();
-    return out;
-  });
-  assert.equal(after.peer, '-31337');
-  assert.equal(after.ls, 'yes');
-  const afterFile = path.join(tmp, 'after-restart.session');
-  writeFileSync(afterFile, Buffer.from(after.bytes, 'base64'));
-  execFileSync(nativeTool, ['resave', afterFile, path.join(tmp, 'resaved-after.session')]);
-  assert.deepEqual(readFileSync(path.join(tmp, 'resaved-after.session')), readFileSync(afterFile));
-  await page2.close();
-});
-
-test('reload persistence: a new page load reads what the last one saved', async () => {
-  const page = await openPage();
-  const want = await run(page, async ({tgs, scenario}) => {
-    const s = await scenario.richSession(tgs);
-    const idb = await tgs.IndexedDbBackend.open('reload');
-    await idb.save(s);
-    await idb.cachePeer({id: 99n, accessHash: 98n});
-    await idb.setHomeDc(4);
-    await idb.close();
-    const ls = await tgs.LocalStorageBackend.open('reload');
-    await ls.save(s);
-    await ls.cachePeer({id: 99n, accessHash: 98n});
-    await ls.close();
-    s.cachePeer({id: 99n, accessHash: 98n});
-    const bytes = btoa(String.fromCharCode(...s.toBytes()));
-    s.setHomeDc(4);
-    const out = {idb: btoa(String.fromCharCode(...s.toBytes())), ls: bytes};
-    s.free();
-    return out;
-  });
-  await page.reload();
-  await page.waitForFunction(() => window.T !== undefined);
-  const got = await run(page, async ({tgs}) => {
-    const idb = await tgs.IndexedDbBackend.open('reload');
-    const a = await idb.load();
-    const ls = await tgs.LocalStorageBackend.open('reload');
-    const b = await ls.load();
-    const out = {idb: btoa(String.fromCharCode(...a.toBytes())), ls: btoa(String.fromCharCode(...b.toBytes()))};
-    a.free();
-    b.free();
-    await idb.close();
-    await ls.close();
-    return out;
-  });
-  assert.deepEqual(got, want);
-  await page.close();
 });
 
 test('example page: inspect a pasted session (keys redacted), save it to IndexedDB; screenshot', async () => {
