@@ -238,6 +238,7 @@ export declare class Session {
   export<F extends ExportFormatName>(format: F, options?: ExportOptions): ExportData<F>;
   /** Set by decoding another library's format, or by setExtras(); the backends do not store them. */
   extras(): SessionExtras;
+  /** Changes the given fields; fields left out keep their value, null makes one unknown. */
   setExtras(extras: Partial<Omit<SessionExtras, 'takeoutId' | 'userId'>> & {userId?: Int64 | null}): void;
   toBytes(options?: ExportOptions): Uint8Array;
   toNativeString(options?: ExportOptions): string;
@@ -325,6 +326,8 @@ export interface LocalStorageBackendOptions extends BackendLockOptions {
 }
 
 export declare class LocalStorageBackend implements SessionBackend {
+  /** Names of the sessions stored under the prefix (sorted). */
+  static list(options?: Pick<LocalStorageBackendOptions, 'prefix' | 'storage'>): Promise<string[]>;
   static open(name: string, options?: LocalStorageBackendOptions): Promise<LocalStorageBackend>;
   readonly name: string;
   save(session: Session): Promise<void>;
@@ -358,6 +361,8 @@ export interface IndexedDbBackendOptions extends BackendLockOptions {
 }
 
 export declare class IndexedDbBackend implements SessionBackend {
+  /** Names of the sessions stored in the database (sorted). */
+  static list(options?: Pick<IndexedDbBackendOptions, 'dbName' | 'indexedDB'>): Promise<string[]>;
   static open(name: string, options?: IndexedDbBackendOptions): Promise<IndexedDbBackend>;
   readonly name: string;
   /** Journal records and bytes since the last snapshot, once known. */

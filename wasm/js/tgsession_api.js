@@ -643,7 +643,11 @@ export class Session {
   }
 
   /** Replaces userId, isBot, testMode and apiId of extras() (null/absent = unknown). */
-  setExtras(e = {}) {
+  /** Fields left out keep their value; null makes one unknown. */
+  setExtras(changes = {}) {
+    const cur = this.extras();
+    const e = {};
+    for (const k of ['userId', 'isBot', 'testMode', 'apiId']) e[k] = changes[k] === undefined ? cur[k] : changes[k];
     const tri = (v, what) => (v == null ? -1 : typeof v === 'boolean' ? (v ? 1 : 0) : (() => { throw badArg(`${what} must be a boolean or null`); })());
     check(M._tgs_set_extras(this.handle, e.userId == null ? 0 : 1, e.userId == null ? 0n : i64(e.userId, 'userId'),
         tri(e.isBot, 'isBot'), tri(e.testMode, 'testMode'), e.apiId == null ? 0 : 1,
@@ -907,6 +911,23 @@ function domError(e, what) {
  * if another tab changed it, the write fails with ABORTED.
  */
 export class LocalStorageBackend {
+  /** Names of the sessions stored under the prefix (sorted). */
+  static async list(opts = {}) {
+    const storage = opts.storage ?? globalThis.localStorage;
+    if (!storage) throw tgsErr(12, 'localStorage is not available here');
+    const prefix = opts.prefix ?? 'tgsession:';
+    const names = [];
+    try {
+      for (let i = 0; i < storage.length; i++) {
+        const k = storage.key(i);
+        if (k !== null && k.startsWith(prefix) && k.length > prefix.length) names.push(k.slice(prefix.length));
+      }
+    } catch (e) {
+      throw domError(e, 'listing localStorage');
+    }
+    return names.sort();
+  }
+
   static async open(name, opts = {}) {
     await ready();
     if (typeof name !== 'string' || !name) throw badArg('backend name must be a non-empty string');
@@ -1046,6 +1067,32 @@ export class IndexedDbBackend {
    * "strict" by default: a resolved write is on disk), compactMinBytes
    * (1 MiB).
    */
+  /** Names of the sessions stored in the database (sorted); none when it does not exist yet. */
+  static async list(opts = {}) {
+    const idb = opts.indexedDB ?? globalThis.indexedDB;
+    if (!idb) throw tgsErr(12, 'IndexedDB is not available here');
+    const dbName = opts.dbName ?? 'tgsession';
+    // Listing must not create the database as a side effect.
+    if (typeof idb.databases === 'function' && !(await idb.databases()).some((d) => d.name === dbName)) return [];
+    const db = await openDb(idb, dbName, opts.schemaVersion ?? IDB_SCHEMA_VERSION);
+    try {
+      const keys = await new Promise((resolve, reject) => {
+        let req;
+        try {
+          req = db.transaction('snapshots', 'readonly').objectStore('snapshots').getAllKeys();
+        } catch (e) {
+          reject(domError(e, `listing IndexedDB database ${dbName}`));
+          return;
+        }
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(domError(req.error, `listing IndexedDB database ${dbName}`));
+      });
+      return keys.filter((k) => typeof k === 'string').sort();
+    } finally {
+      db.close();
+    }
+  }
+
   static async open(name, opts = {}) {
     await ready();
     if (typeof name !== 'string' || !name) throw badArg('backend name must be a non-empty string');

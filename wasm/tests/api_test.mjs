@@ -273,6 +273,14 @@ test('messages speak JavaScript: setExtras fields and load options, never CLI fl
 test('the JSON form: round trip, 64-bit values as decimal strings, keys only on request', async () => {
   const s = await richSession(tgs);
   s.setExtras({userId: 12345678901234n, isBot: false, testMode: true, apiId: 611335});
+  // One field at a time: the others stay; null makes one unknown.
+  s.setExtras({isBot: true});
+  assert.equal(s.extras().userId, 12345678901234n);
+  assert.equal(s.extras().isBot, true);
+  s.setExtras({isBot: null});
+  assert.equal(s.extras().isBot, null);
+  assert.equal(s.extras().apiId, 611335);
+  s.setExtras({isBot: false});
   // JSON.stringify works on a session (no BigInt error) and leaves secrets out.
   const plain = JSON.stringify(s);
   const j = JSON.parse(plain);
@@ -649,6 +657,41 @@ test('IndexedDbBackend: a connection the browser closed is reopened, nothing los
   assert.equal(stored.peers().length, 2);
   stored.free();
   await again.close();
+});
+
+test('list(): the sessions each backend stores, and only those', async () => {
+  const idb = new IDBFactory();
+  assert.deepEqual(await IndexedDbBackend.list({indexedDB: idb}), []);
+  assert.deepEqual((await idb.databases()).map((d) => d.name), [], 'listing created no database');
+  const s = await richSession(tgs);
+  for (const name of ['b', 'a', 'c']) {
+    const b = await IndexedDbBackend.open(name, {indexedDB: idb});
+    await b.save(s);
+    await b.close();
+  }
+  const granular = await IndexedDbBackend.open('d', {indexedDB: idb});
+  await granular.cachePeer({id: 1n});  // stored without a save()
+  await granular.close();
+  const gone = await IndexedDbBackend.open('b', {indexedDB: idb});
+  await gone.delete();
+  await gone.close();
+  assert.deepEqual(await IndexedDbBackend.list({indexedDB: idb}), ['a', 'c', 'd']);
+  assert.deepEqual(await IndexedDbBackend.list({indexedDB: idb, dbName: 'other'}), []);
+
+  const storage = new MemoryStorage();
+  storage.setItem('unrelated', 'x');
+  storage.setItem('tgsession:', 'x');  // an empty name is not a session
+  for (const name of ['z', 'y']) {
+    const b = await LocalStorageBackend.open(name, {storage});
+    await b.save(s);
+    await b.close();
+  }
+  const mine = await LocalStorageBackend.open('p', {storage, prefix: 'app/'});
+  await mine.save(s);
+  await mine.close();
+  assert.deepEqual(await LocalStorageBackend.list({storage}), ['y', 'z']);
+  assert.deepEqual(await LocalStorageBackend.list({storage, prefix: 'app/'}), ['p']);
+  s.free();
 });
 
 test('LocalStorageBackend: a full store is RESOURCE_EXHAUSTED and keeps the previous value', async () => {

@@ -5,7 +5,7 @@
 // Run by run_chromium_test.sh (bazel test --config=wasm //wasm:chromium_test).
 import {chromium} from 'playwright-core';
 import assert from 'node:assert/strict';
-import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 
@@ -168,12 +168,21 @@ test('a renderer crash during a save leaves the old or the new session, never a 
   console.log(`sessions found after each crash: ${seen.join(', ')}`);
 });
 
-test('example page: inspect a pasted session (keys redacted), save it to IndexedDB; screenshot', async () => {
+test('example page: open, convert (revealed only on request), copy, download, store, list, delete; screenshots', async () => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: origin.replace(/\/$/, '')});
   const page = await context.newPage();
   await page.goto(`${origin}example/index.html`);
   await page.waitForFunction(() => window.exampleReady === true, null, {timeout: 60000});
-  // A session string with keys, made by the page's own module.
-  const {text, keyHex} = await page.evaluate(async () => {
+  const shoot = async (name) => {
+    const file = path.join(outputs, name);
+    const png = await page.screenshot({path: file, fullPage: true});
+    assert.ok(png.length > 20000, `${name} is only ${png.length} bytes`);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);  // "PNG"
+    console.log(`screenshot: ${file}`);
+  };
+  // A session with keys, made by the page's own module, and what the library
+  // itself converts it to.
+  const made = await page.evaluate(async () => {
     const tgs = await import('/pkg/tgsession.mjs');
     const s = await tgs.Session.create({defaults: true});
     const key = new Uint8Array(256).map((_, i) => (i * 13 + 7) & 0xff);
@@ -182,35 +191,86 @@ test('example page: inspect a pasted session (keys redacted), save it to Indexed
     s.cachePeer({id: 777000n, accessHash: 6942069420n, type: 'user'});
     s.cachePeer({id: 1001n, accessHash: -77n, type: 'channel', channelKind: 'Megagroup'});
     s.cachePeer({id: 1005n, type: 'chat'});
-    const out = {text: s.toNativeString(), keyHex: Array.from(key.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')};
+    const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    const text = s.convert('telethon-string').data;
+    const opened = await tgs.Session.load(text);  // what the page will hold
+    opened.setExtras({userId: 123456789n, isBot: false});
+    const out = {text, keyHex: hex(key.slice(0, 16)), binary: btoa(String.fromCharCode(...opened.toBytes())),
+      pyrogram: opened.convert('pyrogram-string').data};
     s.free();
+    opened.free();
     return out;
   });
-  await page.fill('#input', text);
-  await page.click('#inspect');
+
+  // Open a Telethon string (detected); keys redacted, the string cleared.
+  await page.fill('#input', made.text);
+  await page.click('#open');
   await page.waitForSelector('#result:not([hidden])');
   const shown = await page.textContent('#result');
-  assert.match(shown, /149\.154\.167\.51:443/);
+  assert.match(shown, /telethon-string/);
   assert.match(shown, /present \(redacted\)/);
-  assert.match(shown, /pts 4242/);
-  assert.match(shown, /6942069420/);
-  assert.ok(!shown.includes(keyHex), 'no key bytes on the page');
+  assert.match(shown, /149\.154\.167\.51:443/);
+  assert.ok(!shown.includes(made.keyHex), 'no key bytes on the page');
   assert.equal(await page.inputValue('#input'), '', 'the pasted string is cleared');
-  assert.ok(!(await page.content()).includes(text.slice(0, 40)), 'the session string is not in the page');
+  await shoot('example_open.png');
+
+  // Convert: hidden until Reveal; Copy puts exactly the library's string on the clipboard.
+  await page.selectOption('#target', 'pyrogram-string');
+  await page.click('#run-convert');
+  // A Telethon string has no user id: the message says how to give it, in this page's terms too.
+  await page.waitForFunction(() => /setExtras\(\{userId\}\)/.test(document.getElementById('status').textContent));
+  await page.fill('#user-id', '123456789');
+  await page.selectOption('#is-bot', 'no');
+  await page.click('#run-convert');
+  await page.waitForSelector('#output:not([hidden])');
+  assert.match(await page.textContent('#secret'), /pyrogram-string string, hidden/);
+  assert.ok(!(await page.content()).includes(made.pyrogram.slice(0, 40)), 'the converted string is not on the page');
+  assert.match(await page.textContent('#summary'), /\S/);
+  await shoot('example_convert.png');
+  await page.click('#copy');
+  await page.waitForFunction(() => /Copied/.test(document.getElementById('status').textContent));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), made.pyrogram);
+  await page.click('#reveal');
+  assert.equal(await page.inputValue('#revealed'), made.pyrogram);
+
+  // Download the binary form: the same bytes the library writes.
+  await page.selectOption('#target', 'ferogram-binary');
+  await page.click('#run-convert');
+  assert.equal(await page.isDisabled('#reveal'), true, 'binary output is downloaded, not revealed');
+  assert.equal(await page.isHidden('#revealed'), true, 'the earlier revealed string is gone');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.equal(download.suggestedFilename(), 'session.bin');
+  assert.deepEqual(readFileSync(await download.path()), Buffer.from(made.binary, 'base64'));
+
+  // Store in both backends, list after a reload, load, delete.
   await page.fill('#name', 'shot');
   await page.click('#save');
-  await page.waitForFunction(() => /Saved to IndexedDB/.test(document.getElementById('status').textContent));
-  const shot = path.join(outputs, 'example_page.png');
-  const png = await page.screenshot({path: shot, fullPage: true});
-  assert.ok(png.length > 20000, `screenshot is only ${png.length} bytes`);
-  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);  // "PNG"
-  console.log(`screenshot: ${shot}`);
-  // The saved session is in IndexedDB: load it back on a fresh page.
+  await page.waitForFunction(() => /Saved to IndexedDB as "shot"/.test(document.getElementById('status').textContent));
+  await page.selectOption('#store', 'localstorage');
+  await page.fill('#name', 'shot-ls');
+  await page.click('#save');
+  await page.waitForFunction(() => /Saved to localStorage as "shot-ls"/.test(document.getElementById('status').textContent));
   await page.reload();
   await page.waitForFunction(() => window.exampleReady === true);
-  await page.fill('#name', 'shot');
-  await page.click('#load');
-  await page.waitForFunction(() => /Loaded session/.test(document.getElementById('status').textContent));
-  assert.match(await page.textContent('#stats'), /home DC2/);
+  await page.waitForSelector('tr[data-session="indexeddb/shot"]');
+  await page.waitForSelector('tr[data-session="localstorage/shot-ls"]');
+  await shoot('example_stored.png');
+  await page.click('tr[data-session="indexeddb/shot"] button:text("Load")');
+  await page.waitForFunction(() => /Loaded "shot" from IndexedDB/.test(document.getElementById('status').textContent));
+  // The backends keep the session, not other libraries' extras (README, "Other libraries' sessions").
+  assert.match(await page.textContent('#stats'), /home DC2.*auth keys1.*user idunknown/);
+  assert.match(await page.textContent('#dcs'), /present \(redacted\)/);
+  await page.click('tr[data-session="localstorage/shot-ls"] button:text("Delete")');
+  await page.waitForFunction(() => !document.querySelector('tr[data-session="localstorage/shot-ls"]'));
+
+  // An error replaces the previous result.
+  await page.fill('#input', 'hello world');
+  await page.click('#open');
+  await page.waitForFunction(() => /not a session in any known format/.test(document.getElementById('status').textContent));
+  assert.equal(await page.isHidden('#result'), true, 'the previous session is no longer shown');
+  assert.equal(await page.isHidden('#convert'), true);
+  await shoot('example_error.png');
+  await page.click('tr[data-session="indexeddb/shot"] button:text("Delete")');
+  await page.waitForFunction(() => !document.querySelector('tr[data-session="indexeddb/shot"]'));
   await page.close();
 });
