@@ -81,7 +81,14 @@ async function openDefaultBackend(name, options) {
     throw tgsError('INVALID_ARGUMENT', 'TgsessionSession: no IndexedDB here; pass {backend}, e.g. ' +
       "FileBackend.open('me.session') from 'tgsession/file' in node");
   }
-  return IndexedDbBackend.open(name, {indexedDB: idb, lock: options.lock ?? 'fail', dbName: options.dbName});
+  try {
+    return await IndexedDbBackend.open(name, {indexedDB: idb, lock: options.lock ?? 'fail', dbName: options.dbName});
+  } catch (e) {
+    if (e.code === StatusCode.FAILED_PRECONDITION) {
+      e.message += ' (two GramJS clients on one session end in AUTH_KEY_DUPLICATED)';
+    }
+    throw e;
+  }
 }
 
 export class TgsessionSession extends MemorySession {
