@@ -92,35 +92,7 @@ test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async ()
   await cdp.send('Storage.overrideQuotaForOrigin', {origin: local.replace(/\/$/, ''), quotaSize: 512 * 1024});
   await page.goto(`${local}tests/browser/index.html`);
   await page.waitForFunction(() => window.T !== undefined, null, {timeout: 60000});
-  const r = await run(page, async ({tgs, scenario}) => {
-    const b = await tgs.IndexedDbBackend.open('quota');
-    const rich = await scenario.richSession(tgs);
-    await b.save(rich);
-    const big = rich.clone();
-    let x = 12345n;
-    for (let i = 0; i < 200000; i++) {
-      x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 63n) - 1n);  // incompressible
-      big.cachePeer({id: BigInt(i), accessHash: x});
-    }
-    const out = {};
-    try {
-      await b.save(big);
-      out.save = 'saved';
-    } catch (e) {
-      out.save = `${e.codeName}: ${e.message}`;
-    }
-    let got = await b.load();
-    out.intact = got.equals(rich);
-    got.free();
-    // Small writes still fit; the backend goes on working.
-    await b.cachePeer({id: 1n});
-    got = await b.load();
-    out.peers = got.peers().length;
-    for (const s of [got, big, rich]) s.free();
-    await b.delete();
-    await b.close();
-    return out;
-  });
+  const r = await run(page, ({tgs, scenario}, peers) => scenario.overQuota(tgs, peers), 200000);
   await cdp.send('Storage.overrideQuotaForOrigin', {origin: local.replace(/\/$/, '')});
   assert.match(r.save, /^RESOURCE_EXHAUSTED: .*QuotaExceededError/);
   assert.equal(r.intact, true);

@@ -94,36 +94,8 @@ browserCases(test, {
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
   const page = await openPage();
-  const r = await run(page, async ({tgs, scenario}, peers) => {
-    const b = await tgs.IndexedDbBackend.open('quota');
-    const rich = await scenario.richSession(tgs);
-    await b.save(rich);
-    const big = rich.clone();
-    let x = 12345n;
-    for (let i = 0; i < peers; i++) {
-      x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 63n) - 1n);  // incompressible
-      big.cachePeer({id: BigInt(i), accessHash: x});
-    }
-    const out = {};
-    try {
-      await b.save(big);
-      out.save = 'saved';
-    } catch (e) {
-      out.save = `${e.codeName}: ${e.message}`;
-    }
-    let got = await b.load();
-    out.intact = got.equals(rich);
-    got.free();
-    // Firefox refuses every write on that connection now; the backend
-    // reopens it (tgsession_api.js, IndexedDbBackend #tx).
-    await b.cachePeer({id: 1n});
-    got = await b.load();
-    out.peers = got.peers().length;
-    for (const s of [got, big, rich]) s.free();
-    await b.delete();
-    await b.close();
-    return out;
-  }, 1200000);  // a snapshot of about 20 MB: twice the origin's share of the limit (10 MiB)
+  // A snapshot of about 20 MB: twice the origin's share of the limit (10 MiB).
+  const r = await run(page, ({tgs, scenario}, peers) => scenario.overQuota(tgs, peers), 1200000);
   assert.match(r.save, /^RESOURCE_EXHAUSTED: .*QuotaExceededError/);
   assert.equal(r.intact, true);
   assert.equal(r.peers, 8);

@@ -246,3 +246,36 @@ export async function twoWriters(tgs, openA, openB) {
   await a.close();
   await b.close();
 }
+
+// IndexedDB past its quota (the drivers set one): a save of `peers`
+// incompressible peers fails, the stored session stays, and small writes
+// still work afterwards (Firefox needs the backend to reopen its connection
+// for that). Returns {save: 'saved' | "CODE: message", intact, peers}.
+export async function overQuota(tgs, peers) {
+  const b = await tgs.IndexedDbBackend.open('quota');
+  const rich = await richSession(tgs);
+  await b.save(rich);
+  const big = rich.clone();
+  let x = 12345n;
+  for (let i = 0; i < peers; i++) {
+    x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 63n) - 1n);
+    big.cachePeer({id: BigInt(i), accessHash: x});
+  }
+  const out = {};
+  try {
+    await b.save(big);
+    out.save = 'saved';
+  } catch (e) {
+    out.save = `${e.codeName}: ${e.message}`;
+  }
+  let got = await b.load();
+  out.intact = got.equals(rich);
+  got.free();
+  await b.cachePeer({id: 1n});
+  got = await b.load();
+  out.peers = got.peers().length;
+  for (const s of [got, big, rich]) s.free();
+  await b.delete();
+  await b.close();
+  return out;
+}
