@@ -428,7 +428,9 @@ class BodyParser {
       const uint8_t* addr = nullptr;
       TGS_RETURN_IF_ERROR(in_.Bytes({"dc", i, "addr"}, addr_len, &addr));
       const absl::string_view addr_bytes(reinterpret_cast<const char*>(addr), addr_len);
-      e.addr.assign(addr_bytes.data(), addr_bytes.size());
+      // Constructed, not assign()ed: assign into an empty string takes
+      // libstdc++'s general replace path, several times the work of a copy.
+      e.addr = std::string(addr_bytes.data(), addr_bytes.size());
       // v9 is ours and keeps addresses byte for byte (a v8 session read with
       // such an address and then grown past v8's limits is saved as v9), so
       // only the ferogram versions treat bad UTF-8 as an anomaly.
