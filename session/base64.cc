@@ -65,6 +65,11 @@ size_t DecodeQuanta(const unsigned char* text, size_t quanta, uint8_t* out, Base
   if (cpu.avx512vbmi) return internal::Base64DecodeQuantaAvx512Vbmi(text, quanta, out, url_safe);
   if (cpu.avx2) return internal::Base64DecodeQuantaAvx2(text, quanta, out, url_safe);
 #endif
+#ifdef TGS_HAVE_BASE64_WASM_SIMD128
+  if (internal::ActiveCpuFeatures().wasm_simd128) {
+    return internal::Base64DecodeQuantaWasmSimd128(text, quanta, out, url_safe);
+  }
+#endif
   return internal::Base64DecodeQuantaPortable(text, quanta, out, url_safe);
 }
 
@@ -72,6 +77,11 @@ void EncodeInPlace(uint8_t* buf, size_t triples, size_t buf_size, Base64Alphabet
   const bool url_safe = alphabet == Base64Alphabet::kUrlSafe;
 #ifdef TGS_HAVE_BASE64_X86
   if (internal::ActiveCpuFeatures().avx2) return internal::Base64EncodeInPlaceAvx2(buf, triples, buf_size, url_safe);
+#endif
+#ifdef TGS_HAVE_BASE64_WASM_SIMD128
+  if (internal::ActiveCpuFeatures().wasm_simd128) {
+    return internal::Base64EncodeInPlaceWasmSimd128(buf, triples, buf_size, url_safe);
+  }
 #endif
   internal::Base64EncodeInPlacePortable(buf, triples, buf_size, url_safe);
 }

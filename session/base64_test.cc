@@ -47,10 +47,11 @@ struct Kernels {
   internal::CpuFeatures features;
 };
 
-internal::CpuFeatures With(bool avx2, bool avx512vbmi) {
+internal::CpuFeatures With(bool avx2, bool avx512vbmi, bool wasm_simd128 = false) {
   internal::CpuFeatures f;
   f.avx2 = avx2;
   f.avx512vbmi = avx512vbmi;
+  f.wasm_simd128 = wasm_simd128;
   return f;
 }
 
@@ -59,7 +60,8 @@ class Base64Test : public testing::TestWithParam<Kernels> {
   void SetUp() override {
     const internal::CpuFeatures want = GetParam().features;
     const internal::CpuFeatures have = internal::DetectedCpuFeatures();
-    if ((want.avx2 && !have.avx2) || (want.avx512vbmi && !have.avx512vbmi)) {
+    if ((want.avx2 && !have.avx2) || (want.avx512vbmi && !have.avx512vbmi) ||
+        (want.wasm_simd128 && !have.wasm_simd128)) {
       GTEST_SKIP() << "kernel not available here";
     }
     internal::SetCpuFeaturesForTesting(want);
@@ -69,7 +71,8 @@ class Base64Test : public testing::TestWithParam<Kernels> {
 
 INSTANTIATE_TEST_SUITE_P(Kernels, Base64Test,
                          testing::Values(Kernels{"portable", With(false, false)}, Kernels{"avx2", With(true, false)},
-                                         Kernels{"avx512vbmi", With(true, true)}),
+                                         Kernels{"avx512vbmi", With(true, true)},
+                                         Kernels{"wasm_simd128", With(false, false, true)}),
                          [](const testing::TestParamInfo<Kernels>& info) { return std::string(info.param.name); });
 
 TEST_P(Base64Test, MatchesReferenceForManyLengthsAndBothAlphabets) {

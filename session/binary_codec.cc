@@ -428,7 +428,9 @@ class BodyParser {
       const uint8_t* addr = nullptr;
       TGS_RETURN_IF_ERROR(in_.Bytes({"dc", i, "addr"}, addr_len, &addr));
       const absl::string_view addr_bytes(reinterpret_cast<const char*>(addr), addr_len);
-      e.addr.assign(addr_bytes.data(), addr_bytes.size());
+      // Constructed, not assign()ed: assign into an empty string takes
+      // libstdc++'s general replace path, several times the work of a copy.
+      e.addr = std::string(addr_bytes.data(), addr_bytes.size());
       // v9 is ours and keeps addresses byte for byte (a v8 session read with
       // such an address and then grown past v8's limits is saved as v9), so
       // only the ferogram versions treat bad UTF-8 as an anomaly.
@@ -472,21 +474,19 @@ class BodyParser {
         &r));
 #ifdef TGS_HAVE_PEER_TABLE_AVX512
     if (l_.community && PeerKernelsUsable()) {
-      // The kernel writes whole items as bytes, so it writes into items that
-      // exist (a chunk on the stack, made once) and they are copied in place.
+      // The kernel writes the items' bytes straight into the list's fresh
+      // storage. CachedPeer is an implicit-lifetime type (an aggregate,
+      // trivially copyable and destructible), so the allocation that made
+      // that storage also made the objects the bytes give values to
+      // ([intro.object], P0593, a defect report against earlier standards);
+      // no item is constructed first and overwritten, and none is copied.
+      static_assert(std::is_aggregate<CachedPeer>::value && std::is_trivially_destructible<CachedPeer>::value,
+                    "CachedPeer must stay an implicit-lifetime type");
       bool canonical = true;
-      static constexpr size_t kChunk = 4096 / sizeof(CachedPeer);
-      CachedPeer chunk[kChunk];
       IndexedListBuilder::Build(
           count,
-          [r, &canonical, &chunk](CachedPeer* out, size_t n) {
-            for (size_t done = 0; done < n;) {
-              const size_t k = std::min(kChunk, n - done);
-              canonical &= internal::DecodePeerRecordsAvx512Vbmi(r + done * internal::kPeerRecordBytes, k,
-                                                                 reinterpret_cast<uint8_t*>(chunk));
-              std::uninitialized_copy(chunk, chunk + k, out + done);
-              done += k;
-            }
+          [r, &canonical](CachedPeer* out, size_t n) {
+            canonical = internal::DecodePeerRecordsAvx512Vbmi(r, n, reinterpret_cast<uint8_t*>(out));
           },
           &s->peers);
       if (canonical) return absl::OkStatus();

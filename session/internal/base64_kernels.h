@@ -38,6 +38,13 @@ void Base64EncodeInPlaceAvx2(uint8_t* buf, size_t triples, size_t buf_size, bool
 size_t Base64DecodeQuantaAvx512Vbmi(const uint8_t* text, size_t quanta, uint8_t* out, bool url_safe);
 #endif
 
+#ifdef __wasm_simd128__
+#define TGS_HAVE_BASE64_WASM_SIMD128 1
+// Needs CpuFeatures::wasm_simd128.
+size_t Base64DecodeQuantaWasmSimd128(const uint8_t* text, size_t quanta, uint8_t* out, bool url_safe);
+void Base64EncodeInPlaceWasmSimd128(uint8_t* buf, size_t triples, size_t buf_size, bool url_safe);
+#endif
+
 }  // namespace internal
 }  // namespace tgsession
 

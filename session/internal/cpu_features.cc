@@ -18,6 +18,9 @@ CpuFeatures Probe() {
   f.avx512vbmi = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                  __builtin_cpu_supports("avx512vbmi");
 #endif
+#ifdef __wasm_simd128__
+  f.wasm_simd128 = true;
+#endif
   return f;
 }
 
@@ -35,7 +38,7 @@ const Startup& GetStartup() {
 }
 
 uint32_t ToBits(const CpuFeatures& f) {
-  return (f.sse42 ? 1u : 0u) | (f.avx2 ? 2u : 0u) | (f.avx512vbmi ? 4u : 0u);
+  return (f.sse42 ? 1u : 0u) | (f.avx2 ? 2u : 0u) | (f.avx512vbmi ? 4u : 0u) | (f.wasm_simd128 ? 8u : 0u);
 }
 
 CpuFeatures FromBits(uint32_t b) {
@@ -43,6 +46,7 @@ CpuFeatures FromBits(uint32_t b) {
   f.sse42 = (b & 1u) != 0;
   f.avx2 = (b & 2u) != 0;
   f.avx512vbmi = (b & 4u) != 0;
+  f.wasm_simd128 = (b & 8u) != 0;
   return f;
 }
 

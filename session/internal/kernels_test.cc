@@ -93,6 +93,9 @@ std::vector<DecodeKernel> DecodeKernels() {
   if (DetectedCpuFeatures().avx2) k.push_back({"avx2", Base64DecodeQuantaAvx2});
   if (DetectedCpuFeatures().avx512vbmi) k.push_back({"avx512vbmi", Base64DecodeQuantaAvx512Vbmi});
 #endif
+#ifdef TGS_HAVE_BASE64_WASM_SIMD128
+  k.push_back({"wasm_simd128", Base64DecodeQuantaWasmSimd128});
+#endif
   return k;
 }
 
@@ -100,6 +103,9 @@ std::vector<EncodeKernel> EncodeKernels() {
   std::vector<EncodeKernel> k = {{"portable", Base64EncodeInPlacePortable}};
 #ifdef TGS_HAVE_BASE64_X86
   if (DetectedCpuFeatures().avx2) k.push_back({"avx2", Base64EncodeInPlaceAvx2});
+#endif
+#ifdef TGS_HAVE_BASE64_WASM_SIMD128
+  k.push_back({"wasm_simd128", Base64EncodeInPlaceWasmSimd128});
 #endif
   return k;
 }
@@ -316,7 +322,7 @@ TEST(CpuFeaturesTest, ActiveIsDetectedUnlessForcedOrSet) {
   EXPECT_FALSE(ActiveCpuFeatures().any());
   // Never more than the machine has.
   CpuFeatures all;
-  all.sse42 = all.avx2 = all.avx512vbmi = true;
+  all.sse42 = all.avx2 = all.avx512vbmi = all.wasm_simd128 = true;
   SetCpuFeaturesForTesting(all);
   EXPECT_EQ(ActiveCpuFeatures(), DetectedCpuFeatures());
   ResetCpuFeaturesForTesting();

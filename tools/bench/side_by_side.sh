@@ -12,7 +12,7 @@
 # and ours (codec_speed, backend_bench --cache-peer-only), the two sides in
 # turn, the first side alternating. Our codecs are timed in two tiers, each
 # its own codec_speed process: "portable" with TGS_FORCE_PORTABLE=1 (every
-# ISA kernel off: what ARM, WebAssembly and older x86-64 run) and "kernels"
+# ISA kernel off: what ARM and older x86-64 run) and "kernels"
 # with whatever this CPU has; with TGS_FORCE_PORTABLE=1 set for the script,
 # only the portable tier. Before timing anything it checks that
 # both build the same synthetic session byte for byte (size and FNV-1a of
