@@ -254,8 +254,8 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
   }
   {
     TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
-                         db.Prepare("REPLACE INTO peers (id, access_hash, type, username, phone_number) "
-                                    "VALUES (?, ?, ?, ?, ?)"));
+                         db.Prepare("REPLACE INTO peers (id, access_hash, type, username, phone_number, "
+                                    "last_update_on) VALUES (?, ?, ?, ?, ?, ?)"));
     size_t unmarkable = 0;
     for (const CachedPeer& p : session.peers.items()) {
       absl::StatusOr<int64_t> marked = MarkPeerId(p.type, p.id);
@@ -286,6 +286,9 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
       } else {
         st.BindNull(5);
       }
+      // The time the file is dated (WriteOptions::now_unix), as Pyrogram's
+      // column default would give it, so one conversion gives one file.
+      st.BindInt(6, now_unix);
       TGS_RETURN_IF_ERROR(st.Run());
     }
     if (unmarkable > 3 && dropped != nullptr) {
