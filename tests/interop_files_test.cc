@@ -334,6 +334,9 @@ TEST(PyrogramSqlite, WritesPyrogramsSchemaAndReadsBack) {
                         "SELECT length(auth_key) FROM sessions"}) {
     EXPECT_EQ(Int(ours, q), Int(real, q)) << q;
   }
+  // Every peer is dated now_unix, not by SQLite's clock: one conversion, one file.
+  EXPECT_EQ(Int(ours, "SELECT count(*) FROM peers WHERE last_update_on = 1795582591"),
+            Int(ours, "SELECT count(*) FROM peers"));
   absl::StatusOr<ImportedSession> back = SqliteFormats().Detect(ours);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->session, s->session);
