@@ -118,6 +118,7 @@ class BinaryFileBackend : public SessionBackend {
                                                                  FileSystem* fs = nullptr,
                                                                  absl::string_view passphrase = {});
 
+  // Closes (see Close), ignoring errors.
   ~BinaryFileBackend() override;
 
   absl::Status Save(const Session& session) override;
@@ -140,6 +141,12 @@ class BinaryFileBackend : public SessionBackend {
   // session. Returns the backup path of the snapshot ("" if there was
   // nothing to move). Refuses (kFailedPrecondition) when the files decode.
   absl::StatusOr<std::string> RecoverCorrupt();
+  // Stops the group-commit thread, folds the journal into the snapshot
+  // (Options::compact_on_close), syncs what is left and releases the lock.
+  // Returns the first failure; the files then still hold every change that
+  // was acknowledged (the journal is kept when the fold fails). Later calls
+  // fail with kFailedPrecondition.
+  absl::Status Close() override;
 
   const std::string& path() const { return path_; }
   size_t journal_bytes() const;
@@ -150,6 +157,7 @@ class BinaryFileBackend : public SessionBackend {
   BinaryFileBackend(std::string path, Options options, FileSystem* fs, int lock_fd);
 
   absl::Status LoadFromDiskLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckOpenLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckWritableLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteSnapshotLocked(const Session& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(const journal::Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -204,6 +212,7 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
   size_t snapshot_writes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::thread flusher_;
 };
 

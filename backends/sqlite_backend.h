@@ -158,6 +158,7 @@ class SqliteBackend : public SessionBackend {
   // A private in-memory database (ferogram's SqliteBackend::in_memory()).
   static absl::StatusOr<std::unique_ptr<SqliteBackend>> OpenInMemory(const SqliteOptions& options = {});
 
+  // Closes (see Close), ignoring errors.
   ~SqliteBackend() override;
 
   absl::Status Save(const Session& session) override;
@@ -177,6 +178,11 @@ class SqliteBackend : public SessionBackend {
   // carries no key) of multi-row upserts, up to 64 rows a statement.
   absl::Status ApplyChanges(const SessionChanges& changes) override;
 
+  // Closes the database (SQLite checkpoints the WAL into the file and
+  // removes it when this is the last connection) and reports a failure.
+  // Later calls fail with kFailedPrecondition.
+  absl::Status Close() override;
+
   const std::string& path() const { return path_; }
 
  protected:
@@ -191,6 +197,8 @@ class SqliteBackend : public SessionBackend {
   // The three tables whose order the schema cannot hold.
   enum OrderedList { kPeers = 0, kChannels = 1, kMinPeers = 2, kOrderedLists = 3 };
 
+  // kFailedPrecondition once Close() ran.
+  absl::Status CheckOpen() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SetSynchronous(bool full) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds the tgs_order columns (own transaction) when keep_order asks for
   // them and they are missing.
@@ -228,6 +236,7 @@ class SqliteBackend : public SessionBackend {
   mutable absl::Mutex mu_;
   sqlite::Db db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Cache> cache_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool order_columns_ ABSL_GUARDED_BY(mu_) = false;  // tgs_order present in all three tables
   bool write_order_ ABSL_GUARDED_BY(mu_) = false;    // keep_order && order_columns_
   // Next tgs_order per list, valid while the database's data_version equals

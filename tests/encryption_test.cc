@@ -34,7 +34,7 @@ INSTANTIATE_TEST_SUITE_P(Encrypted, BackendConformanceTest,
                                                                                              Encrypted());
                                                             return b.ok() ? std::move(*b) : nullptr;
                                                           },
-                                                          true, false}),
+                                                          true, false, true}),
                          BackendFactoryName);
 
 void WriteRaw(const std::string& path, const std::string& data) {

@@ -50,26 +50,33 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BackendFactory{"sqlite",
                                      [](const std::string& dir) -> std::unique_ptr<SessionBackend> {
                                        return OpenOrDie(dir + "/session.db");
-                                     }},
+                                     },
+                                     /*persistent=*/true, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"sqlite_full_sync",
                                      [](const std::string& dir) -> std::unique_ptr<SessionBackend> {
                                        SqliteOptions o;
                                        o.synchronous = SqliteOptions::Synchronous::kFull;
                                        return OpenOrDie(dir + "/session.db", o);
-                                     }},
+                                     },
+                                     /*persistent=*/true, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"libsql_local",
                                      [](const std::string& dir) -> std::unique_ptr<SessionBackend> {
                                        auto b = LibSqlBackend::OpenLocal(dir + "/session.db");
                                        if (!b.ok()) std::abort();
                                        return std::move(*b);
-                                     }},
+                                     },
+                                     /*persistent=*/true, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"sqlite_in_memory",
                                      [](const std::string&) -> std::unique_ptr<SessionBackend> {
                                        auto b = SqliteBackend::OpenInMemory();
                                        if (!b.ok()) std::abort();
                                        return std::move(*b);
                                      },
-                                     /*persistent=*/false}),
+                                     /*persistent=*/false, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true}),
     BackendFactoryName);
 
 // --- helpers --------------------------------------------------------------------
