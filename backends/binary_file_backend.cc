@@ -312,10 +312,8 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   snapshot_size_ = bytes.view().size();
   snapshot_header_ = header;
   snapshot_encrypted_ = options_.passphrase != nullptr;
-  // Wipe and free the encoding before copying the session: holding both
-  // made a save's peak memory the encoding plus a second model (measured:
-  // 52.7 MB above the start of a 1,000,000-peer save; now the larger of the
-  // two).
+  // Wipe and free the encoding before copying the session, so a save's peak
+  // memory is the larger of the two, not their sum.
   bytes = SecretString();
   session_ = s;
   // The old journal is now stale (its header no longer matches); remove it.

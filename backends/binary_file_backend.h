@@ -28,11 +28,9 @@
 //                    power loss can lose the changes returned since the last
 //                    background sync that completed, never an earlier one.
 //                    The background fdatasync runs without the backend's
-//                    lock, so calls meanwhile do not wait for the disk. About
-//                    10 us a call (README, "Durability").
+//                    lock, so calls meanwhile do not wait for the disk.
 //   kEveryOperation  append + fdatasync before returning: every returned
-//                    call survives a power loss. Costs one fdatasync a call
-//                    (0.15-4 ms, depending on the disk and its load).
+//                    call survives a power loss. Costs one fdatasync a call.
 //   kNone            append only: a power loss can lose every change since
 //                    the last Save/Flush/Compact/close.
 // UpdateDc and SetHomeDc (an auth key, where the account lives) are synced
