@@ -1,4 +1,10 @@
-"""Compiler options shared by tgsession's own targets."""
+"""Compiler options and visibilities shared by tgsession's own targets."""
+
+# Every package is private by default. The public targets are exactly those
+# README.md lists under "Public targets"; everything else another package of
+# this repository needs is TGS_INTERNAL, invisible to other workspaces.
+TGS_PUBLIC = ["//visibility:public"]
+TGS_INTERNAL = ["//:__subpackages__"]
 
 # Warnings on for our code only (dependencies keep their own settings).
 # `--define=werror=1` (used by CI) turns them into errors.

@@ -2,6 +2,13 @@
 
 namespace tgsession {
 
+absl::StatusOr<Session> SessionBackend::LoadOrNew() {
+  absl::StatusOr<std::optional<Session>> loaded = Load();
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return Session();
+  return std::move(**loaded);
+}
+
 absl::Status SessionBackend::UpdateDc(const DcEntry& entry) {
   return LoadMutateSave([&](Session& s) { s.UpsertDc(entry); });
 }

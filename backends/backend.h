@@ -51,6 +51,18 @@ class SessionBackend {
   // A short description for logs and error messages ("binary-file:/x.session").
   virtual std::string Name() const = 0;
 
+  // The stored session, or a new empty Session when nothing is stored; an
+  // error only when Load() fails.
+  absl::StatusOr<Session> LoadOrNew();
+
+  // Finishes with the store and reports what finishing it did: the final
+  // fold and sync of a file, closing a database, releasing a lease. Writes
+  // after Close() fail with kFailedPrecondition (backends that hold nothing
+  // open, the default, accept them); a second Close() returns OK. The
+  // destructors of the built-in backends close too, but can only ignore an
+  // error: call Close() to see it.
+  virtual absl::Status Close() { return absl::OkStatus(); }
+
   // --- granular updates (default: load, mutate, save) ----------------------
   // Inserts or replaces a DC entry (same dc_id, address family and
   // MEDIA_ONLY flag; see Session::UpsertDc).
@@ -79,11 +91,10 @@ class SessionBackend {
   template <typename F>
   absl::Status LoadMutateSave(F mutate) {
     absl::MutexLock lock(&load_mutate_save_mu_);
-    absl::StatusOr<std::optional<Session>> loaded = Load();
-    if (!loaded.ok()) return loaded.status();
-    Session s = loaded->has_value() ? std::move(**loaded) : Session();
-    mutate(s);
-    return Save(s);
+    absl::StatusOr<Session> s = LoadOrNew();
+    if (!s.ok()) return s.status();
+    mutate(*s);
+    return Save(*s);
   }
 
  private:

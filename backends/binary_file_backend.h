@@ -28,11 +28,9 @@
 //                    power loss can lose the changes returned since the last
 //                    background sync that completed, never an earlier one.
 //                    The background fdatasync runs without the backend's
-//                    lock, so calls meanwhile do not wait for the disk. About
-//                    10 us a call (README, "Durability").
+//                    lock, so calls meanwhile do not wait for the disk.
 //   kEveryOperation  append + fdatasync before returning: every returned
-//                    call survives a power loss. Costs one fdatasync a call
-//                    (0.15-4 ms, depending on the disk and its load).
+//                    call survives a power loss. Costs one fdatasync a call.
 //   kNone            append only: a power loss can lose every change since
 //                    the last Save/Flush/Compact/close.
 // UpdateDc and SetHomeDc (an auth key, where the account lives) are synced
@@ -118,6 +116,7 @@ class BinaryFileBackend : public SessionBackend {
                                                                  FileSystem* fs = nullptr,
                                                                  absl::string_view passphrase = {});
 
+  // Closes (see Close), ignoring errors.
   ~BinaryFileBackend() override;
 
   absl::Status Save(const Session& session) override;
@@ -140,6 +139,12 @@ class BinaryFileBackend : public SessionBackend {
   // session. Returns the backup path of the snapshot ("" if there was
   // nothing to move). Refuses (kFailedPrecondition) when the files decode.
   absl::StatusOr<std::string> RecoverCorrupt();
+  // Stops the group-commit thread, folds the journal into the snapshot
+  // (Options::compact_on_close), syncs what is left and releases the lock.
+  // Returns the first failure; the files then still hold every change that
+  // was acknowledged (the journal is kept when the fold fails). Later calls
+  // fail with kFailedPrecondition.
+  absl::Status Close() override;
 
   const std::string& path() const { return path_; }
   size_t journal_bytes() const;
@@ -150,6 +155,7 @@ class BinaryFileBackend : public SessionBackend {
   BinaryFileBackend(std::string path, Options options, FileSystem* fs, int lock_fd);
 
   absl::Status LoadFromDiskLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckOpenLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckWritableLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteSnapshotLocked(const Session& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(const journal::Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -204,6 +210,7 @@ class BinaryFileBackend : public SessionBackend {
   absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
   size_t snapshot_writes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::thread flusher_;
 };
 

@@ -384,8 +384,8 @@ Header HeaderFor(absl::string_view snapshot) {
   h.snapshot_crc = Crc32c(snapshot);
   // A second, independent 64-bit hash: a stale journal must never be taken
   // for the current snapshot's (a CRC-32C alone collides once in 2^32 saves).
-  // Four multiply-xorshift lanes over 8-byte words: ~10x faster than a
-  // byte-serial FNV on multi-megabyte snapshots.
+  // Four multiply-xorshift lanes over 8-byte words rather than a
+  // byte-serial hash: snapshots can be megabytes.
   const auto* p = reinterpret_cast<const uint8_t*>(snapshot.data());
   const size_t n = snapshot.size();
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;

@@ -1,7 +1,7 @@
 // The change journal kept beside a binary session file.
 //
-// ferogram rewrites the whole session file for every cached peer (about
-// 350 us per call on a 10,000-peer session). BinaryFileBackend instead
+// ferogram rewrites the whole session file for every cached peer, so a
+// call costs in proportion to the session. BinaryFileBackend instead
 // appends each granular change (a peer, a DC, a pts) to `<file>.journal` and
 // folds the journal into a new snapshot only past a size threshold. The
 // snapshot itself stays a plain ferogram file.

@@ -298,7 +298,7 @@ class PostgresBackend : public SessionBackend {
   // flushed through it, earlier asynchronous commits included).
   absl::Status Flush();
   // Releases the lease now; later writes fail. Reports a failure to release.
-  absl::Status Close();
+  absl::Status Close() override;
 
   const std::string& session_name() const { return name_; }
   bool read_only() const { return read_only_; }

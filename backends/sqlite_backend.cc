@@ -541,9 +541,19 @@ struct SqliteBackend::Cache {
 
 SqliteBackend::SqliteBackend(std::string name_prefix) : name_prefix_(std::move(name_prefix)) {}
 
-SqliteBackend::~SqliteBackend() {
+SqliteBackend::~SqliteBackend() { (void)Close(); }
+
+absl::Status SqliteBackend::Close() {
   absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
   cache_.reset();  // finalize statements before the connection closes
+  return WithContext(db_.Close(), Name());
+}
+
+absl::Status SqliteBackend::CheckOpen() const {
+  if (closed_) return absl::FailedPreconditionError(absl::StrCat(Name(), " is closed"));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<SqliteBackend>> SqliteBackend::Open(const std::string& path,
@@ -825,6 +835,7 @@ absl::Status SqliteBackend::Save(const Session& session) {
   // Checked before taking the lock: it reads only `session`.
   TGS_RETURN_IF_ERROR(WithContext(CheckKeyedSession(session, options_.limits, kSqliteSchema), Name()));
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return WriteSession(session); });
 }
@@ -853,6 +864,7 @@ absl::StatusOr<std::optional<Session>> SqliteBackend::ReadSession() {
 
 absl::StatusOr<std::optional<Session>> SqliteBackend::Load() {
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   absl::StatusOr<std::optional<Session>> s = ReadSession();
   if (!s.ok()) return WithContext(s.status(), Name());
   return s;
@@ -860,6 +872,7 @@ absl::StatusOr<std::optional<Session>> SqliteBackend::Load() {
 
 absl::Status SqliteBackend::Delete() {
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   TGS_RETURN_IF_ERROR(WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     for (const char* table : {"meta", "dcs", "update_state", "channel_pts", "peers", "min_peers"}) {
       TGS_RETURN_IF_ERROR(db_.Exec(absl::StrCat("DELETE FROM ", table)));
@@ -877,6 +890,7 @@ absl::Status SqliteBackend::Delete() {
 
 absl::Status SqliteBackend::SetHomeDc(int32_t dc_id) {
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kSetHome));
     st->BindInt(1, dc_id);
@@ -890,6 +904,7 @@ absl::Status SqliteBackend::UpdateDc(const DcEntry& entry) {
                                               options_.limits.max_addr_bytes));
   }
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   return WriteTransaction(/*durable=*/true, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
     TGS_ASSIGN_OR_RETURN(Statement * find, Cached(kFindDc));
@@ -920,6 +935,7 @@ absl::Status SqliteBackend::UpdateDc(const DcEntry& entry) {
 
 absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
@@ -985,6 +1001,7 @@ absl::Status SqliteBackend::ApplyChanges(const SessionChanges& changes) {
     TGS_RETURN_IF_ERROR(WithContext(CheckChannels(*net.replace_channels, options_.limits), Name()));
   }
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());
@@ -1017,6 +1034,7 @@ absl::Status SqliteBackend::ApplyChanges(const SessionChanges& changes) {
 
 absl::Status SqliteBackend::CachePeer(const CachedPeer& peer) {
   absl::MutexLock lock(&mu_);
+  TGS_RETURN_IF_ERROR(CheckOpen());
   TGS_RETURN_IF_ERROR(WithContext(EnsureOrderColumns(), Name()));
   return WriteTransaction(/*durable=*/false, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     TGS_RETURN_IF_ERROR(EnsureSessionRow());

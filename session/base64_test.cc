@@ -135,18 +135,26 @@ TEST_P(Base64Test, DecodesInPlace) {
   }
 }
 
+// kInvalidArgument, with `what` in the message.
+void ExpectRefused(const absl::StatusOr<std::string>& r, absl::string_view what) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), what)) << r.status() << " lacks: " << what;
+}
+
 TEST_P(Base64Test, StrictnessMatchesRustBase64) {
-  EXPECT_FALSE(Base64Decode("A").ok());       // len % 4 == 1
-  EXPECT_FALSE(Base64Decode("AAAAA").ok());
-  EXPECT_FALSE(Base64Decode("AB").ok());      // non-canonical trailing bits
+  ExpectRefused(Base64Decode("A"), "length 1: no encoding has length % 4 == 1");
+  ExpectRefused(Base64Decode("AAAAA"), "length 5");
+  ExpectRefused(Base64Decode("AB"), "non-canonical base64url: last symbol 'B' at offset 1");
   EXPECT_TRUE(Base64Decode("AA").ok());
   EXPECT_TRUE(Base64Decode("").ok());
-  EXPECT_FALSE(Base64Decode("AA==").ok());    // no padding allowed
+  ExpectRefused(Base64Decode("AA=="), "unexpected padding '=' at offset 2");  // no padding allowed
   EXPECT_TRUE(Base64Decode("AA==", kBase64UrlPadded).ok());
-  EXPECT_FALSE(Base64Decode("AA", kBase64UrlPadded).ok());  // padding required
-  EXPECT_FALSE(Base64Decode("A===", kBase64StdPadded).ok());
-  EXPECT_FALSE(Base64Decode("AA=A", kBase64StdPadded).ok());
-  EXPECT_FALSE(Base64Decode("+/+/").ok());    // standard symbols in url-safe text
+  ExpectRefused(Base64Decode("AA", kBase64UrlPadded), "padded text must be a multiple of 4");
+  ExpectRefused(Base64Decode("A===", kBase64StdPadded), "unexpected padding '=' at offset 1");
+  ExpectRefused(Base64Decode("AA=A", kBase64StdPadded), "unexpected padding '=' at offset 2");
+  // Standard symbols in url-safe text.
+  ExpectRefused(Base64Decode("+/+/"), "invalid base64url symbol '+' at offset 0");
   EXPECT_TRUE(Base64Decode("+/+/", kBase64StdPadded).ok());
 }
 

@@ -252,7 +252,11 @@ TEST_P(BinaryCodecRecordsTest, PeerTablesOfEverySmallSizeWithAnOddByteAnywhere) 
       EXPECT_EQ(std::vector<CachedPeer>(odd->peers.begin(), odd->peers.end()), expected);
       DecodeOptions strict;
       strict.mode = DecodeMode::kStrict;
-      EXPECT_FALSE(DecodeBinary(bytes, strict).ok());
+      absl::StatusOr<Session> refused = DecodeBinary(bytes, strict);
+      ASSERT_FALSE(refused.ok());
+      EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
+      EXPECT_NE(refused.status().message().find("peer " + std::to_string(k)), absl::string_view::npos)
+          << refused.status();
     }
   }
 }

@@ -35,8 +35,8 @@ void SecureZero(void* p, size_t n);
 // SecureZero for a size known at compile time, inline, as plain vector
 // stores: a decoded session wipes one 256-byte key per DC when it is
 // destroyed, and GCC (generic x86-64 tuning) turns a 256-byte memset into
-// `rep stosq`, whose start-up cost is several times the sixteen stores (it
-// was 6% of a 1,000-peer decode). The empty asm after each 64 bytes keeps the
+// `rep stosq`, whose start-up cost is several times the sixteen stores. The
+// empty asm after each 64 bytes keeps the
 // compiler from merging the blocks back into one memset, and, as in
 // SecureZero, from treating the stores as dead before the end of the
 // lifetime.

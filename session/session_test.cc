@@ -5,6 +5,8 @@
 #include <sstream>
 #include <thread>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "session/binary_codec.h"
@@ -34,12 +36,19 @@ TEST(HostPortTest, ParsesAndFormats) {
   ASSERT_TRUE(v6.ok()) << v6.status();
   EXPECT_EQ(v6->host, "2001:67c:4e8:f002::a");
   EXPECT_TRUE(v6->is_ipv6_literal);
-  EXPECT_FALSE(ParseHostPort("").ok());
-  EXPECT_FALSE(ParseHostPort("1.2.3.4").ok());
-  EXPECT_FALSE(ParseHostPort("1.2.3.4:65536").ok());
-  EXPECT_FALSE(ParseHostPort("1.2.3.4:-1").ok());
-  EXPECT_FALSE(ParseHostPort("2001::1:443").ok());
-  EXPECT_FALSE(ParseHostPort("[::1]443").ok());
+  for (const auto& [addr, why] : std::vector<std::pair<std::string, std::string>>{
+           {"", "missing \":port\""},
+           {"1.2.3.4", "missing \":port\""},
+           {"1.2.3.4:65536", "bad host or port"},
+           {"1.2.3.4:-1", "bad host or port"},
+           {"2001::1:443", "IPv6 hosts must be bracketed"},
+           {"[::1]443", "expected \"[ipv6]:port\""}}) {
+    absl::StatusOr<HostPort> r = ParseHostPort(addr);
+    ASSERT_FALSE(r.ok()) << addr;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+    EXPECT_NE(r.status().message().find("DC address \"" + addr + "\": " + why), absl::string_view::npos)
+        << r.status();
+  }
   EXPECT_EQ(DcEntry::FromParts(2, "2001:b28:f23d:f001::a", 443, DcFlags(DcFlags::kIpv6)).addr,
             "[2001:b28:f23d:f001::a]:443");
   EXPECT_EQ(DcEntry::FromParts(2, "1.2.3.4", 80, DcFlags()).addr, "1.2.3.4:80");

@@ -1,5 +1,13 @@
-// Small helpers for propagating absl::Status, which Abseil 20220623 does not
-// ship (status_macros.h arrived later).
+// Propagating absl::Status and absl::StatusOr, for code that uses the library
+// (target //session:status_macros) as much as for the library itself.
+// Abseil 20220623 ships no such macros.
+//
+//   absl::Status Start(const std::string& path) {
+//     TGS_ASSIGN_OR_RETURN(std::unique_ptr<BinaryFileBackend> store, BinaryFileBackend::Open(path));
+//     TGS_ASSIGN_OR_RETURN(Session session, store->LoadOrNew());
+//     TGS_RETURN_IF_ERROR(store->Save(session));
+//     return store->Close();
+//   }
 #ifndef TGSESSION_SESSION_STATUS_MACROS_H_
 #define TGSESSION_SESSION_STATUS_MACROS_H_
 

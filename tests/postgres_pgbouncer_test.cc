@@ -74,12 +74,14 @@ INSTANTIATE_TEST_SUITE_P(
     PgBouncer, BackendConformanceTest,
     ::testing::Values(BackendFactory{"pgbouncer",
                                      [](const std::string& dir) { return OpenIn(PooledStore(), dir, "pgb-"); },
-                                     /*persistent=*/true, /*allows_second_writer=*/false},
+                                     /*persistent=*/true, /*allows_second_writer=*/false,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"pgbouncer_group_commit",
                                      [](const std::string& dir) {
                                        return OpenIn(PooledGroupCommitStore(), dir, "pgbg-");
                                      },
-                                     /*persistent=*/true, /*allows_second_writer=*/false}),
+                                     /*persistent=*/true, /*allows_second_writer=*/false,
+                                     /*refuses_calls_after_close=*/true}),
     BackendFactoryName);
 
 TEST(PgBouncerTest, LeasesAndFencingWorkThroughThePooler) {

@@ -21,7 +21,7 @@ bazel test --define=werror=1 --test_output=all //tests:ferogram_differential_tes
 step "the codec suites again with every ISA kernel off (TGS_FORCE_PORTABLE=1: what ARM, WebAssembly and older x86-64 run)"
 bazel test --define=werror=1 --test_env=TGS_FORCE_PORTABLE=1 //session/... //tests:ferogram_vectors_test \
   //tests:hostile_input_test //tests:secret_hygiene_codecs_test //tests:interop_vectors_test \
-  //tests:binary_file_backend_test //tests:memory_string_backend_test
+  //backends:binary_file_backend_test //backends:memory_string_backend_test
 
 if [ "${TGS_QUICK:-0}" = 1 ]; then exit 0; fi
 
@@ -46,8 +46,8 @@ bazel test --config=asan --define=werror=1 //...
 
 step "threaded tests under TSan"
 bazel test --config=tsan --define=werror=1 \
-  //session:session_test //tests:memory_string_backend_test //tests:binary_file_backend_test \
-  //tests:sqlite_backend_test //tests:postgres_backend_test //tests:power_loss_test
+  //session:session_test //backends:memory_string_backend_test //backends:binary_file_backend_test \
+  //backends:sqlite_backend_test //backends:postgres_backend_test //tests:power_loss_test
 
 step "fuzzing, ${TGS_FUZZ_SECONDS:-20} s per target"
 TGS_FUZZ_SECONDS="${TGS_FUZZ_SECONDS:-20}" bash tools/fuzz.sh

@@ -1,7 +1,7 @@
 // The registry's own promises: one row per format, codecs only where a build
 // has them, the status codes of each refusal, and what detection reports.
 // Per-format reading and writing is tested against real libraries' samples
-// in tests/interop_vectors_test.cc and tests/interop_files_test.cc.
+// in tests/interop_vectors_test.cc and session/interop/files/session_files_test.cc.
 #include "session/interop/formats.h"
 
 #include <set>

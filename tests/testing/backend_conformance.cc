@@ -251,6 +251,40 @@ TEST_P(BackendConformanceTest, ReopenSeesSavedSession) {
   EXPECT_EQ(LoadOrDie(*b), want);
 }
 
+TEST_P(BackendConformanceTest, LoadOrNewGivesTheStoredOrAnEmptySession) {
+  auto b = Open();
+  absl::StatusOr<Session> empty = b->LoadOrNew();
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(*empty, Session());
+  ASSERT_TRUE(b->Save(RichSession()).ok());
+  absl::StatusOr<Session> stored = b->LoadOrNew();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(*stored, RichSession());
+}
+
+TEST_P(BackendConformanceTest, CloseKeepsEverythingAndIsIdempotent) {
+  Session want = RichSession();
+  want.CachePeer(CachedPeer::User(31337, 1));
+  want.updates_state.SetChannelPts(77, 7);
+  {
+    auto b = Open();
+    ASSERT_TRUE(b->Save(RichSession()).ok());
+    ASSERT_TRUE(b->CachePeer(CachedPeer::User(31337, 1)).ok());
+    ASSERT_TRUE(b->ApplyUpdateState(UpdateStateChange::Channel(77, 7)).ok());
+    absl::Status closed = b->Close();
+    ASSERT_TRUE(closed.ok()) << closed;
+    EXPECT_TRUE(b->Close().ok());
+    if (GetParam().refuses_calls_after_close) {
+      EXPECT_EQ(b->CachePeer(CachedPeer::User(1, 2)).code(), absl::StatusCode::kFailedPrecondition);
+      EXPECT_EQ(b->Save(want).code(), absl::StatusCode::kFailedPrecondition);
+    }
+    // Destroying a closed backend closes nothing twice.
+  }
+  if (!GetParam().persistent) return;
+  auto b = Open();
+  EXPECT_EQ(LoadOrDie(*b), want);
+}
+
 TEST_P(BackendConformanceTest, BatchesApplyInOrder) {
   auto b = Open();
   ASSERT_TRUE(b->Save(RichSession()).ok());

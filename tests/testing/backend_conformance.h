@@ -32,6 +32,9 @@ struct BackendFactory {
   // Whether two backends open on the same storage at once are allowed (file
   // backends lock the file and refuse a second writer).
   bool allows_second_writer = true;
+  // Whether writes after Close() fail with kFailedPrecondition (backends
+  // holding a file, a database or a lease; the others accept them).
+  bool refuses_calls_after_close = false;
 };
 
 std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info);

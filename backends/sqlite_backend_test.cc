@@ -50,26 +50,33 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BackendFactory{"sqlite",
                                      [](const std::string& dir) -> std::unique_ptr<SessionBackend> {
                                        return OpenOrDie(dir + "/session.db");
-                                     }},
+                                     },
+                                     /*persistent=*/true, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"sqlite_full_sync",
                                      [](const std::string& dir) -> std::unique_ptr<SessionBackend> {
                                        SqliteOptions o;
                                        o.synchronous = SqliteOptions::Synchronous::kFull;
                                        return OpenOrDie(dir + "/session.db", o);
-                                     }},
+                                     },
+                                     /*persistent=*/true, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"libsql_local",
                                      [](const std::string& dir) -> std::unique_ptr<SessionBackend> {
                                        auto b = LibSqlBackend::OpenLocal(dir + "/session.db");
                                        if (!b.ok()) std::abort();
                                        return std::move(*b);
-                                     }},
+                                     },
+                                     /*persistent=*/true, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"sqlite_in_memory",
                                      [](const std::string&) -> std::unique_ptr<SessionBackend> {
                                        auto b = SqliteBackend::OpenInMemory();
                                        if (!b.ok()) std::abort();
                                        return std::move(*b);
                                      },
-                                     /*persistent=*/false}),
+                                     /*persistent=*/false, /*allows_second_writer=*/true,
+                                     /*refuses_calls_after_close=*/true}),
     BackendFactoryName);
 
 // --- helpers --------------------------------------------------------------------
@@ -637,7 +644,9 @@ TEST_F(SqliteProbes, FailedSaveAftermath) {
   {
     auto b = OpenOrDie(path);
     ASSERT_TRUE(b->Save(good).ok());
-    EXPECT_FALSE(b->Save(bad).ok());
+    const absl::Status refused = b->Save(bad);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << refused;  // peer 5 twice
+    EXPECT_TRUE(absl::StrContains(refused.message(), "peer")) << refused;
     ExpectNoWriterHoldsTheLock(path);
     EXPECT_EQ(LoadOrDie(*b), good);    // ferogram: the half-written `bad`
     EXPECT_TRUE(b->Save(good2).ok());  // ferogram: "cannot start a transaction within a transaction"
@@ -673,7 +682,8 @@ TEST(SqliteFailures, TriggerRejectingAWriteLeavesNoTransactionOpen) {
 
   // A granular operation failing the same way.
   absl::Status c = b->CachePeer(CachedPeer::User(123456, 1));
-  EXPECT_FALSE(c.ok());
+  EXPECT_EQ(c.code(), absl::StatusCode::kFailedPrecondition) << c;
+  EXPECT_TRUE(absl::StrContains(c.message(), "peers is read-only")) << c;
   ExpectNoWriterHoldsTheLock(path);
   // Other operations still work on the same connection.
   ASSERT_TRUE(b->SetHomeDc(4).ok());

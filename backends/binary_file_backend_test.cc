@@ -47,7 +47,7 @@ BackendFactory FileFactory(const std::string& name, Options o) {
                           EXPECT_TRUE(b.ok()) << b.status();
                           return b.ok() ? std::move(*b) : nullptr;
                         },
-                        /*persistent=*/true, /*allows_second_writer=*/false};
+                        /*persistent=*/true, /*allows_second_writer=*/false, /*refuses_calls_after_close=*/true};
 }
 
 Options Durable() {
@@ -393,7 +393,7 @@ TEST_F(GroupCommitFlusherTest, AFailedBackgroundSyncIsRetriedAndReported) {
   EXPECT_TRUE(b_->Flush().ok());
   EXPECT_GT(fs_.syncs(), syncs_before) << "the changes of the failed sync were not synced again";
   absl::Status next = b_->CachePeer(CachedPeer::User(3, 3));
-  EXPECT_FALSE(next.ok());
+  EXPECT_EQ(next.code(), absl::StatusCode::kUnavailable) << next;  // EIO from fdatasync
   EXPECT_TRUE(absl::StrContains(next.message(), "may not be durable")) << next;
   EXPECT_TRUE(b_->CachePeer(CachedPeer::User(3, 3)).ok()) << "the error is reported once";
 }
@@ -439,6 +439,30 @@ TEST_F(BinaryFileTest, GranularOpsAppendAndCompactBackToFerogram) {
   // Closing compacts: a plain ferogram file again, no journal.
   EXPECT_EQ(ReadFileOrDie(path_), *EncodeBinary(want));
   EXPECT_FALSE(FileExists(path_ + ".journal"));
+}
+
+TEST_F(BinaryFileTest, CloseReportsAFailedFoldAndKeepsTheJournal) {
+  FaultInjectingFileSystem fs(PosixFileSystem());
+  Options o;
+  o.fs = &fs;
+  Session want = RichSession();
+  auto b = OpenOrDie(path_, o);
+  ASSERT_TRUE(b->Save(want).ok());
+  ASSERT_TRUE(b->CachePeer(CachedPeer::User(4242, 7)).ok());
+  want.CachePeer(CachedPeer::User(4242, 7));
+  fs.FailNth(FsOp::kRename, 1, EIO);  // the fold's rename over the snapshot
+  absl::Status closed = b->Close();
+  EXPECT_EQ(closed.code(), absl::StatusCode::kUnavailable) << closed;
+  EXPECT_EQ(fs.InjectedFailures(), 1);
+  EXPECT_TRUE(b->Close().ok()) << "a second Close reports nothing new";
+  EXPECT_EQ(b->Load().status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(b->Flush().code(), absl::StatusCode::kFailedPrecondition);
+  b.reset();
+  // Nothing acknowledged was lost: the journal still holds the peer, and the
+  // lock was released (a new backend opens the path).
+  EXPECT_TRUE(FileExists(path_ + ".journal"));
+  auto reopened = OpenOrDie(path_);
+  EXPECT_EQ(LoadOrDie(*reopened), want);
 }
 
 TEST_F(BinaryFileTest, JournalSurvivesWithoutCompaction) {

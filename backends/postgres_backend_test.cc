@@ -77,10 +77,12 @@ INSTANTIATE_TEST_SUITE_P(
     Postgres, BackendConformanceTest,
     ::testing::Values(BackendFactory{"postgres",
                                      [](const std::string& dir) { return OpenIn(PlainStore(), dir); },
-                                     /*persistent=*/true, /*allows_second_writer=*/false},
+                                     /*persistent=*/true, /*allows_second_writer=*/false,
+                                     /*refuses_calls_after_close=*/true},
                       BackendFactory{"postgres_tls_unprepared",
                                      [](const std::string& dir) { return OpenIn(TlsUnpreparedStore(), dir); },
-                                     /*persistent=*/true, /*allows_second_writer=*/false}),
+                                     /*persistent=*/true, /*allows_second_writer=*/false,
+                                     /*refuses_calls_after_close=*/true}),
     BackendFactoryName);
 
 // --- helpers ----------------------------------------------------------------------------

@@ -170,7 +170,9 @@ TEST(SqliteOpenTest, DefensiveSettings) {
   ASSERT_TRUE(db->Exec("CREATE TABLE t (x)").ok());
   // Defensive mode: the schema cannot be edited behind SQLite's back.
   ASSERT_TRUE(db->Exec("PRAGMA writable_schema = ON").ok());
-  EXPECT_FALSE(db->Exec("UPDATE sqlite_master SET sql = 'CREATE TABLE t (y)' WHERE name = 't'").ok());
+  const absl::Status edit = db->Exec("UPDATE sqlite_master SET sql = 'CREATE TABLE t (y)' WHERE name = 't'");
+  EXPECT_EQ(edit.code(), absl::StatusCode::kInternal) << edit;  // SQLITE_ERROR
+  EXPECT_TRUE(absl::StrContains(edit.message(), "may not be modified")) << edit;
 }
 
 TEST(SqliteOpenTest, ValueSizeCapIsEnforcedOnRead) {
