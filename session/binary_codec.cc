@@ -74,10 +74,11 @@ bool IsV9(const uint8_t* d, size_t n) {
   return n >= kV9HeaderBytes && d[0] == 9 && std::memcmp(d + 1, kV9Magic, 3) == 0;
 }
 
+#ifdef TGS_HAVE_PEER_TABLE_AVX512
 // Whether the peer-table kernels may run: the CPU has their instructions and
 // CachedPeer is laid out as their peer slot (checked once, on real objects).
+// Only built where they are (x86-64): every caller is under the same #ifdef.
 bool PeerKernelsUsable() {
-#ifdef TGS_HAVE_PEER_TABLE_AVX512
   static const bool layout_matches = [] {
     static_assert(std::is_trivially_copyable<CachedPeer>::value, "the kernels read and write its bytes");
     if (sizeof(CachedPeer) != internal::kPeerSlotBytes) return false;
@@ -96,10 +97,8 @@ bool PeerKernelsUsable() {
     return a[16] == 2 && a[17] == 1 && a[18] == 1 && a[19] == 1 && b[18] == 0 && b[19] == 0;
   }();
   return layout_matches && internal::ActiveCpuFeatures().avx512vbmi;
-#else
-  return false;
-#endif
 }
+#endif  // TGS_HAVE_PEER_TABLE_AVX512
 
 // --- reading -------------------------------------------------------------------
 
