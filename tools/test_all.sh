@@ -77,6 +77,8 @@ if [ "${TGS_CROSS:-0}" = 1 ]; then
   done
   bazel build --define=werror=1 //tests:cross_exchange_test
   bash cross/exchange.sh x86-64 aarch64 armhf s390x
+  step "footprint budget (tools/bench/footprint_budget.txt): size, peak heap and largest frame on x86-64, aarch64, armhf"
+  bash tools/bench/footprint.sh
 fi
 
 step "tgsession as an external dependency (tests/external_workspace)"
