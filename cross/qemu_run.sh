@@ -33,4 +33,11 @@ if ! command -v "$qemu" >/dev/null 2>&1; then
   echo "qemu_run.sh: $qemu is missing (apt-get install qemu-user; tools/setup.sh installs it)" >&2
   exit 127
 fi
-exec "$qemu" -L "$root" "$prog" "$@"
+# The guest's loader must find the sysroot's libraries before anything else:
+# qemu maps a guest path into $root only when that file exists there, and
+# otherwise opens the host's. With Debian's multiarch packages installed
+# (libc6:arm64, for the CMake cross build), /lib/aarch64-linux-gnu/libc.so.6
+# is the host's arm64 glibc, a different build from the sysroot's loader, and
+# the guest hangs in the child of its first fork. LD_LIBRARY_PATH=/lib is the
+# sysroot's /lib.
+exec "$qemu" -L "$root" -E LD_LIBRARY_PATH=/lib "$prog" "$@"
