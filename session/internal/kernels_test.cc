@@ -218,6 +218,7 @@ TEST(Base64KernelsTest, InPlaceEncodersMatchTheDefinitionAtEverySize) {
 
 // --- peer tables ---------------------------------------------------------------
 
+#ifdef TGS_HAVE_PEER_TABLE_AVX512
 // The slot of one record, from the layout in peer_table_kernels.h.
 void SlotDefinition(const uint8_t* record, uint8_t* slot) {
   std::memcpy(slot, record, 18);
@@ -240,7 +241,6 @@ void RandomRecord(std::mt19937* rng, uint8_t* r) {
   r[18] = static_cast<uint8_t>((*rng)() % 2);
 }
 
-#ifdef TGS_HAVE_PEER_TABLE_AVX512
 // Runs the decoding kernel on `records` and checks it against the
 // definitions: every slot when all are canonical, false otherwise, and
 // nothing written past the slots.
