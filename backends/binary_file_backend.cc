@@ -287,14 +287,14 @@ absl::Status BinaryFileBackend::WriteSnapshotLocked(const Session& s) {
   if (session_ && corrupt_.ok() && header == snapshot_header_) {
     // Byte-identical to the snapshot on disk (equal size, CRC-32C and
     // 64-bit hash): the current journal would still match it after a crash and
-    // replay changes this save discards. Empty the journal instead of
-    // rewriting identical bytes.
-    if (journal_fd_ >= 0) {
-      TGS_RETURN_IF_ERROR(fs_->Truncate(journal_fd_, journal::kHeaderSize, journal_path_));
-      TGS_RETURN_IF_ERROR(fs_->Sync(journal_fd_, true, journal_path_));
-      journal_size_ = journal::kHeaderSize;
-      dirty_ = false;
-    }
+    // replay changes this save discards. Remove the journal (durably)
+    // instead of rewriting identical bytes, so a session whose changes
+    // changed nothing is again one plain file.
+    CloseJournalLocked();
+    absl::Status u = fs_->Unlink(journal_path_);
+    if (!u.ok() && u.code() != absl::StatusCode::kNotFound) return u;
+    if (u.ok()) TGS_RETURN_IF_ERROR(SyncFolderLocked());
+    journal_broken_ = false;
     session_ = s;
     return absl::OkStatus();
   }

@@ -605,9 +605,26 @@ TEST_F(BinaryFileTest, SavingTheSameBytesAgainDiscardsTheJournal) {
   ASSERT_TRUE(b->CachePeer(CachedPeer::User(123, 1)).ok());
   ASSERT_TRUE(b->Save(RichSession()).ok());
   EXPECT_EQ(LoadOrDie(*b), RichSession());
+  EXPECT_FALSE(FileExists(path_ + ".journal"));
+  // The next change starts a new journal.
+  ASSERT_TRUE(b->CachePeer(CachedPeer::User(124, 1)).ok());
+  EXPECT_TRUE(FileExists(path_ + ".journal"));
   b.reset();
   auto again = OpenOrDie(path_);
-  EXPECT_EQ(LoadOrDie(*again), RichSession());
+  Session expected = RichSession();
+  expected.CachePeer(CachedPeer::User(124, 1));
+  EXPECT_EQ(LoadOrDie(*again), expected);
+}
+
+TEST_F(BinaryFileTest, ClosingAfterChangesThatChangedNothingLeavesOnePlainFile) {
+  ASSERT_TRUE(OpenOrDie(path_)->Save(RichSession()).ok());
+  auto b = OpenOrDie(path_);
+  ASSERT_EQ(LoadOrDie(*b), RichSession());
+  for (const CachedPeer& p : RichSession().peers) ASSERT_TRUE(b->CachePeer(p).ok());
+  EXPECT_TRUE(FileExists(path_ + ".journal"));
+  ASSERT_TRUE(b->Close().ok());
+  EXPECT_FALSE(FileExists(path_ + ".journal"));
+  EXPECT_EQ(LoadOrDie(*OpenOrDie(path_)), RichSession());
 }
 
 TEST_F(BinaryFileTest, FilesAre0600WhateverTheUmask) {

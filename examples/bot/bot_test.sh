@@ -13,3 +13,5 @@ echo "run 1: $out"
 out="$("$bot" "$file")"
 echo "run 2: $out"
 [[ "$out" == "home DC 2, 10000 peers" ]]
+# Caching the same peers again changed nothing: still one plain file.
+[[ -s "$file" && ! -e "$file.journal" ]]
