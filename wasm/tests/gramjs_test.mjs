@@ -8,6 +8,7 @@ import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync, statSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {createRequire} from 'node:module';
 import {TelegramClient, Api, sessions, utils} from 'telegram';
 import {AuthKey} from 'telegram/crypto/AuthKey.js';
 import {_handleUpdate} from 'telegram/client/updates.js';
@@ -270,4 +271,32 @@ test('misuse gets specific errors', async () => {
   const noIdb = new TgsessionSession('x');
   await assert.rejects(noIdb.load(), (e) => e.code === StatusCode.INVALID_ARGUMENT &&
     e.message.includes("'tgsession/file'"));
+});
+
+test('require(): tgsession/gramjs and tgsession/file as CommonJS, with the GramJS a CommonJS app loads', async () => {
+  const require = createRequire(join(process.cwd(), 'app.cjs'));
+  const cjs = require('tgsession/gramjs');
+  const {FileBackend: CjsFileBackend} = require('tgsession/file');
+  const {StatusCode: CjsStatusCode} = require('tgsession');
+  assert.match(require.resolve('tgsession/gramjs'), /gramjs\.node\.cjs$/);
+  assert.match(require.resolve('tgsession/file'), /file_backend\.cjs$/);
+  const {TelegramClient: CjsClient} = require('telegram');
+  const {MemorySession} = require('telegram/sessions/Memory.js');
+  const path = join(tmp(), 'cjs.session');
+  const session = new cjs.TgsessionSession({backend: CjsFileBackend.open(path)});
+  assert.ok(session instanceof MemorySession);
+  const client = new CjsClient(session, 12345, '0123456789abcdef0123456789abcdef', quiet);
+  client.connect = async () => true;
+  await client._initSession();
+  session.setDC(4, '149.154.167.91', 443);
+  session.setAuthKey(await authKey(9), 4);
+  session.processEntities(updatesWith([alice()], []));
+  await session.close();
+  const again = new cjs.TgsessionSession({backend: CjsFileBackend.open(path)});
+  await again.load();
+  assert.equal(again.dcId, 4);
+  assert.deepEqual(Buffer.from(again.getAuthKey(4).getKey()), key(9));
+  assert.equal(again.getInputEntity(1001).accessHash.toString(), '-8000000000000000001');
+  await again.close();
+  await assert.rejects(CjsFileBackend.open(''), (e) => e.code === CjsStatusCode.INVALID_ARGUMENT);
 });
