@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "session/status_macros.h"
 
 namespace tgsession {
 
@@ -30,18 +31,7 @@ absl::Status CheckKeyedSession(const Session& s, const DecodeLimits& limits, con
                                                      "]: ", schema.name, " keys DC entries by (dc_id, flags)"));
     }
   }
-  const auto& channels = s.updates_state.channel_list();
-  if (channels.size() > limits.max_channels) {
-    return absl::OutOfRangeError(
-        absl::StrCat("session has ", channels.size(), " channel pts entries; the limit is ", limits.max_channels));
-  }
-  for (size_t i = 0; i < channels.size(); ++i) {
-    if (channels.Find(channels[i].channel_id) != &channels[i]) {
-      return absl::InvalidArgumentError(absl::StrCat("updates_state.channels[", i, "] repeats channel_id ",
-                                                     channels[i].channel_id, ": ", schema.name,
-                                                     " keys channel pts by channel_id"));
-    }
-  }
+  TGS_RETURN_IF_ERROR(CheckKeyedChannels(s.updates_state, limits, schema));
   if (s.peers.size() > limits.max_peers) {
     return absl::OutOfRangeError(
         absl::StrCat("session has ", s.peers.size(), " peers; the limit is ", limits.max_peers));
@@ -70,6 +60,22 @@ absl::Status CheckKeyedSession(const Session& s, const DecodeLimits& limits, con
   if (s.future_auth_token.has_value() && s.future_auth_token->size() > limits.max_token_bytes) {
     return absl::OutOfRangeError(absl::StrCat("future_auth_token is ", s.future_auth_token->size(),
                                               " bytes; the limit is ", limits.max_token_bytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckKeyedChannels(const UpdatesState& u, const DecodeLimits& limits, const KeyedSchema& schema) {
+  const auto& channels = u.channel_list();
+  if (channels.size() > limits.max_channels) {
+    return absl::OutOfRangeError(absl::StrCat("updates_state has ", channels.size(),
+                                              " channel pts entries; the limit is ", limits.max_channels));
+  }
+  for (size_t i = 0; i < channels.size(); ++i) {
+    if (channels.Find(channels[i].channel_id) != &channels[i]) {
+      return absl::InvalidArgumentError(absl::StrCat("updates_state.channels[", i, "] repeats channel_id ",
+                                                     channels[i].channel_id, ": ", schema.name,
+                                                     " keys channel pts by channel_id"));
+    }
   }
   return absl::OkStatus();
 }

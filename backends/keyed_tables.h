@@ -28,6 +28,10 @@ struct KeyedSchema {
 // repeated key or (with peer_enums_checked) an unknown peer type or kind.
 absl::Status CheckKeyedSession(const Session& s, const DecodeLimits& limits, const KeyedSchema& schema);
 
+// The channel pts part of CheckKeyedSession alone, for a change that
+// replaces a stored update state's channel list.
+absl::Status CheckKeyedChannels(const UpdatesState& u, const DecodeLimits& limits, const KeyedSchema& schema);
+
 }  // namespace tgsession
 
 #endif  // TGSESSION_BACKENDS_KEYED_TABLES_H_

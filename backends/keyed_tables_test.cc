@@ -51,6 +51,18 @@ TEST(KeyedTablesTest, RepeatedKeysAreNamedWithTheirIndex) {
                 "updates_state.channels[1] repeats channel_id 100");
 }
 
+TEST(KeyedTablesTest, AReplacementChannelListIsCheckedAlone) {
+  UpdatesState u = Storable().updates_state;
+  EXPECT_TRUE(CheckKeyedChannels(u, DecodeLimits(), kNeither).ok());
+  u.mutable_channels().AppendRaw(ChannelPts{100, 6});
+  ExpectRefused(CheckKeyedChannels(u, DecodeLimits(), kNeither), absl::StatusCode::kInvalidArgument,
+                "updates_state.channels[1] repeats channel_id 100: the test schema keys channel pts by channel_id");
+  DecodeLimits one;
+  one.max_channels = 1;
+  ExpectRefused(CheckKeyedChannels(u, one, kNeither), absl::StatusCode::kOutOfRange,
+                "updates_state has 2 channel pts entries; the limit is 1");
+}
+
 TEST(KeyedTablesTest, DcKeysOnlyWhereTheSchemaKeysThem) {
   Session s = Storable();
   s.dcs.push_back(DcEntry::FromParts(2, "149.154.167.99", 443));

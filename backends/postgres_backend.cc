@@ -350,21 +350,6 @@ int32_t LimitPlusOne(uint64_t limit) {
 
 // --- checking a session before writing it ----------------------------------------------
 
-// A whole update state's channel list, before it replaces the table's.
-absl::Status CheckChannels(const UpdatesState& u, const DecodeLimits& limits) {
-  if (u.channels().size() > limits.max_channels) {
-    return absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
-                                              " channel pts entries; the limit is ", limits.max_channels));
-  }
-  for (size_t i = 0; i < u.channels().size(); ++i) {
-    if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // DC rows are keyed by their position, the peer columns carry CHECK
 // constraints on the enums.
 constexpr KeyedSchema kPostgresSchema{"the PostgreSQL schema", /*dcs_keyed_by_id_and_flags=*/false,
@@ -1410,7 +1395,7 @@ absl::Status PostgresBackend::ApplyUpdateState(const UpdateStateChange& change) 
 
 absl::Status PostgresBackend::ApplyAllImpl(const UpdatesState& u) {
   TGS_RETURN_IF_ERROR(Wrap(CheckWritable(), "replacing the update state"));
-  TGS_RETURN_IF_ERROR(Wrap(CheckChannels(u, core_->options().limits), "replacing the update state"));
+  TGS_RETURN_IF_ERROR(Wrap(CheckKeyedChannels(u, core_->options().limits, kPostgresSchema), "replacing the update state"));
   const std::string rows = ChannelRows(session_id_, u.channels());
   absl::MutexLock lock(&write_mu_);
   absl::Status s = [&]() -> absl::Status {
@@ -1445,7 +1430,7 @@ absl::Status PostgresBackend::ApplyChanges(const SessionChanges& changes) {
 
 absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
   const NetUpdateState net = NetUpdateState::Of(changes.updates);
-  if (net.replace_channels != nullptr) TGS_RETURN_IF_ERROR(CheckChannels(*net.replace_channels, core_->options().limits));
+  if (net.replace_channels != nullptr) TGS_RETURN_IF_ERROR(CheckKeyedChannels(*net.replace_channels, core_->options().limits, kPostgresSchema));
   // The arrays are built before anything is sent. PostgreSQL's upsert
   // refuses to touch a row twice in one statement: one entry per id, as
   // upserting them in turn would leave.

@@ -212,21 +212,6 @@ absl::Status WithContext(const absl::Status& s, absl::string_view context) {
   return absl::Status(s.code(), absl::StrCat(context, ": ", s.message()));
 }
 
-// A whole update state's channel list, before it replaces the table's.
-absl::Status CheckChannels(const UpdatesState& u, const DecodeLimits& limits) {
-  if (u.channels().size() > limits.max_channels) {
-    return absl::OutOfRangeError(absl::StrCat("update state has ", u.channels().size(),
-                                              " channel pts entries; the limit is ", limits.max_channels));
-  }
-  for (size_t i = 0; i < u.channels().size(); ++i) {
-    if (u.channel_list().Find(u.channels()[i].channel_id) != &u.channels()[i]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("channels[", i, "] repeats channel_id ", u.channels()[i].channel_id));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // --- binding a session's values -----------------------------------------------
 
 void BindDc(Statement& st, int first, const DcEntry& dc) {
@@ -942,7 +927,7 @@ absl::Status SqliteBackend::ApplyUpdateState(const UpdateStateChange& change) {
     switch (change.kind) {
       case UpdateStateChange::Kind::kAll: {
         const UpdatesState& u = change.all;
-        TGS_RETURN_IF_ERROR(CheckChannels(u, options_.limits));
+        TGS_RETURN_IF_ERROR(CheckKeyedChannels(u, options_.limits, kSqliteSchema));
         // Replaces the counters (no MAX: this is an explicit state change).
         TGS_ASSIGN_OR_RETURN(Statement * st, Cached(kReplaceState));
         st->BindInt(1, u.pts).BindInt(2, u.qts).BindInt(3, u.date).BindInt(4, u.seq);
@@ -998,7 +983,7 @@ absl::Status SqliteBackend::ApplyChanges(const SessionChanges& changes) {
   if (changes.empty()) return absl::OkStatus();
   const NetUpdateState net = NetUpdateState::Of(changes.updates);
   if (net.replace_channels != nullptr) {
-    TGS_RETURN_IF_ERROR(WithContext(CheckChannels(*net.replace_channels, options_.limits), Name()));
+    TGS_RETURN_IF_ERROR(WithContext(CheckKeyedChannels(*net.replace_channels, options_.limits, kSqliteSchema), Name()));
   }
   absl::MutexLock lock(&mu_);
   TGS_RETURN_IF_ERROR(CheckOpen());
