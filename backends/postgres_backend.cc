@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <random>
@@ -25,6 +24,8 @@
 #include "absl/strings/str_join.h"
 #include "backends/keyed_tables.h"
 #include "backends/postgres_db.h"
+#include "backends/postgres_group_commit.h"
+#include "backends/postgres_sql.h"
 #include "session/status_macros.h"
 #include "session/utf8.h"
 
@@ -33,6 +34,7 @@ namespace tgsession {
 using pg::Params;
 using pg::Result;
 using pg::Transaction;
+namespace sql = postgres_sql;
 
 namespace {
 
@@ -42,237 +44,6 @@ constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 
 constexpr size_t kMaxNameBytes = 255;
-
-// pg_advisory_xact_lock key that serializes schema migrations ("tgsmigr1").
-constexpr int64_t kMigrationLockKey = 0x7467736d69677231;
-
-// Schema migrations: kMigrations[v - 1] takes the schema from version v - 1
-// to v. Each runs in the migration transaction; never edit a published one,
-// append a new one (and bump PostgresStore::kSchemaVersion).
-constexpr const char* kMigrations[] = {
-    // Version 1.
-    R"sql(
-CREATE SEQUENCE tgs_ord_seq AS bigint;
-COMMENT ON SEQUENCE tgs_ord_seq IS
-  'tgsession: positions of rows in their lists (load order = first-write order)';
-
-CREATE TABLE tgs_sessions (
-  id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  name              text NOT NULL UNIQUE,
-  has_session       boolean NOT NULL DEFAULT false,
-  home_dc_id        integer NOT NULL DEFAULT 0,
-  pts               integer NOT NULL DEFAULT 0,
-  qts               integer NOT NULL DEFAULT 0,
-  update_date       integer NOT NULL DEFAULT 0,
-  seq               integer NOT NULL DEFAULT 0,
-  future_auth_token bytea,
-  generation        bigint NOT NULL DEFAULT 0,
-  lease_owner       text,
-  lease_epoch       bigint NOT NULL DEFAULT 0,
-  lease_expires     timestamptz,
-  created_at        timestamptz NOT NULL DEFAULT now(),
-  updated_at        timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT tgs_sessions_lease_epoch_key UNIQUE (id, lease_epoch)
-);
-COMMENT ON TABLE tgs_sessions IS
-  'tgsession: one Telegram client session per name, and its ownership lease';
-COMMENT ON CONSTRAINT tgs_sessions_lease_epoch_key ON tgs_sessions IS
-  'makes lease_epoch a key column: writers hold FOR KEY SHARE on the row, so a lease takeover waits for writes in flight';
-
-CREATE TABLE tgs_dcs (
-  session_id  bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
-  ord         bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
-  dc_id       integer NOT NULL,
-  flags       smallint NOT NULL,
-  addr        bytea NOT NULL,
-  auth_key    bytea,
-  first_salt  bigint NOT NULL,
-  time_offset integer NOT NULL,
-  PRIMARY KEY (session_id, ord)
-);
-
-CREATE TABLE tgs_channel_pts (
-  session_id bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
-  ord        bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
-  channel_id bigint NOT NULL,
-  pts        integer NOT NULL,
-  PRIMARY KEY (session_id, channel_id)
-);
-
-CREATE TABLE tgs_peers (
-  session_id   bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
-  ord          bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
-  peer_id      bigint NOT NULL,
-  access_hash  bigint NOT NULL,
-  peer_type    smallint NOT NULL,
-  channel_kind smallint,
-  is_community boolean NOT NULL,
-  PRIMARY KEY (session_id, peer_id)
-);
-
-CREATE TABLE tgs_min_peers (
-  session_id bigint NOT NULL REFERENCES tgs_sessions (id) ON DELETE CASCADE,
-  ord        bigint NOT NULL DEFAULT nextval('tgs_ord_seq'),
-  user_id    bigint NOT NULL,
-  peer_id    bigint NOT NULL,
-  msg_id     integer NOT NULL,
-  PRIMARY KEY (session_id, user_id)
-);
-)sql",
-    // Version 2: since when a lease is held, and why it was last forced
-    // free (pg release), for List and for the fenced holder's error.
-    R"sql(
-ALTER TABLE tgs_sessions ADD COLUMN lease_acquired_at timestamptz, ADD COLUMN lease_note text;
-COMMENT ON COLUMN tgs_sessions.lease_note IS
-  'tgsession: why the lease was last forced free by an operator (tgsession pg release)';
-)sql",
-};
-static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == PostgresStore::kSchemaVersion,
-              "one migration per schema version");
-
-constexpr char kCreateVersionTable[] = R"sql(
-CREATE TABLE IF NOT EXISTS tgs_schema_version (
-  id          integer PRIMARY KEY CHECK (id = 1),
-  version     integer NOT NULL,
-  migrated_at timestamptz NOT NULL DEFAULT now()
-))sql";
-
-// --- statements ------------------------------------------------------------------
-//
-// Every write names $1 session id, $2 owner, $3 epoch (the fence).
-
-constexpr char kFenceWhere[] = "id = $1 AND lease_owner = $2 AND lease_epoch = $3";
-
-// The session row, locked against takeovers (not against lease renewal or
-// other writers' FOR KEY SHARE) until the transaction ends.
-constexpr char kLockSession[] =
-    "SELECT has_session FROM tgs_sessions WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 FOR KEY SHARE";
-
-constexpr char kDeleteChildren[] =
-    "WITH d AS (DELETE FROM tgs_dcs WHERE session_id = $1), "
-    "c AS (DELETE FROM tgs_channel_pts WHERE session_id = $1), "
-    "p AS (DELETE FROM tgs_peers WHERE session_id = $1) "
-    "DELETE FROM tgs_min_peers WHERE session_id = $1";
-
-constexpr char kInsertDc[] =
-    "INSERT INTO tgs_dcs (session_id, dc_id, flags, addr, auth_key, first_salt, time_offset) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
-
-constexpr char kSaveSessionRow[] =
-    "UPDATE tgs_sessions SET has_session = true, home_dc_id = $4, pts = $5, qts = $6, update_date = $7, seq = $8, "
-    "future_auth_token = $9, generation = generation + 1, updated_at = now() "
-    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
-
-constexpr char kClearSessionRow[] =
-    "UPDATE tgs_sessions SET has_session = false, home_dc_id = 0, pts = 0, qts = 0, update_date = 0, seq = 0, "
-    "future_auth_token = NULL, generation = generation + 1, updated_at = now() "
-    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
-
-// Single-statement upserts: the CTE `s` is the fence (no row when the lease
-// is not ours: nothing is written); `m` marks the session as started when a
-// granular operation comes first.
-constexpr char kFencedCte[] =
-    "WITH s AS (SELECT id FROM tgs_sessions WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 "
-    "FOR KEY SHARE), "
-    "m AS (UPDATE tgs_sessions SET has_session = true WHERE id = (SELECT id FROM s) AND NOT has_session) ";
-
-std::string UpsertPeerSql() {
-  return absl::StrCat(kFencedCte,
-                      "INSERT INTO tgs_peers (session_id, peer_id, access_hash, peer_type, channel_kind, is_community) "
-                      "SELECT id, $4, $5, $6, $7, $8 FROM s "
-                      "ON CONFLICT (session_id, peer_id) DO UPDATE SET access_hash = EXCLUDED.access_hash, "
-                      "peer_type = EXCLUDED.peer_type, channel_kind = EXCLUDED.channel_kind, "
-                      "is_community = EXCLUDED.is_community");
-}
-
-std::string UpsertChannelSql() {
-  return absl::StrCat(kFencedCte,
-                      "INSERT INTO tgs_channel_pts (session_id, channel_id, pts) SELECT id, $4, $5 FROM s "
-                      "ON CONFLICT (session_id, channel_id) DO UPDATE SET pts = EXCLUDED.pts");
-}
-
-// After the session row is locked: replaces the entry Session::UpsertDc
-// replaces (same dc_id, same IPV6 and MEDIA_ONLY bits = flags & 3, first in
-// order), keeping its position, or appends.
-constexpr char kUpsertDc[] =
-    "WITH t AS (SELECT ord FROM tgs_dcs WHERE session_id = $1 AND dc_id = $2 AND (flags & 3) = ($3 & 3) "
-    "ORDER BY ord LIMIT 1), "
-    "u AS (UPDATE tgs_dcs d SET flags = $3, addr = $4, auth_key = $5, first_salt = $6, time_offset = $7 "
-    "FROM t WHERE d.session_id = $1 AND d.ord = t.ord) "
-    "INSERT INTO tgs_dcs (session_id, dc_id, flags, addr, auth_key, first_salt, time_offset) "
-    "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM t)";
-
-constexpr char kAcquireLease[] =
-    "UPDATE tgs_sessions SET lease_owner = $2, lease_epoch = lease_epoch + 1, "
-    "lease_expires = clock_timestamp() + $3::float8 * interval '1 millisecond', "
-    "lease_acquired_at = clock_timestamp(), lease_note = NULL "
-    "WHERE name = $1 AND (lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp()) "
-    "RETURNING id, lease_epoch";
-
-constexpr char kLeaseHolder[] =
-    "SELECT lease_owner, lease_epoch, "
-    "(EXTRACT(EPOCH FROM (lease_expires - clock_timestamp())) * 1000)::bigint, "
-    "(EXTRACT(EPOCH FROM lease_acquired_at) * 1000000)::bigint "
-    "FROM tgs_sessions WHERE name = $1";
-
-// Rows are locked in id order, as a group commit locks its sessions' rows:
-// two transactions that lock the same rows in the same order cannot
-// deadlock (a group of batches and a renewal did, in opposite orders).
-constexpr char kRenewLeases[] =
-    "UPDATE tgs_sessions t SET lease_expires = clock_timestamp() + $2::float8 * interval '1 millisecond' "
-    "FROM (SELECT id FROM tgs_sessions WHERE lease_owner = $1 AND (id, lease_epoch) IN "
-    "(SELECT * FROM unnest($3::bigint[], $4::bigint[])) ORDER BY id FOR NO KEY UPDATE) l "
-    "WHERE t.id = l.id RETURNING t.id";
-
-constexpr char kReleaseLease[] =
-    "UPDATE tgs_sessions SET lease_owner = NULL, lease_expires = NULL, lease_acquired_at = NULL "
-    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
-
-// A write of the session row (a new row version, so the commit has WAL to
-// flush) that changes nothing: Flush's durable commit.
-constexpr char kTouchSession[] =
-    "UPDATE tgs_sessions SET has_session = has_session WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3";
-
-// An operator frees a lease: the epoch moves on (a key column, so this waits
-// for the holder's writes in flight, and its later writes match nothing).
-constexpr char kForceRelease[] =
-    "UPDATE tgs_sessions t SET lease_owner = NULL, lease_expires = NULL, lease_acquired_at = NULL, "
-    "lease_epoch = t.lease_epoch + 1, lease_note = $2 "
-    "FROM (SELECT id, lease_owner, lease_epoch FROM tgs_sessions WHERE name = $1 FOR UPDATE) old "
-    "WHERE t.id = old.id AND old.lease_owner IS NOT NULL "
-    "RETURNING old.lease_owner, old.lease_epoch, t.lease_epoch";
-
-// A batch in one statement. `s` fences (no row when the lease is not ours:
-// nothing is written) and sets the counters that $4 and $8 say are set; the
-// lists arrive as arrays, in order, each id once (LastPerKey), and take
-// their positions in that order. channel_kind -1 is NULL.
-constexpr char kApplyBatch[] =
-    "WITH s AS (UPDATE tgs_sessions SET has_session = true, "
-    "pts = CASE WHEN $4 THEN $5 ELSE pts END, update_date = CASE WHEN $4 THEN $6 ELSE update_date END, "
-    "seq = CASE WHEN $4 THEN $7 ELSE seq END, qts = CASE WHEN $8 THEN $9 ELSE qts END "
-    "WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 RETURNING id), "
-    "p AS (INSERT INTO tgs_peers (session_id, peer_id, access_hash, peer_type, channel_kind, is_community) "
-    "SELECT s.id, t.peer_id, t.access_hash, t.peer_type, NULLIF(t.channel_kind, -1), t.is_community "
-    "FROM s, unnest($10::bigint[], $11::bigint[], $12::smallint[], $13::smallint[], $14::boolean[]) "
-    "WITH ORDINALITY AS t(peer_id, access_hash, peer_type, channel_kind, is_community, n) ORDER BY t.n "
-    "ON CONFLICT (session_id, peer_id) DO UPDATE SET access_hash = EXCLUDED.access_hash, "
-    "peer_type = EXCLUDED.peer_type, channel_kind = EXCLUDED.channel_kind, is_community = EXCLUDED.is_community), "
-    "m AS (INSERT INTO tgs_min_peers (session_id, user_id, peer_id, msg_id) "
-    "SELECT s.id, t.user_id, t.peer_id, t.msg_id FROM s, unnest($15::bigint[], $16::bigint[], $17::integer[]) "
-    "WITH ORDINALITY AS t(user_id, peer_id, msg_id, n) ORDER BY t.n "
-    "ON CONFLICT (session_id, user_id) DO UPDATE SET peer_id = EXCLUDED.peer_id, msg_id = EXCLUDED.msg_id), "
-    "c AS (INSERT INTO tgs_channel_pts (session_id, channel_id, pts) "
-    "SELECT s.id, t.channel_id, t.pts FROM s, unnest($18::bigint[], $19::integer[]) "
-    "WITH ORDINALITY AS t(channel_id, pts, n) ORDER BY t.n "
-    "ON CONFLICT (session_id, channel_id) DO UPDATE SET pts = EXCLUDED.pts) "
-    "SELECT id FROM s";
-
-// Replaces a session's channel list (a batch holding a whole update state),
-// in order, inside the batch's transaction after kLockSession.
-constexpr char kReplaceChannels[] =
-    "INSERT INTO tgs_channel_pts (session_id, channel_id, pts) "
-    "SELECT $1, t.channel_id, t.pts FROM unnest($2::bigint[], $3::integer[]) WITH ORDINALITY AS t(channel_id, pts, n) "
-    "ORDER BY t.n";
 
 std::string Quoted(absl::string_view name) { return absl::StrCat("'", name, "'"); }
 
@@ -503,10 +274,10 @@ absl::Status CheckSchemaVersion(int version) {
 std::vector<std::string> MigrationStatements(int from) {
   std::vector<std::string> out;
   if (from >= PostgresStore::kSchemaVersion) return out;
-  out.push_back(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey, ")"));
-  out.push_back(kCreateVersionTable);
+  out.push_back(absl::StrCat("SELECT pg_advisory_xact_lock(", sql::kMigrationLockKey, ")"));
+  out.push_back(sql::kCreateVersionTable);
   for (int next = from + 1; next <= PostgresStore::kSchemaVersion; ++next) {
-    out.push_back(std::string(absl::StripAsciiWhitespace(kMigrations[next - 1])));
+    out.push_back(std::string(absl::StripAsciiWhitespace(sql::kMigrations[next - 1])));
   }
   out.push_back(absl::StrCat("INSERT INTO tgs_schema_version (id, version) VALUES (1, ", PostgresStore::kSchemaVersion,
                              ") ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()"));
@@ -528,7 +299,7 @@ absl::StatusOr<PostgresMigration> RunMigration(pg::Connection& conn) {
   TGS_RETURN_IF_ERROR(conn.Exec(MigrationStatements(0)[0], "waiting for the schema migration lock"));
   // Read with a plain SELECT: the catalog lookup of ReadSchemaVersion can
   // miss a table another opener created while we waited for the lock.
-  TGS_RETURN_IF_ERROR(conn.Exec(kCreateVersionTable, "creating tgs_schema_version"));
+  TGS_RETURN_IF_ERROR(conn.Exec(sql::kCreateVersionTable, "creating tgs_schema_version"));
   {
     TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
                                               "reading the tgsession schema version"));
@@ -550,144 +321,6 @@ absl::StatusOr<PostgresMigration> RunMigration(pg::Connection& conn) {
   m.statements = statements;
   return m;
 }
-
-// --- client-side group commit ------------------------------------------------------------------
-
-// Runs granular writes of many sessions in shared transactions: the first
-// write of a group waits up to `window` (or until `max` have arrived), then
-// the group's statements run in session-id order in one transaction, sent in
-// one round trip (libpq's pipeline mode), and every caller gets its
-// statement's result once the COMMIT returns. A statement that raises an
-// error aborts the transaction: its caller gets the error, and the others
-// run again without it. A fenced statement that matches no row (a lost
-// lease) changes nothing and is its caller's to report.
-class GroupCommitter {
- public:
-  GroupCommitter(pg::Pool* pool, absl::Duration window, int max, Transaction::Sync sync, PostgresObserver* observer)
-      : pool_(pool), window_(window), max_(std::max(1, max)), observer_(observer) {
-    begin_.push_back("BEGIN");
-    if (sync == Transaction::Sync::kAsync) begin_.push_back("SET LOCAL synchronous_commit = off");
-    if (sync == Transaction::Sync::kDurable) begin_.push_back("SET LOCAL synchronous_commit = on");
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~GroupCommitter() {
-    {
-      absl::MutexLock lock(&mu_);
-      stop_ = true;
-    }
-    thread_.join();
-  }
-
-  // `session_id`: statements run in session-id order within a group, so
-  // the session rows they lock are locked in one order (see kRenewLeases).
-  absl::StatusOr<Result> Run(absl::string_view sql, const Params& params, int64_t session_id) {
-    Item item;
-    item.sql = sql;
-    item.params = &params;
-    item.session_id = session_id;
-    absl::MutexLock lock(&mu_);
-    item.enqueued = absl::Now();
-    pending_.push_back(&item);
-    mu_.Await(absl::Condition(&item.done));
-    return std::move(item.result);
-  }
-
- private:
-  struct Item {
-    absl::string_view sql;
-    const Params* params = nullptr;
-    int64_t session_id = 0;
-    absl::Time enqueued;
-    absl::StatusOr<Result> result = absl::UnknownError("not run");
-    bool final = false;  // result known (the group may still be committing)
-    bool done = false;   // the caller may go
-  };
-
-  void Loop() {
-    absl::MutexLock lock(&mu_);
-    while (true) {
-      mu_.Await(absl::Condition(
-          +[](GroupCommitter* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) { return g->stop_ || !g->pending_.empty(); },
-          this));
-      if (pending_.empty()) return;  // stopping, nothing left
-      const absl::Time deadline = pending_.front()->enqueued + window_;
-      mu_.AwaitWithDeadline(
-          absl::Condition(
-              +[](GroupCommitter* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
-                return g->stop_ || static_cast<int>(g->pending_.size()) >= g->max_;
-              },
-              this),
-          deadline);
-      std::vector<Item*> group;
-      while (!pending_.empty() && static_cast<int>(group.size()) < max_) {
-        group.push_back(pending_.front());
-        pending_.pop_front();
-      }
-      mu_.Unlock();
-      std::stable_sort(group.begin(), group.end(),
-                       [](const Item* a, const Item* b) { return a->session_id < b->session_id; });
-      CommitGroup(group);
-      mu_.Lock();
-      for (Item* item : group) item->done = true;
-    }
-  }
-
-  void CommitGroup(const std::vector<Item*>& group) {
-    const absl::Time start = absl::Now();
-    absl::Status overall;
-    std::vector<Item*> todo = group;
-    while (!todo.empty()) {
-      absl::Status s = Attempt(todo);
-      if (!s.ok()) {
-        // The connection or the COMMIT failed: every write still open shares it.
-        for (Item* item : todo) {
-          if (!item->final) item->result = s;
-        }
-        overall = s;
-        break;
-      }
-      std::vector<Item*> again;
-      for (Item* item : todo) {
-        if (!item->final) again.push_back(item);
-      }
-      todo.swap(again);
-    }
-    if (observer_ != nullptr) observer_->OnGroupCommit(static_cast<int>(group.size()), absl::Now() - start, overall);
-  }
-
-  // One pipelined transaction over `todo`. Returns an error only for what
-  // fails them all; a statement that aborts the transaction gets its error
-  // and leaves the others open for the next attempt.
-  absl::Status Attempt(const std::vector<Item*>& todo) {
-    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, pool_->Acquire());
-    std::vector<pg::Connection::PipelineStep> steps;
-    steps.reserve(todo.size());
-    for (const Item* item : todo) steps.push_back({item->sql, item->params});
-    TGS_ASSIGN_OR_RETURN(pg::Connection::PipelineOutcome out, conn->RunPipelined(begin_, steps, "group commit"));
-    if (out.failed_step >= 0) {
-      Item* failed = todo[static_cast<size_t>(out.failed_step)];
-      failed->result = std::move(out.results[static_cast<size_t>(out.failed_step)]).status();
-      failed->final = true;
-      return absl::OkStatus();  // rolled back; the others run again
-    }
-    TGS_RETURN_IF_ERROR(out.commit);
-    for (size_t i = 0; i < todo.size(); ++i) {
-      todo[i]->result = std::move(out.results[i]);
-      todo[i]->final = true;
-    }
-    return absl::OkStatus();
-  }
-
-  pg::Pool* const pool_;
-  const absl::Duration window_;
-  const int max_;
-  std::vector<absl::string_view> begin_;
-  PostgresObserver* const observer_;
-  absl::Mutex mu_;
-  std::deque<Item*> pending_ ABSL_GUARDED_BY(mu_);
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
-};
 
 // --- the store --------------------------------------------------------------------------------
 
@@ -869,7 +502,7 @@ class PostgresStoreCore {
       }
       Params p;
       p.Text(owner_).Int64(Ms(options_.lease_ttl)).Int64Array(ids).Int64Array(epochs);
-      TGS_ASSIGN_OR_RETURN(Result r, renew_conn_->Query(kRenewLeases, p, "renewing leases"));
+      TGS_ASSIGN_OR_RETURN(Result r, renew_conn_->Query(sql::kRenewLeases, p, "renewing leases"));
       absl::flat_hash_set<int64_t> renewed;
       for (int i = 0; i < r.rows(); ++i) {
         absl::StatusOr<int64_t> id = pg::GetInt(r, i, 0, [] { return std::string("renewed id"); });
@@ -1020,7 +653,7 @@ absl::StatusOr<ReleasedLease> PostgresStore::ForceRelease(absl::string_view name
     // Durable: the old holder's fencing must survive a server crash.
     TGS_ASSIGN_OR_RETURN(Transaction txn,
                          Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kForceRelease, Params().Text(name).Text(note), where));
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kForceRelease, Params().Text(name).Text(note), where));
     ReleasedLease released;
     if (r.rows() == 1) {
       const RowRef ref("tgs_sessions", name, "#", 0);
@@ -1093,7 +726,7 @@ absl::Status PostgresStore::Delete(absl::string_view name) {
                               "(lease_owner IS NULL OR lease_expires IS NULL OR lease_expires <= clock_timestamp())",
                               Params().Text(name), where));
     if (r.AffectedRows() == 1) return absl::OkStatus();
-    TGS_ASSIGN_OR_RETURN(Result h, conn->Query(kLeaseHolder, Params().Text(name), where));
+    TGS_ASSIGN_OR_RETURN(Result h, conn->Query(sql::kLeaseHolder, Params().Text(name), where));
     if (h.rows() == 0) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
     const RowRef ref("tgs_sessions", name, "#", 0);
     absl::StatusOr<absl::string_view> owner = pg::GetBytes(h, 0, 0, [&] { return ref.Where("lease_owner"); });
@@ -1142,7 +775,7 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSessionImpl(
       }
       Params p;
       p.Text(name).Text(core_->owner()).Int64(Ms(core_->options().lease_ttl));
-      TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kAcquireLease, p, absl::StrCat(where, ": taking the lease")));
+      TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kAcquireLease, p, absl::StrCat(where, ": taking the lease")));
       if (r.rows() == 1) {
         const RowRef ref("tgs_sessions", name, "#", 0);
         TGS_ASSIGN_OR_RETURN(const int64_t id, ReadInt(r, 0, 0, ref, "id"));
@@ -1153,7 +786,7 @@ absl::StatusOr<std::unique_ptr<PostgresBackend>> PostgresStore::OpenSessionImpl(
         std::move(unclaim).Cancel();
         return absl::WrapUnique(new PostgresBackend(core_, name, id, std::move(lease)));
       }
-      TGS_ASSIGN_OR_RETURN(Result h, conn->Query(kLeaseHolder, Params().Text(name), where));
+      TGS_ASSIGN_OR_RETURN(Result h, conn->Query(sql::kLeaseHolder, Params().Text(name), where));
       if (h.rows() == 0) {
         if (!o.create_if_missing) return absl::NotFoundError(absl::StrCat(where, ": no such session"));
         continue;  // deleted between our INSERT and UPDATE: create it again
@@ -1232,7 +865,7 @@ absl::Status PostgresBackend::Close() {
   core_->Unclaim(name_, lease_);
   absl::Status s = [&]() -> absl::Status {
     TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
-    return conn->Query(kReleaseLease, Fence(), "releasing the lease").status();
+    return conn->Query(sql::kReleaseLease, Fence(), "releasing the lease").status();
   }();
   return Report("Close", start, Wrap(s, "closing"));
 }
@@ -1327,7 +960,7 @@ absl::Status PostgresBackend::CachePeer(const CachedPeer& peer) {
   const absl::Time start = absl::Now();
   Params p = Fence();
   AddPeerParams(p, peer);
-  static const std::string* const kSql = new std::string(UpsertPeerSql());
+  static const std::string* const kSql = new std::string(sql::UpsertPeerSql());
   return Report("CachePeer", start, FencedStatement(*kSql, std::move(p), "caching a peer"));
 }
 
@@ -1351,7 +984,7 @@ absl::Status PostgresBackend::SetHomeDcImpl(int32_t dc_id) {
   TGS_ASSIGN_OR_RETURN(
       Result r, conn->Query(absl::StrCat("UPDATE tgs_sessions SET home_dc_id = $4, has_session = true, "
                                          "updated_at = now() WHERE ",
-                                         kFenceWhere),
+                                         sql::kFenceWhere),
                             p));
   if (r.AffectedRows() == 0) return LeaseLost(*conn);
   return txn.Commit();
@@ -1369,21 +1002,21 @@ absl::Status PostgresBackend::ApplyUpdateState(const UpdateStateChange& change) 
       p.Int32(change.pts).Int32(change.date).Int32(change.seq);
       s = FencedStatement(absl::StrCat("UPDATE tgs_sessions SET pts = $4, update_date = $5, seq = $6, "
                                        "has_session = true WHERE ",
-                                       kFenceWhere),
+                                       sql::kFenceWhere),
                           std::move(p), "saving pts, date and seq");
       break;
     }
     case UpdateStateChange::Kind::kSecondary: {
       Params p = Fence();
       p.Int32(change.qts);
-      s = FencedStatement(absl::StrCat("UPDATE tgs_sessions SET qts = $4, has_session = true WHERE ", kFenceWhere),
+      s = FencedStatement(absl::StrCat("UPDATE tgs_sessions SET qts = $4, has_session = true WHERE ", sql::kFenceWhere),
                           std::move(p), "saving qts");
       break;
     }
     case UpdateStateChange::Kind::kChannel: {
       Params p = Fence();
       p.Int64(change.channel_id).Int32(change.pts);
-      static const std::string* const kSql = new std::string(UpsertChannelSql());
+      static const std::string* const kSql = new std::string(sql::UpsertChannelSql());
       s = FencedStatement(*kSql, std::move(p), "saving a channel's pts");
       break;
     }
@@ -1406,7 +1039,7 @@ absl::Status PostgresBackend::ApplyAllImpl(const UpdatesState& u) {
     p.Int32(u.pts).Int32(u.qts).Int32(u.date).Int32(u.seq);
     TGS_ASSIGN_OR_RETURN(Result r, conn->Query(absl::StrCat("UPDATE tgs_sessions SET pts = $4, qts = $5, "
                                                             "update_date = $6, seq = $7, has_session = true WHERE ",
-                                                            kFenceWhere),
+                                                            sql::kFenceWhere),
                                                p, "saving the counters"));
     if (r.AffectedRows() == 0) return LeaseLost(*conn);
     TGS_RETURN_IF_ERROR(conn->Query("DELETE FROM tgs_channel_pts WHERE session_id = $1", Params().Int64(session_id_))
@@ -1485,7 +1118,7 @@ absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
   }
   if (net.replace_channels == nullptr) {
     absl::ReaderMutexLock lock(&write_mu_);
-    return RunGranular(kApplyBatch, p, /*fence_returns_row=*/true, "writing the batch");
+    return RunGranular(sql::kApplyBatch, p, /*fence_returns_row=*/true, "writing the batch");
   }
   // A whole update state replaces the channel list first: a transaction.
   absl::MutexLock lock(&write_mu_);
@@ -1493,7 +1126,7 @@ absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
   TGS_ASSIGN_OR_RETURN(Transaction txn,
                        Transaction::Begin(*conn, Transaction::Kind::kReadWrite, core_->GranularSync()));
   {
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kLockSession, Fence(), "locking the session row"));
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kLockSession, Fence(), "locking the session row"));
     if (r.rows() == 0) return LeaseLost(*conn);
   }
   TGS_RETURN_IF_ERROR(conn->Query("DELETE FROM tgs_channel_pts WHERE session_id = $1", Params().Int64(session_id_),
@@ -1508,9 +1141,9 @@ absl::Status PostgresBackend::ApplyChangesImpl(const SessionChanges& changes) {
     }
     Params rp;
     rp.Int64(session_id_).Int64Array(channels).Int32Array(pts);
-    TGS_RETURN_IF_ERROR(conn->Query(kReplaceChannels, rp, "writing channel pts").status());
+    TGS_RETURN_IF_ERROR(conn->Query(sql::kReplaceChannels, rp, "writing channel pts").status());
   }
-  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kApplyBatch, p, "writing the batch"));
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kApplyBatch, p, "writing the batch"));
   if (r.rows() == 0) return LeaseLost(*conn);
   return txn.Commit();
 }
@@ -1525,7 +1158,7 @@ absl::Status PostgresBackend::Flush() {
       TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
       TGS_ASSIGN_OR_RETURN(Transaction txn,
                            Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
-      TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kTouchSession, Fence(), "flushing"));
+      TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kTouchSession, Fence(), "flushing"));
       if (r.AffectedRows() == 0) return LeaseLost(*conn);
       return txn.Commit();
     }();
@@ -1559,13 +1192,13 @@ absl::Status PostgresBackend::UpdateDcImpl(const DcEntry& entry) {
   // the row until COMMIT, so a takeover waits for us.
   TGS_ASSIGN_OR_RETURN(Result r,
                        conn->Query(absl::StrCat("UPDATE tgs_sessions SET has_session = true, updated_at = now() WHERE ",
-                                                kFenceWhere),
+                                                sql::kFenceWhere),
                                    Fence(), "locking the session row"));
   if (r.AffectedRows() == 0) return LeaseLost(*conn);
   Params p;
   p.Int64(session_id_);
   AddDcParams(p, entry);
-  TGS_RETURN_IF_ERROR(conn->Query(kUpsertDc, p, "writing the DC entry").status());
+  TGS_RETURN_IF_ERROR(conn->Query(sql::kUpsertDc, p, "writing the DC entry").status());
   return txn.Commit();
 }
 
@@ -1591,15 +1224,15 @@ absl::Status PostgresBackend::SaveImpl(const Session& s) {
   TGS_ASSIGN_OR_RETURN(Transaction txn,
                        Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
   {
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kLockSession, Fence(), "locking the session row"));
+    TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kLockSession, Fence(), "locking the session row"));
     if (r.rows() == 0) return LeaseLost(*conn);
   }
-  TGS_RETURN_IF_ERROR(conn->Query(kDeleteChildren, Params().Int64(session_id_), "removing the previous rows").status());
+  TGS_RETURN_IF_ERROR(conn->Query(sql::kDeleteChildren, Params().Int64(session_id_), "removing the previous rows").status());
   for (size_t i = 0; i < s.dcs.size(); ++i) {
     Params p;
     p.Int64(session_id_);
     AddDcParams(p, s.dcs[i]);
-    TGS_RETURN_IF_ERROR(conn->Query(kInsertDc, p, absl::StrCat("writing dcs[", i, "]")).status());
+    TGS_RETURN_IF_ERROR(conn->Query(sql::kInsertDc, p, absl::StrCat("writing dcs[", i, "]")).status());
   }
   if (!channels.empty()) {
     TGS_RETURN_IF_ERROR(
@@ -1623,7 +1256,7 @@ absl::Status PostgresBackend::SaveImpl(const Session& s) {
   } else {
     p.Null(pg::oid::kBytea);
   }
-  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kSaveSessionRow, p, "writing the session row"));
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kSaveSessionRow, p, "writing the session row"));
   if (r.AffectedRows() == 0) return LeaseLost(*conn);
   return txn.Commit();
 }
@@ -1642,9 +1275,9 @@ absl::Status PostgresBackend::DeleteImpl() {
   TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, core_->pool().Acquire());
   TGS_ASSIGN_OR_RETURN(Transaction txn,
                        Transaction::Begin(*conn, Transaction::Kind::kReadWrite, Transaction::Sync::kDurable));
-  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(kClearSessionRow, Fence(), "clearing the session row"));
+  TGS_ASSIGN_OR_RETURN(Result r, conn->Query(sql::kClearSessionRow, Fence(), "clearing the session row"));
   if (r.AffectedRows() == 0) return LeaseLost(*conn);
-  TGS_RETURN_IF_ERROR(conn->Query(kDeleteChildren, Params().Int64(session_id_), "removing rows").status());
+  TGS_RETURN_IF_ERROR(conn->Query(sql::kDeleteChildren, Params().Int64(session_id_), "removing rows").status());
   return txn.Commit();
 }
 
