@@ -210,7 +210,9 @@ void Base64EncodeInPlaceWasmSimd128(uint8_t* buf, size_t triples, size_t buf_siz
     s = wasm_v128_or(s, wasm_v128_and(wasm_i32x4_shl(v, 24), mask_s3));
     // Range of each sextet: 0 for 26..51, 1..12 for 52..63, 13 for 0..25.
     v128_t range = wasm_u8x16_sub_sat(s, fifty_one);
-    range = wasm_v128_or(range, wasm_v128_and(wasm_u8x16_lt(s, twenty_six), thirteen));
+    // (Sextets are below 64, so the signed compare is one instruction where
+    // the unsigned one is four.)
+    range = wasm_v128_or(range, wasm_v128_and(wasm_i8x16_gt(twenty_six, s), thirteen));
     wasm_v128_store(buf + 4 * q, wasm_i8x16_add(s, wasm_i8x16_swizzle(offsets, range)));
   }
   Base64EncodeInPlacePortable(buf, q, buf_size, url_safe);
