@@ -167,10 +167,12 @@ size_t Base64DecodeQuantaWasmSimd128(const uint8_t* text, size_t quanta, uint8_t
   const size_t len = 4 * quanta;
   size_t i = 0;
   // 16 symbols -> 12 bytes, stored as 16 (the excess is rewritten next):
-  // while the store stays inside out[0, 3 * quanta). In place, each store
-  // ends at or below the next step's symbols. Stops before a block holding
-  // a byte outside the alphabet; the portable kernel then finds it.
-  for (; i + 16 <= len && i / 4 * 3 + 16 <= 3 * quanta; i += 16) {
+  // while the store stays inside out[0, 3 * quanta), that is
+  // 3i/4 + 16 <= 3 len/4, i + 64/3 <= len, i + 22 <= len in whole numbers
+  // (which also keeps the 16 symbols read inside the text). In place, each
+  // store ends at or below the next step's symbols. Stops before a block
+  // holding a byte outside the alphabet; the portable kernel then finds it.
+  for (; i + 22 <= len; i += 16) {
     const v128_t c = Load16(text + i);
     const v128_t hi = wasm_v128_and(wasm_u16x8_shr(c, 4), low_nibble);
     const v128_t lo = wasm_v128_and(c, low_nibble);
