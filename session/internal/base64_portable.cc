@@ -59,6 +59,17 @@ inline uint32_t Group(const DecodeTable& t, const uint8_t* p) {
   return t.d[0][p[0]] | t.d[1][p[1]] | t.d[2][p[2]] | t.d[3][p[3]];
 }
 
+// The symbols of the 24 bits at v's bits 63..40: two table entries, first
+// symbol in the low byte.
+inline uint32_t Pair(const uint16_t* e, uint64_t v) {
+  return uint32_t{e[v >> 52]} | (uint32_t{e[(v >> 40) & 0xFFF]} << 16);
+}
+
+// The symbols of the 48 bits at v's bits 63..16: four table entries.
+inline uint64_t Four(const uint16_t* e, uint64_t v) {
+  return uint64_t{Pair(e, v)} | (uint64_t{Pair(e, v << 24)} << 32);
+}
+
 }  // namespace
 
 size_t Base64DecodeQuantaPortable(const uint8_t* text, size_t quanta, uint8_t* out, bool url_safe) {
@@ -88,22 +99,31 @@ size_t Base64DecodeQuantaPortable(const uint8_t* text, size_t quanta, uint8_t* o
 }
 
 void Base64EncodeInPlacePortable(uint8_t* buf, size_t triples, size_t buf_size, bool url_safe) {
-  (void)buf_size;  // reads and writes stay below 4 * triples
+  (void)buf_size;  // reads stay below 3 * triples, writes below 4 * triples
   const uint16_t* e = (url_safe ? kUrlEncode : kStdEncode).e;
   // Last group first: group q reads buf[3q, 3q + 3) and writes buf[4q, 4q + 4),
-  // and every group still to be read lies below 3q <= 4q. Two groups a step:
-  // their 48 bits give four 12-bit table entries, one 8-byte store.
+  // and every group still to be read lies below 3q <= 4q. The last groups
+  // one at a time, down to a multiple of four, so that the four-group steps
+  // below may load whole 8-byte words: their 2 spare bytes are input bytes
+  // of the group above, read but not yet overwritten (its symbols start at
+  // 4 * (q + 4)).
   size_t q = triples;
-  while (q >= 2) {
-    q -= 2;
-    const uint8_t* p = buf + 3 * q;
-    const uint64_t v = (uint64_t{byte_io::GetU32BE(p)} << 16) | byte_io::GetU16BE(p + 4);
-    byte_io::PutU64LE(buf + 4 * q, uint64_t{e[v >> 36]} | (uint64_t{e[(v >> 24) & 0xFFF]} << 16) |
-                                       (uint64_t{e[(v >> 12) & 0xFFF]} << 32) | (uint64_t{e[v & 0xFFF]} << 48));
+  if (q != 0) {
+    do {
+      --q;
+      const uint8_t* p = buf + 3 * q;
+      byte_io::PutU32LE(buf + 4 * q, Pair(e, (uint64_t{byte_io::GetU16BE(p)} << 48) | (uint64_t{p[2]} << 40)));
+    } while (q % 4 != 0);
   }
-  if (q == 1) {
-    const uint32_t v = (uint32_t{buf[0]} << 16) | (uint32_t{buf[1]} << 8) | buf[2];
-    byte_io::PutU32LE(buf, uint32_t{e[v >> 12]} | (uint32_t{e[v & 0xFFF]} << 16));
+  // Four groups a step: each 8-byte word's top 48 bits are two groups, four
+  // 12-bit table entries, one 8-byte store.
+  while (q >= 4) {
+    q -= 4;
+    const uint8_t* p = buf + 3 * q;
+    const uint64_t a = byte_io::GetU64BE(p), b = byte_io::GetU64BE(p + 6);
+    uint8_t* o = buf + 4 * q;
+    byte_io::PutU64LE(o, Four(e, a));
+    byte_io::PutU64LE(o + 8, Four(e, b));
   }
 }
 
