@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regression check by numbers: runs each workload of //tools/bench:workload
 # under callgrind (instruction counts are exact and repeatable, unlike time on
-# a shared machine) and prints the ratio to the stored baseline.
+# a shared machine) and prints the ratio to the stored baseline. Valgrind's
+# virtual CPU has no AVX-512, so these count the paths a machine without it
+# runs (the portable ones, and AVX2 where a kernel has it).
 #
 #   bash tools/bench/compare.sh              # compare; exit 1 if any workload
 #                                            # needs > 10% more instructions
