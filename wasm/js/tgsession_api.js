@@ -66,22 +66,142 @@ function tgsWasmUrl(opts, byDefault) {
   return byDefault();
 }
 
-function tgsWasmError(url, why) {
+function tgsWasmError(url, why, opts) {
+  if (opts && opts.tgsSqlite) {
+    return tgsErr(14, `cannot load tgsession's SQLite module from ${url}: ${why} ` +
+        '(serve tgsession_sqlite.wasm there, or pass loadSqliteSupport({wasmUrl}) or loadSqliteSupport({wasmBinary}))');
+  }
   return tgsErr(14, `cannot load tgsession's WebAssembly module from ${url}: ${why} ` +
       '(serve tgsession.wasm there, or pass init({wasmUrl}) or init({wasmBinary}))');
 }
 
 // Rejects what is not a WebAssembly binary (a dev server's HTML fallback page,
 // an error page served with status 200) before emscripten aborts on it.
-function tgsCheckWasm(bytes, url, contentType) {
+function tgsCheckWasm(bytes, url, contentType, opts) {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw tgsWasmError(url, `not a WebAssembly module (${bytes.length} bytes` +
-        `${contentType ? ', ' + contentType : ''}, no \\0asm header)`);
+        `${contentType ? ', ' + contentType : ''}, no \\0asm header)`, opts);
   }
   return bytes;
 }
 
 async function ready() { if (!M) await init(); }
+
+// --- the optional SQLite module -------------------------------------------------
+// telethon-sqlite, pyrogram-sqlite and ferogram-sqlite live in a module of
+// their own (tgsession_sqlite.mjs + .wasm, built from the native code and the
+// same SQLite), loaded on first use so the core stays small. Each entry
+// defines tgsSqliteSource(): {load: () => import(<its glue>), wasmUrl} (or a
+// glue carrying its wasm as wasmBase64). Sessions cross between the two
+// modules as transfer bytes (wasm/api/transfer.h).
+
+const SQLITE_FORMATS = new Set(['ferogram-sqlite', 'telethon-sqlite', 'pyrogram-sqlite']);
+// "SQLite format 3\0": the first 16 bytes of every SQLite database.
+const SQLITE_MAGIC = [83, 81, 76, 105, 116, 101, 32, 102, 111, 114, 109, 97, 116, 32, 51, 0];
+let tgsSqlitePromise = null;
+let Q = null;  // the SQLite module once loaded
+
+function isSqliteBytes(b) {
+  if (typeof b === 'string' || b.length < 16) return false;
+  for (let i = 0; i < 16; i++) if (b[i] !== SQLITE_MAGIC[i]) return false;
+  return true;
+}
+
+/**
+ * Loads the optional SQLite module (once; later calls return the same
+ * promise): Session.load() does it for SQLite bytes, convert() to an SQLite
+ * format needs it done. Options: `wasmUrl` (where tgsession_sqlite.wasm is;
+ * by default beside this file) or `wasmBinary` (its bytes).
+ */
+export function loadSqliteSupport(options) {
+  if (!tgsSqlitePromise) {
+    const opts = Object.assign({}, options);
+    tgsSqlitePromise = (async () => {
+      await ready();
+      const source = tgsSqliteSource();
+      let glue;
+      try {
+        glue = await source.load();
+      } catch (e) {
+        throw tgsErr(14, `cannot load tgsession's SQLite module (${source.name}): ${e && e.message ? e.message : e}`);
+      }
+      let wasmBinary = opts.wasmBinary != null ? bytesArg(opts.wasmBinary, 'wasmBinary') : null;
+      if (wasmBinary == null && glue.wasmBase64) {
+        const text = atob(glue.wasmBase64);
+        wasmBinary = new Uint8Array(text.length);
+        for (let i = 0; i < text.length; i++) wasmBinary[i] = text.charCodeAt(i);
+      }
+      if (wasmBinary == null) {
+        wasmBinary = await tgsLoadWasm({wasmUrl: opts.wasmUrl != null ? String(opts.wasmUrl) : source.wasmUrl(),
+          tgsSqlite: true});
+      }
+      try {
+        Q = await glue.default({wasmBinary});
+      } catch (e) {
+        throw tgsErr(14, `loading the SQLite module failed: ${e && e.message ? e.message : e}`);
+      }
+    })();
+    tgsSqlitePromise.catch(() => { tgsSqlitePromise = null; });
+  }
+  return tgsSqlitePromise;
+}
+
+// Calls the SQLite module: `fn(Q, alloc)` where alloc(bytes) copies bytes into
+// its memory (wiped and freed after); returns the output buffer's copy.
+function sqliteCall(fn) {
+  const blocks = [];
+  const alloc = (bytes) => {
+    const p = Q._malloc(bytes.length || 1);
+    if (!p) throw tgsErr(8, `cannot allocate ${bytes.length} bytes in the SQLite module's heap`);
+    Q.HEAPU8.set(bytes, p);
+    blocks.push([p, bytes.length]);
+    return p;
+  };
+  try {
+    const n = fn(Q, alloc);
+    if (n < 0) {
+      const p = Q._tgs_error_message();
+      let e = p;
+      while (Q.HEAPU8[e]) e++;
+      throw tgsErr(Q._tgs_error_code() || 13, jsTerms(utf8d.decode(Q.HEAPU8.subarray(p, e))) || 'unknown error');
+    }
+    const p = Q._tgs_out_ptr();
+    const copy = Q.HEAPU8.slice(p, p + n);
+    Q._tgs_out_wipe();
+    return copy;
+  } finally {
+    for (const [p, n] of blocks) {
+      Q.HEAPU8.fill(0, p, p + n);
+      Q._free(p);
+    }
+  }
+}
+
+function sqliteDecode(bytes, opts) {
+  const format = utf8.encode(opts.format ?? 'auto');
+  const out = sqliteCall((q, alloc) =>
+    q._tgs_sqlite_decode(alloc(bytes), bytes.length, alloc(format), format.length, opts.strict ? 1 : 0));
+  try {
+    const n = new DataView(out.buffer).getUint32(0, true);
+    const info = readInfo(out.subarray(4, 4 + n));
+    const h = withBytes(out.subarray(4 + n), (p, len) => M._tgs_session_import(p, len));
+    if (!h) throw lastError();
+    return new Session(h, info);
+  } finally {
+    out.fill(0);
+  }
+}
+
+function sqliteEncode(handle, fmt, userId, now) {
+  const held = takeOut(check(M._tgs_session_export(handle)));
+  try {
+    const format = utf8.encode(fmt);
+    return sqliteCall((q, alloc) =>
+      q._tgs_sqlite_encode(alloc(held), held.length, alloc(format), format.length, userId, now));
+  } finally {
+    held.fill(0);
+  }
+}
 
 // --- memory and calls -------------------------------------------------------
 
@@ -412,6 +532,7 @@ function opApplyChanges(h, packed, record) {
 function decodeTo(input, opts = {}) {
   const format = opts.format ?? 'auto';
   const bytes = typeof input === 'string' ? utf8.encode(input) : bytesArg(input, 'session input');
+  if (SQLITE_FORMATS.has(format) || (format === 'auto' && isSqliteBytes(bytes))) return sqliteDecode(bytes, opts);
   const h = withBytes(bytes, (p, n) => withText(format, (fp, fn) => M._tgs_decode(p, n, fp, fn, opts.strict ? 1 : 0)));
   if (!h) throw lastError();
   return new Session(h, readInfo(takeOut(M._tgs_out_len())));
@@ -441,6 +562,11 @@ export class Session {
    */
   static async load(input, opts) {
     await ready();
+    const format = opts && opts.format != null ? opts.format : 'auto';
+    if (SQLITE_FORMATS.has(format) || (format === 'auto' && typeof input !== 'string' &&
+        isSqliteBytes(bytesArg(input, 'session input')))) {
+      await loadSqliteSupport();
+    }
     return decodeTo(input, opts);
   }
 
@@ -598,6 +724,9 @@ export class Session {
    * "auto" (v8 when it fits, else v9), "v8" or "v9" for ferogram binary and
    * native; 1 or 2 for ferogram compact.
    * opts.userId overrides the user id of extras() for formats that carry one.
+   * The SQLite formats need the SQLite module (`await loadSqliteSupport()`,
+   * or a Session.load() of an SQLite file, loads it) and write opts.now
+   * (Unix seconds; default the current time) where their rows hold a time.
    */
   convert(format, opts = {}) {
     const fmt = String(format);
@@ -609,7 +738,17 @@ export class Session {
       if (option === undefined) throw badArg('version must be "auto", "v8" or "v9"');
     }
     const userId = i64(opts.userId ?? 0n, 'userId');
-    const r = new Rd(takeOut(check(withText(fmt, (fp, fn) => M._tgs_encode(this.handle, fp, fn, option, userId)))));
+    let r;
+    if (SQLITE_FORMATS.has(fmt)) {
+      if (!Q) {
+        throw tgsErr(9, `${fmt} needs the SQLite module: call \`await loadSqliteSupport()\` first ` +
+            '(Session.load() of an SQLite file loads it too)');
+      }
+      const now = opts.now == null ? 0n : i64(opts.now, 'now');
+      r = new Rd(sqliteEncode(this.handle, fmt, userId, now));
+    } else {
+      r = new Rd(takeOut(check(withText(fmt, (fp, fn) => M._tgs_encode(this.handle, fp, fn, option, userId)))));
+    }
     const n = r.u32();
     const raw = r.b.slice(r.p, r.p + n);
     r.b.fill(0, r.p, r.p + n);
@@ -839,11 +978,15 @@ function fillFromJson(s, j, withoutKeys) {
   }
 }
 
-/** Formats the module reads and writes. */
+/**
+ * Formats read and written now: the core module's, plus the SQLite formats
+ * once the SQLite module is loaded (loadSqliteSupport()).
+ */
 export async function formats() {
   await ready();
   const [read, write] = utf8d.decode(takeOut(check(M._tgs_formats()))).split('\n');
-  return {read: read.split(' '), write: write.split(' ')};
+  const sqlite = Q ? [...SQLITE_FORMATS] : [];
+  return {read: read.split(' ').concat(sqlite), write: write.split(' ').concat(sqlite)};
 }
 
 /** Sessions currently held in wasm memory (for leak checks). */
