@@ -166,7 +166,8 @@ absl::StatusOr<HeldSession> UnpackHeld(absl::string_view bytes) {
     }
   }
   if (r.left() != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("session transfer: ", r.left(), " trailing bytes at byte ", r.pos()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("session transfer: ", r.left(), " trailing bytes at byte ", r.pos()));
   }
   return held;
 }

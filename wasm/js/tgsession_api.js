@@ -96,16 +96,11 @@ async function ready() { if (!M) await init(); }
 // modules as transfer bytes (wasm/api/transfer.h).
 
 const SQLITE_FORMATS = new Set(['ferogram-sqlite', 'telethon-sqlite', 'pyrogram-sqlite']);
-// "SQLite format 3\0": the first 16 bytes of every SQLite database.
-const SQLITE_MAGIC = [83, 81, 76, 105, 116, 101, 32, 102, 111, 114, 109, 97, 116, 32, 51, 0];
 let tgsSqlitePromise = null;
 let Q = null;  // the SQLite module once loaded
 
-function isSqliteBytes(b) {
-  if (typeof b === 'string' || b.length < 16) return false;
-  for (let i = 0; i < 16; i++) if (b[i] !== SQLITE_MAGIC[i]) return false;
-  return true;
-}
+// The first 16 bytes of every SQLite database.
+const isSqliteBytes = (b) => String.fromCharCode(...b.subarray(0, 16)) === 'SQLite format 3\0';
 
 /**
  * Loads the optional SQLite module (once; later calls return the same
@@ -125,16 +120,9 @@ export function loadSqliteSupport(options) {
       } catch (e) {
         throw tgsErr(14, `cannot load tgsession's SQLite module (${source.name}): ${e && e.message ? e.message : e}`);
       }
-      let wasmBinary = opts.wasmBinary != null ? bytesArg(opts.wasmBinary, 'wasmBinary') : null;
-      if (wasmBinary == null && glue.wasmBase64) {
-        const text = atob(glue.wasmBase64);
-        wasmBinary = new Uint8Array(text.length);
-        for (let i = 0; i < text.length; i++) wasmBinary[i] = text.charCodeAt(i);
-      }
-      if (wasmBinary == null) {
-        wasmBinary = await tgsLoadWasm({wasmUrl: opts.wasmUrl != null ? String(opts.wasmUrl) : source.wasmUrl(),
-          tgsSqlite: true});
-      }
+      const wasmBinary = opts.wasmBinary != null ? bytesArg(opts.wasmBinary, 'wasmBinary') :
+        glue.wasmBase64 ? Uint8Array.from(atob(glue.wasmBase64), (c) => c.charCodeAt(0)) :
+        await tgsLoadWasm({wasmUrl: opts.wasmUrl != null ? String(opts.wasmUrl) : source.wasmUrl(), tgsSqlite: true});
       try {
         Q = await glue.default({wasmBinary});
       } catch (e) {
@@ -146,47 +134,14 @@ export function loadSqliteSupport(options) {
   return tgsSqlitePromise;
 }
 
-// Calls the SQLite module: `fn(Q, alloc)` where alloc(bytes) copies bytes into
-// its memory (wiped and freed after); returns the output buffer's copy.
-function sqliteCall(fn) {
-  const blocks = [];
-  const alloc = (bytes) => {
-    const p = Q._malloc(bytes.length || 1);
-    if (!p) throw tgsErr(8, `cannot allocate ${bytes.length} bytes in the SQLite module's heap`);
-    Q.HEAPU8.set(bytes, p);
-    blocks.push([p, bytes.length]);
-    return p;
-  };
-  try {
-    const n = fn(Q, alloc);
-    if (n < 0) {
-      const p = Q._tgs_error_message();
-      let e = p;
-      while (Q.HEAPU8[e]) e++;
-      throw tgsErr(Q._tgs_error_code() || 13, jsTerms(utf8d.decode(Q.HEAPU8.subarray(p, e))) || 'unknown error');
-    }
-    const p = Q._tgs_out_ptr();
-    const copy = Q.HEAPU8.slice(p, p + n);
-    Q._tgs_out_wipe();
-    return copy;
-  } finally {
-    for (const [p, n] of blocks) {
-      Q.HEAPU8.fill(0, p, p + n);
-      Q._free(p);
-    }
-  }
-}
-
 function sqliteDecode(bytes, opts) {
-  const format = utf8.encode(opts.format ?? 'auto');
-  const out = sqliteCall((q, alloc) =>
-    q._tgs_sqlite_decode(alloc(bytes), bytes.length, alloc(format), format.length, opts.strict ? 1 : 0));
+  const out = takeOut(check(withBytes(bytes, (p, n) => withText(opts.format ?? 'auto', (fp, fn) =>
+    Q._tgs_sqlite_decode(p, n, fp, fn, opts.strict ? 1 : 0), Q), Q), Q), Q);
   try {
     const n = new DataView(out.buffer).getUint32(0, true);
-    const info = readInfo(out.subarray(4, 4 + n));
     const h = withBytes(out.subarray(4 + n), (p, len) => M._tgs_session_import(p, len));
     if (!h) throw lastError();
-    return new Session(h, info);
+    return new Session(h, readInfo(out.subarray(4, 4 + n)));
   } finally {
     out.fill(0);
   }
@@ -195,9 +150,8 @@ function sqliteDecode(bytes, opts) {
 function sqliteEncode(handle, fmt, userId, now) {
   const held = takeOut(check(M._tgs_session_export(handle)));
   try {
-    const format = utf8.encode(fmt);
-    return sqliteCall((q, alloc) =>
-      q._tgs_sqlite_encode(alloc(held), held.length, alloc(format), format.length, userId, now));
+    return takeOut(check(withBytes(held, (p, n) => withText(fmt, (fp, fn) =>
+      Q._tgs_sqlite_encode(p, n, fp, fn, userId, now), Q), Q), Q), Q);
   } finally {
     held.fill(0);
   }
@@ -226,42 +180,44 @@ function jsTerms(message) {
   return message;
 }
 
-function lastError() {
-  const p = M._tgs_error_message();
-  const h = M.HEAPU8;
+// `m`: the module called, the core (M) or the SQLite module (Q); the same
+// conventions hold for both.
+function lastError(m = M) {
+  const p = m._tgs_error_message();
+  const h = m.HEAPU8;
   let e = p;
   while (h[e]) e++;
-  return tgsErr(M._tgs_error_code() || 13, jsTerms(utf8d.decode(h.subarray(p, e))) || 'unknown error');
+  return tgsErr(m._tgs_error_code() || 13, jsTerms(utf8d.decode(h.subarray(p, e))) || 'unknown error');
 }
 
-function check(r) {
-  if (r < 0) throw lastError();
+function check(r, m = M) {
+  if (r < 0) throw lastError(m);
   return r;
 }
 
 // Copies `n` bytes of the output buffer out of wasm memory and wipes them there.
-function takeOut(n) {
-  const p = M._tgs_out_ptr();
-  const copy = M.HEAPU8.slice(p, p + n);
-  M._tgs_out_wipe();
+function takeOut(n, m = M) {
+  const p = m._tgs_out_ptr();
+  const copy = m.HEAPU8.slice(p, p + n);
+  m._tgs_out_wipe();
   return copy;
 }
 
 // Calls fn(ptr, len) with `bytes` copied into wasm memory; wipes and frees it after.
-function withBytes(bytes, fn) {
+function withBytes(bytes, fn, m = M) {
   const n = bytes.length;
-  const p = M._malloc(n || 1);
+  const p = m._malloc(n || 1);
   if (!p) throw tgsErr(8, `cannot allocate ${n} bytes in the WebAssembly heap`);
-  M.HEAPU8.set(bytes, p);
+  m.HEAPU8.set(bytes, p);
   try {
     return fn(p, n);
   } finally {
-    M.HEAPU8.fill(0, p, p + n);
-    M._free(p);
+    m.HEAPU8.fill(0, p, p + n);
+    m._free(p);
   }
 }
 
-function withText(text, fn) { return withBytes(utf8.encode(text), fn); }
+function withText(text, fn, m = M) { return withBytes(utf8.encode(text), fn, m); }
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -532,7 +488,9 @@ function opApplyChanges(h, packed, record) {
 function decodeTo(input, opts = {}) {
   const format = opts.format ?? 'auto';
   const bytes = typeof input === 'string' ? utf8.encode(input) : bytesArg(input, 'session input');
-  if (SQLITE_FORMATS.has(format) || (format === 'auto' && isSqliteBytes(bytes))) return sqliteDecode(bytes, opts);
+  if (SQLITE_FORMATS.has(format) || (format === 'auto' && typeof input !== 'string' && isSqliteBytes(bytes))) {
+    return sqliteDecode(bytes, opts);
+  }
   const h = withBytes(bytes, (p, n) => withText(format, (fp, fn) => M._tgs_decode(p, n, fp, fn, opts.strict ? 1 : 0)));
   if (!h) throw lastError();
   return new Session(h, readInfo(takeOut(M._tgs_out_len())));
@@ -555,8 +513,8 @@ export class Session {
   }
 
   /**
-   * Decodes a session: bytes (ferogram binary v1..v9) or text (native or
-   * compact string). `format` names one format ("auto" detects); `strict`
+   * Decodes a session: bytes (ferogram binary v1..v9, or an SQLite session
+   * file: the SQLite module is loaded first) or text (any session string). `format` names one format ("auto" detects); `strict`
    * rejects what a correct writer never produces. `session.info` tells what
    * was read.
    */
