@@ -3,7 +3,9 @@
 // writes (copy or download; the result is shown only after "Reveal"), and
 // keep sessions in this browser's IndexedDB or localStorage. Served next to
 // the npm package: README.md, "Example page".
-import {Session, IndexedDbBackend, LocalStorageBackend, TgsError, formats, loadSqliteSupport} from '../pkg/tgsession.mjs';
+import {
+  Session, IndexedDbBackend, LocalStorageBackend, TgsError, formats, loadSqliteSupport,
+} from '../pkg/tgsession.mjs';
 
 const $ = (id) => document.getElementById(id);
 let current = null;   // the open Session

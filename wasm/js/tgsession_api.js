@@ -514,9 +514,9 @@ export class Session {
 
   /**
    * Decodes a session: bytes (ferogram binary v1..v9, or an SQLite session
-   * file: the SQLite module is loaded first) or text (any session string). `format` names one format ("auto" detects); `strict`
-   * rejects what a correct writer never produces. `session.info` tells what
-   * was read.
+   * file: the SQLite module is loaded first) or text (any session string).
+   * `format` names one format ("auto" detects); `strict` rejects what a
+   * correct writer never produces. `session.info` tells what was read.
    */
   static async load(input, opts) {
     await ready();
