@@ -197,11 +197,28 @@ const SETUPS = {
   async 'Vite build'(app) {
     const warnings = [];
     const outDir = path.join(app, 'dist-vite');
-    await vite.build({
-      root: app, configFile: false, logLevel: 'warn', customLogger: viteLogger(warnings),
-      cacheDir: path.join(app, '.vite-cache'),
-      build: {outDir, emptyOutDir: true, rollupOptions: {onwarn(w) { warnings.push(String(w.message || w)); }}},
-    });
+    // `vite build` in its own process runs with NODE_ENV=production (the
+    // "production" condition: tgsession.mjs, its .wasm and the SQLite module
+    // as separate files); the dev server that ran before in this process set
+    // it to development, which would build the single-file entry instead.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await vite.build({
+        root: app, configFile: false, logLevel: 'warn', customLogger: viteLogger(warnings), mode: 'production',
+        cacheDir: path.join(app, '.vite-cache'),
+        build: {outDir, emptyOutDir: true, rollupOptions: {onwarn(w) { warnings.push(String(w.message || w)); }}},
+      });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
+    // What a production build must hold: the core and the SQLite module as
+    // separate files, neither inlined.
+    const assets = readdirSync(path.join(outDir, 'assets'));
+    for (const want of [/^tgsession-.*\.wasm$/, /^tgsession_sqlite-.*\.wasm$/, /^tgsession_sqlite-.*\.js$/]) {
+      if (!assets.some((f) => want.test(f))) warnings.push(`tgsession: no ${want} in the Vite build: ${assets.join(', ')}`);
+    }
     warnings.push(...nodeCodeIn(outDir));
     const {result, logged} = await serveDir(outDir, inChromium);
     return {result, warnings: [...warnings, ...logged]};
