@@ -36,7 +36,7 @@ bazel test --config=wasm --test_tag_filters="$wasm_filter" //...
 
 step "WebAssembly as shipped (--config=wasm_release: -Oz, LTO, bulk memory): the JavaScript suites, the npm package and its bundler matrix, GramJS, Chromium and Firefox"
 wasm_release_tests=(//wasm:js_api_test //wasm:js_api_cjs_test //wasm:js_api_single_file_test //wasm:npm_package_test
-  //wasm:gramjs_test)
+  //wasm:gramjs_test //wasm:sqlite_module_test //wasm:sqlite_module_single_file_test)
 if [ -x /usr/bin/chromium ]; then wasm_release_tests+=(//wasm:chromium_test //wasm:bundler_matrix_test); fi
 if [ -x /usr/bin/firefox-esr ]; then wasm_release_tests+=(//wasm:firefox_test); fi
 bazel test --config=wasm_release "${wasm_release_tests[@]}"

@@ -93,7 +93,7 @@ struct FormatSpec {
   absl::string_view name;         // "telethon-string"
   absl::string_view description;  // "Telethon StringSession"
   Detection detection;
-  bool native_only;  // SQLite files and folders: not in the WebAssembly build
+  bool native_only;  // not in PortableFormats(): SQLite files (in WebAssembly: the optional SQLite module) and folders
   bool writable;
   uint32_t fields;  // bit (1 << Field) for each field it can carry
 };

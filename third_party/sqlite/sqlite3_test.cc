@@ -15,11 +15,18 @@ TEST(Sqlite3Test, IsThePinnedBuild) {
   EXPECT_EQ(SQLITE_VERSION_NUMBER, 3040001);
   EXPECT_EQ(sqlite3_libversion_number(), SQLITE_VERSION_NUMBER);
   EXPECT_STREQ(sqlite3_sourceid(), SQLITE_SOURCE_ID);
-  for (const char* option : {"THREADSAFE=1", "DEFAULT_MEMSTATUS=0", "SECURE_DELETE", "TEMP_STORE=3",
-                             "OMIT_LOAD_EXTENSION", "OMIT_SHARED_CACHE", "OMIT_DEPRECATED",
-                             "LIKE_DOESNT_MATCH_BLOBS"}) {
+  for (const char* option : {"DEFAULT_MEMSTATUS=0", "SECURE_DELETE", "TEMP_STORE=3", "OMIT_LOAD_EXTENSION",
+                             "OMIT_SHARED_CACHE", "OMIT_DEPRECATED", "LIKE_DOESNT_MATCH_BLOBS"}) {
     EXPECT_TRUE(sqlite3_compileoption_used(option)) << option;
   }
+#ifdef __EMSCRIPTEN__
+  // The WebAssembly options (BUILD.sqlite: _WASM_OPTIONS).
+  for (const char* option : {"THREADSAFE=0", "MAX_MMAP_SIZE=0", "OMIT_JSON", "OMIT_UTF16"}) {
+    EXPECT_TRUE(sqlite3_compileoption_used(option)) << option;
+  }
+#else
+  EXPECT_TRUE(sqlite3_compileoption_used("THREADSAFE=1"));
+#endif
   // Debian's libsqlite3 has these; ours does not.
   EXPECT_FALSE(sqlite3_compileoption_used("ENABLE_LOAD_EXTENSION"));
   EXPECT_FALSE(sqlite3_compileoption_used("ENABLE_FTS3"));

@@ -44,14 +44,17 @@ const interop::Formats& ApiFormats() {
 }
 
 // A format named from JavaScript.
-absl::StatusOr<Format> Named(absl::string_view name, bool for_writing) {
+absl::StatusOr<Format> Named(const interop::Formats& formats, absl::string_view name, bool for_writing) {
   std::optional<Format> f = interop::FormatFromName(name);
   if (!f) return absl::InvalidArgumentError(absl::StrCat("unknown session format '", name, "'"));
-  if (interop::Spec(*f).native_only) {
+  if (!formats.CanRead(*f) && interop::Spec(*f).detection == interop::Detection::kSqlite) {
+    return absl::UnimplementedError(absl::StrCat(name, " is an SQLite file: it needs the SQLite module"));
+  }
+  if (!formats.CanRead(*f) && interop::Spec(*f).native_only) {
     return absl::UnimplementedError(absl::StrCat(
         name, " is a file format: the WebAssembly build reads and writes session bytes and strings only"));
   }
-  if (!ApiFormats().CanRead(*f)) return absl::UnimplementedError("built without other libraries' formats");
+  if (!formats.CanRead(*f)) return absl::UnimplementedError("built without other libraries' formats");
   if (for_writing && !interop::Spec(*f).writable) {
     return absl::InvalidArgumentError(absl::StrCat(name, " is read-only"));
   }
@@ -134,23 +137,35 @@ std::string PackExtras(const interop::SessionExtras& e) {
 }
 
 absl::StatusOr<DecodeResult> DecodeFormat(absl::string_view input, absl::string_view format, bool strict) {
+  return DecodeFormatIn(ApiFormats(), input, format, strict);
+}
+
+absl::StatusOr<DecodeResult> DecodeFormatIn(const interop::Formats& formats, absl::string_view input,
+                                            absl::string_view format, bool strict) {
   interop::ReadOptions options;
   options.mode = strict ? DecodeMode::kStrict : DecodeMode::kCompatible;
   // Session strings of other libraries are short; ferogram's can be large.
   options.max_chars = StringDecodeLimits().max_chars;
   if (format.empty() || format == "auto") {
-    TGS_ASSIGN_OR_RETURN(interop::ImportedSession in, ApiFormats().Detect(input, options));
+    TGS_ASSIGN_OR_RETURN(interop::ImportedSession in, formats.Detect(input, options));
     return FromImported(std::move(in));
   }
-  TGS_ASSIGN_OR_RETURN(Format f, Named(format, false));
-  TGS_ASSIGN_OR_RETURN(interop::ImportedSession in, ApiFormats().Read(input, f, options));
+  TGS_ASSIGN_OR_RETURN(Format f, Named(formats, format, false));
+  TGS_ASSIGN_OR_RETURN(interop::ImportedSession in, formats.Read(input, f, options));
   return FromImported(std::move(in));
 }
 
 absl::StatusOr<std::string> EncodeFormat(const HeldSession& held, absl::string_view format, int32_t option,
                                          int64_t user_id) {
-  TGS_ASSIGN_OR_RETURN(Format f, Named(format, true));
+  return EncodeFormatIn(ApiFormats(), held, format, option, user_id, 0);
+}
+
+absl::StatusOr<std::string> EncodeFormatIn(const interop::Formats& formats, const HeldSession& held,
+                                           absl::string_view format, int32_t option, int64_t user_id,
+                                           int64_t now_unix) {
+  TGS_ASSIGN_OR_RETURN(Format f, Named(formats, format, true));
   interop::WriteOptions wo;
+  wo.now_unix = now_unix;
   if (f == Format::kFerogramBinary || f == Format::kFerogramNative) {
     TGS_ASSIGN_OR_RETURN(wo.binary, BinaryPolicy(option));
   } else if (f == Format::kFerogramCompact) {
@@ -164,7 +179,7 @@ absl::StatusOr<std::string> EncodeFormat(const HeldSession& held, absl::string_v
   in.session = held.session;
   in.extras = held.extras;
   if (user_id != 0) in.extras.user_id = user_id;
-  TGS_ASSIGN_OR_RETURN(interop::ExportResult r, ApiFormats().Write(in, f, wo));
+  TGS_ASSIGN_OR_RETURN(interop::ExportResult r, formats.Write(in, f, wo));
   return Pack(r.data.view(), r.summary);
 }
 

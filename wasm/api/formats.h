@@ -1,9 +1,10 @@
 // Session formats as the WebAssembly API names them, through the format
 // registry (session/interop/formats.h: PortableFormats()), packed for the C
 // ABI (tgsession_api.cc) so the JavaScript API stays format-agnostic. The
-// conversion summary comes back with every encoding. Formats that need files
-// or SQLite (telethon-sqlite, pyrogram-sqlite, ferogram-sqlite,
-// gramjs-store) are kUnimplemented here.
+// conversion summary comes back with every encoding. The SQLite formats
+// (telethon-sqlite, pyrogram-sqlite, ferogram-sqlite) are kUnimplemented in
+// the core module: the optional SQLite module (sqlite_module_api.cc) reads
+// and writes them with the same code over SqliteFileFormats().
 #ifndef TGSESSION_WASM_API_FORMATS_H_
 #define TGSESSION_WASM_API_FORMATS_H_
 
@@ -49,6 +50,9 @@ struct DecodeResult {
 // refusing to guess between two); otherwise a name from FormatList().
 // `strict` rejects what a correct writer never produces.
 absl::StatusOr<DecodeResult> DecodeFormat(absl::string_view input, absl::string_view format, bool strict);
+// The same over another set of formats (the SQLite module's).
+absl::StatusOr<DecodeResult> DecodeFormatIn(const interop::Formats& formats, absl::string_view input,
+                                            absl::string_view format, bool strict);
 
 // Encodes `held` as `format`. `option`: binary version policy (0 auto, 1 v8,
 // 2 v9) for ferogram binary and native strings, the compact string version
@@ -58,6 +62,11 @@ absl::StatusOr<DecodeResult> DecodeFormat(absl::string_view input, absl::string_
 // warnings), each u32 count + count x str.
 absl::StatusOr<std::string> EncodeFormat(const HeldSession& held, absl::string_view format, int32_t option,
                                          int64_t user_id);
+// The same over another set of formats; `now_unix` (0: the current time) is
+// the time the SQLite formats write into their rows.
+absl::StatusOr<std::string> EncodeFormatIn(const interop::Formats& formats, const HeldSession& held,
+                                           absl::string_view format, int32_t option, int64_t user_id,
+                                           int64_t now_unix);
 
 // Extras, little-endian: u8 has_user_id, i64 user_id, i8 is_bot (-1 unknown),
 // i8 test_mode (-1 unknown), u8 has_api_id, i32 api_id, u8 has_takeout_id,

@@ -41,6 +41,7 @@
 #include "session/session.h"
 #include "session/string_codec.h"
 #include "wasm/api/formats.h"
+#include "wasm/api/transfer.h"
 
 namespace tgsession {
 namespace wasm_api {
@@ -383,6 +384,24 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_encode(int32_t h, const char* format, size_t fo
 // The format names this module reads and writes, '\n'-separated: first line
 // readable formats, second line writable ones (each ' '-separated).
 EMSCRIPTEN_KEEPALIVE int32_t tgs_formats() { return SetOut(FormatList()); }
+
+// Session `h` as transfer bytes (transfer.h) for the SQLite module.
+EMSCRIPTEN_KEEPALIVE int32_t tgs_session_export(int32_t h) {
+  HeldSession* held = GetHeld(h);
+  if (held == nullptr) return -1;
+  absl::StatusOr<SecretString> bytes = PackHeld(*held);
+  if (!bytes.ok()) return Fail(bytes.status());
+  return SetOut(bytes->Release());
+}
+
+// A new session from transfer bytes (what the SQLite module read); 0 on
+// failure.
+EMSCRIPTEN_KEEPALIVE int32_t tgs_session_import(const char* p, size_t n) {
+  absl::StatusOr<HeldSession> held = UnpackHeld(In(p, n));
+  if (!held.ok()) return FailHandle(held.status());
+  Ok();
+  return Put(*std::move(held));
+}
 
 // --- reading -------------------------------------------------------------------
 

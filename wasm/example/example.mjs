@@ -3,7 +3,9 @@
 // writes (copy or download; the result is shown only after "Reveal"), and
 // keep sessions in this browser's IndexedDB or localStorage. Served next to
 // the npm package: README.md, "Example page".
-import {Session, IndexedDbBackend, LocalStorageBackend, TgsError, formats} from '../pkg/tgsession.mjs';
+import {
+  Session, IndexedDbBackend, LocalStorageBackend, TgsError, formats, loadSqliteSupport,
+} from '../pkg/tgsession.mjs';
 
 const $ = (id) => document.getElementById(id);
 let current = null;   // the open Session
@@ -158,11 +160,13 @@ $('drop').ondrop = (ev) => {
   if (ev.dataTransfer.files[0]) takeFile(ev.dataTransfer.files[0]);
 };
 
-$('run-convert').onclick = () => {
+$('run-convert').onclick = async () => {
   clearOutput();
   const format = $('target').value;
   let result;
   try {
+    // The SQLite formats come with the optional SQLite module, fetched once.
+    if (SQLITE_FORMATS.includes(format)) await loadSqliteSupport();
     const userId = $('user-id').value.trim();
     if (userId) {
       if (!/^\d{1,19}$/.test(userId)) throw new TgsError(3, `user id "${userId}" is not a number`);
@@ -280,9 +284,13 @@ $('save').onclick = async () => {
   await refreshStored();
 };
 
+// The core module's formats, and the SQLite ones its optional module adds
+// (loaded when a .session file is opened or such a target is chosen).
+const SQLITE_FORMATS = ['telethon-sqlite', 'pyrogram-sqlite', 'ferogram-sqlite'];
 const known = await formats();
-for (const f of known.read) $('format').append(new Option(f, f));
-for (const f of known.write) $('target').append(new Option(f, f));
+const withSqlite = (list) => list.concat(SQLITE_FORMATS.filter((f) => !list.includes(f)));
+for (const f of withSqlite(known.read)) $('format').append(new Option(f, f));
+for (const f of withSqlite(known.write)) $('target').append(new Option(f, f));
 await refreshStored();
 status('Ready.', 'ok');
 window.exampleReady = true;

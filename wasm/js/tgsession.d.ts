@@ -34,6 +34,22 @@ export interface InitOptions {
 /** Loads the WebAssembly module once; every async entry point calls it. */
 export declare function init(options?: InitOptions): Promise<void>;
 
+export interface SqliteSupportOptions {
+  /** Where tgsession_sqlite.wasm is (default: beside the package's entry). */
+  wasmUrl?: string | URL;
+  /** Its bytes, instead of fetching it. */
+  wasmBinary?: Uint8Array | ArrayBuffer;
+}
+
+/**
+ * Loads the optional SQLite module (telethon-sqlite, pyrogram-sqlite,
+ * ferogram-sqlite) once. Session.load() of an SQLite file loads it itself;
+ * convert()/export() to an SQLite format needs it loaded (otherwise
+ * FAILED_PRECONDITION). Rejects with UNAVAILABLE naming the URL it could not
+ * fetch.
+ */
+export declare function loadSqliteSupport(options?: SqliteSupportOptions): Promise<void>;
+
 export type Int64 = bigint | number;
 /** Formats the module reads ("auto" detects); formats() lists them at run time. */
 export type FormatName = 'auto' | 'ferogram-binary' | 'ferogram-native' | 'ferogram-compact' |
@@ -178,6 +194,8 @@ export interface ExportOptions {
   version?: 'auto' | 'v8' | 'v9' | 1 | 2;
   /** Overrides extras().userId for formats that carry the account's id. */
   userId?: Int64;
+  /** SQLite formats: the time (Unix seconds) written where their rows hold one; default now. */
+  now?: Int64;
 }
 
 /**
@@ -188,7 +206,10 @@ export interface ExportOptions {
 export declare class Session {
   private constructor();
   static create(options?: {defaults?: boolean}): Promise<Session>;
-  /** Bytes (ferogram binary) or text (any session string format). */
+  /**
+   * Bytes (ferogram binary, or an SQLite session file: the SQLite module is
+   * loaded first) or text (any session string format).
+   */
   static load(input: Uint8Array | ArrayBuffer | string, options?: DecodeOptions): Promise<LoadedSession>;
   static fromBytes(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): Promise<LoadedSession>;
   static fromString(text: string, options?: DecodeOptions): Promise<LoadedSession>;
@@ -275,6 +296,7 @@ export interface SessionJSON {
   extras: {userId: string | null; isBot: boolean | null; testMode: boolean | null; apiId: number | null};
 }
 
+/** Formats read and written now (the SQLite ones once loadSqliteSupport() resolved). */
 export declare function formats(): Promise<{read: string[]; write: string[]}>;
 /** Sessions currently held in wasm memory. */
 export declare function liveSessions(): Promise<number>;

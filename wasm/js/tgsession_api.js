@@ -66,22 +66,96 @@ function tgsWasmUrl(opts, byDefault) {
   return byDefault();
 }
 
-function tgsWasmError(url, why) {
+function tgsWasmError(url, why, opts) {
+  if (opts && opts.tgsSqlite) {
+    return tgsErr(14, `cannot load tgsession's SQLite module from ${url}: ${why} ` +
+        '(serve tgsession_sqlite.wasm there, or pass loadSqliteSupport({wasmUrl}) or loadSqliteSupport({wasmBinary}))');
+  }
   return tgsErr(14, `cannot load tgsession's WebAssembly module from ${url}: ${why} ` +
       '(serve tgsession.wasm there, or pass init({wasmUrl}) or init({wasmBinary}))');
 }
 
 // Rejects what is not a WebAssembly binary (a dev server's HTML fallback page,
 // an error page served with status 200) before emscripten aborts on it.
-function tgsCheckWasm(bytes, url, contentType) {
+function tgsCheckWasm(bytes, url, contentType, opts) {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw tgsWasmError(url, `not a WebAssembly module (${bytes.length} bytes` +
-        `${contentType ? ', ' + contentType : ''}, no \\0asm header)`);
+        `${contentType ? ', ' + contentType : ''}, no \\0asm header)`, opts);
   }
   return bytes;
 }
 
 async function ready() { if (!M) await init(); }
+
+// --- the optional SQLite module -------------------------------------------------
+// telethon-sqlite, pyrogram-sqlite and ferogram-sqlite live in a module of
+// their own (tgsession_sqlite.mjs + .wasm, built from the native code and the
+// same SQLite), loaded on first use so the core stays small. Each entry
+// defines tgsSqliteSource(): {load: () => import(<its glue>), wasmUrl} (or a
+// glue carrying its wasm as wasmBase64). Sessions cross between the two
+// modules as transfer bytes (wasm/api/transfer.h).
+
+const SQLITE_FORMATS = new Set(['ferogram-sqlite', 'telethon-sqlite', 'pyrogram-sqlite']);
+let tgsSqlitePromise = null;
+let Q = null;  // the SQLite module once loaded
+
+// The first 16 bytes of every SQLite database.
+const isSqliteBytes = (b) => String.fromCharCode(...b.subarray(0, 16)) === 'SQLite format 3\0';
+
+/**
+ * Loads the optional SQLite module (once; later calls return the same
+ * promise): Session.load() does it for SQLite bytes, convert() to an SQLite
+ * format needs it done. Options: `wasmUrl` (where tgsession_sqlite.wasm is;
+ * by default beside this file) or `wasmBinary` (its bytes).
+ */
+export function loadSqliteSupport(options) {
+  if (!tgsSqlitePromise) {
+    const opts = Object.assign({}, options);
+    tgsSqlitePromise = (async () => {
+      await ready();
+      const source = tgsSqliteSource();
+      let glue;
+      try {
+        glue = await source.load();
+      } catch (e) {
+        throw tgsErr(14, `cannot load tgsession's SQLite module (${source.name}): ${e && e.message ? e.message : e}`);
+      }
+      const wasmBinary = opts.wasmBinary != null ? bytesArg(opts.wasmBinary, 'wasmBinary') :
+        glue.wasmBase64 ? Uint8Array.from(atob(glue.wasmBase64), (c) => c.charCodeAt(0)) :
+        await tgsLoadWasm({wasmUrl: opts.wasmUrl != null ? String(opts.wasmUrl) : source.wasmUrl(), tgsSqlite: true});
+      try {
+        Q = await glue.default({wasmBinary});
+      } catch (e) {
+        throw tgsErr(14, `loading the SQLite module failed: ${e && e.message ? e.message : e}`);
+      }
+    })();
+    tgsSqlitePromise.catch(() => { tgsSqlitePromise = null; });
+  }
+  return tgsSqlitePromise;
+}
+
+function sqliteDecode(bytes, opts) {
+  const out = takeOut(check(withBytes(bytes, (p, n) => withText(opts.format ?? 'auto', (fp, fn) =>
+    Q._tgs_sqlite_decode(p, n, fp, fn, opts.strict ? 1 : 0), Q), Q), Q), Q);
+  try {
+    const n = new DataView(out.buffer).getUint32(0, true);
+    const h = withBytes(out.subarray(4 + n), (p, len) => M._tgs_session_import(p, len));
+    if (!h) throw lastError();
+    return new Session(h, readInfo(out.subarray(4, 4 + n)));
+  } finally {
+    out.fill(0);
+  }
+}
+
+function sqliteEncode(handle, fmt, userId, now) {
+  const held = takeOut(check(M._tgs_session_export(handle)));
+  try {
+    return takeOut(check(withBytes(held, (p, n) => withText(fmt, (fp, fn) =>
+      Q._tgs_sqlite_encode(p, n, fp, fn, userId, now), Q), Q), Q), Q);
+  } finally {
+    held.fill(0);
+  }
+}
 
 // --- memory and calls -------------------------------------------------------
 
@@ -106,42 +180,44 @@ function jsTerms(message) {
   return message;
 }
 
-function lastError() {
-  const p = M._tgs_error_message();
-  const h = M.HEAPU8;
+// `m`: the module called, the core (M) or the SQLite module (Q); the same
+// conventions hold for both.
+function lastError(m = M) {
+  const p = m._tgs_error_message();
+  const h = m.HEAPU8;
   let e = p;
   while (h[e]) e++;
-  return tgsErr(M._tgs_error_code() || 13, jsTerms(utf8d.decode(h.subarray(p, e))) || 'unknown error');
+  return tgsErr(m._tgs_error_code() || 13, jsTerms(utf8d.decode(h.subarray(p, e))) || 'unknown error');
 }
 
-function check(r) {
-  if (r < 0) throw lastError();
+function check(r, m = M) {
+  if (r < 0) throw lastError(m);
   return r;
 }
 
 // Copies `n` bytes of the output buffer out of wasm memory and wipes them there.
-function takeOut(n) {
-  const p = M._tgs_out_ptr();
-  const copy = M.HEAPU8.slice(p, p + n);
-  M._tgs_out_wipe();
+function takeOut(n, m = M) {
+  const p = m._tgs_out_ptr();
+  const copy = m.HEAPU8.slice(p, p + n);
+  m._tgs_out_wipe();
   return copy;
 }
 
 // Calls fn(ptr, len) with `bytes` copied into wasm memory; wipes and frees it after.
-function withBytes(bytes, fn) {
+function withBytes(bytes, fn, m = M) {
   const n = bytes.length;
-  const p = M._malloc(n || 1);
+  const p = m._malloc(n || 1);
   if (!p) throw tgsErr(8, `cannot allocate ${n} bytes in the WebAssembly heap`);
-  M.HEAPU8.set(bytes, p);
+  m.HEAPU8.set(bytes, p);
   try {
     return fn(p, n);
   } finally {
-    M.HEAPU8.fill(0, p, p + n);
-    M._free(p);
+    m.HEAPU8.fill(0, p, p + n);
+    m._free(p);
   }
 }
 
-function withText(text, fn) { return withBytes(utf8.encode(text), fn); }
+function withText(text, fn, m = M) { return withBytes(utf8.encode(text), fn, m); }
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -412,6 +488,9 @@ function opApplyChanges(h, packed, record) {
 function decodeTo(input, opts = {}) {
   const format = opts.format ?? 'auto';
   const bytes = typeof input === 'string' ? utf8.encode(input) : bytesArg(input, 'session input');
+  if (SQLITE_FORMATS.has(format) || (format === 'auto' && typeof input !== 'string' && isSqliteBytes(bytes))) {
+    return sqliteDecode(bytes, opts);
+  }
   const h = withBytes(bytes, (p, n) => withText(format, (fp, fn) => M._tgs_decode(p, n, fp, fn, opts.strict ? 1 : 0)));
   if (!h) throw lastError();
   return new Session(h, readInfo(takeOut(M._tgs_out_len())));
@@ -434,13 +513,18 @@ export class Session {
   }
 
   /**
-   * Decodes a session: bytes (ferogram binary v1..v9) or text (native or
-   * compact string). `format` names one format ("auto" detects); `strict`
-   * rejects what a correct writer never produces. `session.info` tells what
-   * was read.
+   * Decodes a session: bytes (ferogram binary v1..v9, or an SQLite session
+   * file: the SQLite module is loaded first) or text (any session string).
+   * `format` names one format ("auto" detects); `strict` rejects what a
+   * correct writer never produces. `session.info` tells what was read.
    */
   static async load(input, opts) {
     await ready();
+    const format = opts && opts.format != null ? opts.format : 'auto';
+    if (SQLITE_FORMATS.has(format) || (format === 'auto' && typeof input !== 'string' &&
+        isSqliteBytes(bytesArg(input, 'session input')))) {
+      await loadSqliteSupport();
+    }
     return decodeTo(input, opts);
   }
 
@@ -598,6 +682,9 @@ export class Session {
    * "auto" (v8 when it fits, else v9), "v8" or "v9" for ferogram binary and
    * native; 1 or 2 for ferogram compact.
    * opts.userId overrides the user id of extras() for formats that carry one.
+   * The SQLite formats need the SQLite module (`await loadSqliteSupport()`,
+   * or a Session.load() of an SQLite file, loads it) and write opts.now
+   * (Unix seconds; default the current time) where their rows hold a time.
    */
   convert(format, opts = {}) {
     const fmt = String(format);
@@ -609,7 +696,17 @@ export class Session {
       if (option === undefined) throw badArg('version must be "auto", "v8" or "v9"');
     }
     const userId = i64(opts.userId ?? 0n, 'userId');
-    const r = new Rd(takeOut(check(withText(fmt, (fp, fn) => M._tgs_encode(this.handle, fp, fn, option, userId)))));
+    let r;
+    if (SQLITE_FORMATS.has(fmt)) {
+      if (!Q) {
+        throw tgsErr(9, `${fmt} needs the SQLite module: call \`await loadSqliteSupport()\` first ` +
+            '(Session.load() of an SQLite file loads it too)');
+      }
+      const now = opts.now == null ? 0n : i64(opts.now, 'now');
+      r = new Rd(sqliteEncode(this.handle, fmt, userId, now));
+    } else {
+      r = new Rd(takeOut(check(withText(fmt, (fp, fn) => M._tgs_encode(this.handle, fp, fn, option, userId)))));
+    }
     const n = r.u32();
     const raw = r.b.slice(r.p, r.p + n);
     r.b.fill(0, r.p, r.p + n);
@@ -839,11 +936,15 @@ function fillFromJson(s, j, withoutKeys) {
   }
 }
 
-/** Formats the module reads and writes. */
+/**
+ * Formats read and written now: the core module's, plus the SQLite formats
+ * once the SQLite module is loaded (loadSqliteSupport()).
+ */
 export async function formats() {
   await ready();
   const [read, write] = utf8d.decode(takeOut(check(M._tgs_formats()))).split('\n');
-  return {read: read.split(' '), write: write.split(' ')};
+  const sqlite = Q ? [...SQLITE_FORMATS] : [];
+  return {read: read.split(' ').concat(sqlite), write: write.split(' ').concat(sqlite)};
 }
 
 /** Sessions currently held in wasm memory (for leak checks). */

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 BAZEL="${BAZEL:-bazel}"
-variants=(tgsession size_web_only size_no_interop size_api_no_journal size_codec_only size_with_json
+variants=(tgsession tgsession_sqlite size_web_only size_no_interop size_api_no_journal size_codec_only size_with_json
           size_asyncify_probe_baseline size_asyncify_probe status_module)
 $BAZEL build --config=wasm_release --jobs=2 "${variants[@]/#///wasm:}" //wasm:npm_package >&2
 bin="$($BAZEL info --config=wasm_release bazel-bin 2>/dev/null)/wasm"
@@ -22,7 +22,8 @@ for v in "${variants[@]}"; do
 done
 # What the package ships (tgsession's glue with the API and a loader; the
 # variants above carry the API as --extern-post-js instead, without a loader).
-for f in tgsession.mjs tgsession.node.mjs tgsession.node.cjs tgsession.single.mjs tgsession.wasm; do
+for f in tgsession.mjs tgsession.node.mjs tgsession.node.cjs tgsession.single.mjs tgsession.wasm \
+    tgsession_sqlite.mjs tgsession_sqlite.single.mjs tgsession_sqlite.wasm; do
   printf '%-30s %20s\n' "npm: $f" "$(wc -c <"${bin}/npm/tgsession/$f") / $(gz "${bin}/npm/tgsession/$f")"
 done
 api=wasm/js/tgsession_api.js

@@ -7,10 +7,11 @@
 // The driver `d` gives: openPage(module?) -> page, run(page, fn, arg) (fn runs
 // in the page as fn(T, arg)), closePage(page), reload(page), restart() (a new
 // browser process on the same profile), tmp (a folder), nativeTool (the
-// native BinaryFileBackend program).
+// native BinaryFileBackend program), nativeSqliteTool (the native SQLite
+// session files program) and vectors (tests/vectors).
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 export function browserCases(test, d) {
@@ -35,6 +36,32 @@ export function browserCases(test, d) {
     });
     assert.equal(text, true);
     await d.closePage(page);
+  });
+
+  test('a Telethon .session file in the page: the SQLite module loads, exports match native bytes', async () => {
+    const file = path.join(d.vectors, 'interop/telethon_1.25.1_dc2_v4_full.session');
+    const out = mkdtempSync(path.join(d.tmp, 'sqlite-'));
+    execFileSync(d.nativeSqliteTool, [file, '1700000000', '0', out]);
+    for (const module of ['tgsession.mjs', 'tgsession.single.mjs']) {
+      const page = await d.openPage(module);
+      const got = await d.run(page, async ({tgs}, bytes) => {
+        const before = (await tgs.formats()).read.includes('telethon-sqlite');
+        const s = await tgs.Session.load(new Uint8Array(bytes));
+        const r = {before, format: s.info.format, after: (await tgs.formats()).write.includes('pyrogram-sqlite')};
+        for (const f of ['telethon-sqlite', 'pyrogram-sqlite', 'ferogram-sqlite']) {
+          r[f] = Array.from(s.export(f, {now: 1700000000}));
+        }
+        s.free();
+        return r;
+      }, Array.from(readFileSync(file)));
+      assert.equal(got.before, false, module);
+      assert.equal(got.format, 'telethon-sqlite', module);
+      assert.equal(got.after, true, module);
+      for (const f of ['telethon-sqlite', 'pyrogram-sqlite', 'ferogram-sqlite']) {
+        assert.ok(Buffer.from(got[f]).equals(readFileSync(path.join(out, f))), `${module}: ${f} differs from native`);
+      }
+      await d.closePage(page);
+    }
   });
 
   test('two tabs: the Web Lock refuses a second backend; without locks the version check does', async () => {

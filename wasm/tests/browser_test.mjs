@@ -81,6 +81,8 @@ browserCases(test, {
   },
   tmp,
   nativeTool,
+  nativeSqliteTool: env.TGS_NATIVE_SQLITE_TOOL,
+  vectors: env.TGS_RUNFILES_VECTORS,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
@@ -140,7 +142,7 @@ test('a renderer crash during a save leaves the old or the new session, never a 
   console.log(`sessions found after each crash: ${seen.join(', ')}`);
 });
 
-test('example page: open, convert (revealed only on request), copy, download, store, list, delete; screenshots', async () => {
+test('example page: open, convert (revealed only on request), copy, download, store, list, delete, a .session file; screenshots', async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: origin.replace(/\/$/, '')});
   const page = await context.newPage();
   await page.goto(`${origin}example/index.html`);
@@ -234,6 +236,36 @@ test('example page: open, convert (revealed only on request), copy, download, st
   assert.match(await page.textContent('#dcs'), /present \(redacted\)/);
   await page.click('tr[data-session="localstorage/shot-ls"] button:text("Delete")');
   await page.waitForFunction(() => !document.querySelector('tr[data-session="localstorage/shot-ls"]'));
+
+  // A Telethon .session file dropped on the page: the SQLite module loads,
+  // and a conversion to another SQLite format downloads the library's bytes.
+  const telethonFile = path.join(env.TGS_RUNFILES_VECTORS, 'interop/telethon_1.25.1_dc2_v4_full.session');
+  const drop = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'telethon.session'));
+    return dt;
+  }, readFileSync(telethonFile).toString('base64'));
+  await page.dispatchEvent('#drop', 'drop', {dataTransfer: drop});
+  await page.waitForFunction(() => /Opened telethon\.session: telethon-sqlite/.test(document.getElementById('status').textContent));
+  assert.match(await page.textContent('#result'), /telethon-sqlite/);
+  await shoot('example_session_file.png');
+  await page.selectOption('#target', 'pyrogram-sqlite');
+  await page.click('#run-convert');
+  await page.waitForSelector('#output:not([hidden])');
+  assert.match(await page.textContent('#secret'), /byte pyrogram-sqlite file/);
+  const [pyroDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.equal(pyroDownload.suggestedFilename(), 'pyrogram.session');
+  const pyro = readFileSync(await pyroDownload.path());
+  assert.equal(pyro.subarray(0, 16).toString('latin1'), 'SQLite format 3\0');
+  const readBack = await page.evaluate(async (b64) => {
+    const tgs = await import('/pkg/tgsession.mjs');
+    const s = await tgs.Session.load(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+    const r = [s.info.format, s.homeDcId, s.peers().length];
+    s.free();
+    return r;
+  }, pyro.toString('base64'));
+  assert.deepEqual(readBack, ['pyrogram-sqlite', 2, 5]);
 
   // An error replaces the previous result.
   await page.fill('#input', 'hello world');

@@ -90,6 +90,8 @@ browserCases(test, {
   },
   tmp,
   nativeTool: env.TGS_NATIVE_TOOL,
+  nativeSqliteTool: env.TGS_NATIVE_SQLITE_TOOL,
+  vectors: env.TGS_RUNFILES_VECTORS,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {

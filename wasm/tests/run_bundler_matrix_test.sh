@@ -20,4 +20,5 @@ if [[ ! -x "${chromium}" ]]; then
   exit 1
 fi
 export TGS_PKG_DIR="${w}/npm/tgsession" TGS_BUNDLERS_DIR="${bundlers}" TGS_CHROMIUM="${chromium}"
+export TGS_TELETHON_SESSION="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/vectors/interop/telethon_1.25.1_dc2_v4_full.session"
 exec node "${w}/tests/bundlers/matrix.mjs"

@@ -77,16 +77,22 @@ absl::StatusOr<ImportedSession> ReadAnySqlite(absl::string_view bytes, const Rea
   }
 }
 
+std::vector<FormatCodec> SqliteCodecs(std::vector<FormatCodec> codecs) {
+  codecs.push_back({Format::kTelethonSqlite, ReadTelethonSqlite, WriteTelethonSqlite});
+  codecs.push_back({Format::kPyrogramSqlite, ReadPyrogramSqlite, WritePyrogramSqlite});
+  codecs.push_back({Format::kFerogramSqlite, ReadFerogramSqlite, WriteFerogramSqlite});
+  return codecs;
+}
+
 }  // namespace
 
 const Formats& SqliteFormats() {
-  static const Formats* const formats = [] {
-    std::vector<FormatCodec> codecs = PortableFormats().codecs();
-    codecs.push_back({Format::kTelethonSqlite, ReadTelethonSqlite, WriteTelethonSqlite});
-    codecs.push_back({Format::kPyrogramSqlite, ReadPyrogramSqlite, WritePyrogramSqlite});
-    codecs.push_back({Format::kFerogramSqlite, ReadFerogramSqlite, WriteFerogramSqlite});
-    return new Formats(std::move(codecs), ReadAnySqlite);
-  }();
+  static const Formats* const formats = new Formats(SqliteCodecs(PortableFormats().codecs()), ReadAnySqlite);
+  return *formats;
+}
+
+const Formats& SqliteFileFormats() {
+  static const Formats* const formats = new Formats(SqliteCodecs({}), ReadAnySqlite);
   return *formats;
 }
 

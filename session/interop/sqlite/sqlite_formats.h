@@ -14,6 +14,9 @@ namespace tgsession {
 namespace interop {
 
 const Formats& SqliteFormats();
+// The three SQLite formats alone, for WebAssembly's optional SQLite module
+// (the core module has the others).
+const Formats& SqliteFileFormats();
 
 }  // namespace interop
 }  // namespace tgsession

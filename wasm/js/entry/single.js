@@ -10,3 +10,8 @@ async function tgsLoadWasm() {
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return tgsCheckWasm(bytes, 'the inlined module', null);
 }
+
+// The SQLite module with its wasm inlined, imported on first use.
+function tgsSqliteSource() {
+  return {name: './tgsession_sqlite.single.mjs', load: () => import('./tgsession_sqlite.single.mjs')};
+}

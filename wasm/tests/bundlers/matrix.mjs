@@ -7,7 +7,8 @@
 // warns about our package (or the page logs such a warning), or when a
 // browser bundle carries node code. Prints a table of the results.
 // Run by run_bundler_matrix_test.sh; env: TGS_PKG_DIR (the built package),
-// TGS_BUNDLERS_DIR (wasm/tests/bundlers with node_modules), TGS_CHROMIUM.
+// TGS_BUNDLERS_DIR (wasm/tests/bundlers with node_modules), TGS_CHROMIUM,
+// TGS_TELETHON_SESSION (a real Telethon .session file).
 import {execFileSync} from 'node:child_process';
 import {copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
@@ -29,15 +30,29 @@ const versions = Object.fromEntries(['vite', 'webpack', 'esbuild'].map(
     (n) => [n, JSON.parse(readFileSync(path.join(env.TGS_BUNDLERS_DIR, 'node_modules', n, 'package.json'))).version]));
 
 // What every app does: create a session, cache a peer, round-trip it through
-// the native string, and check what came back.
+// the native string, and check what came back; then open a Telethon
+// .session file (inlined below as base64), which loads the optional SQLite
+// module, and convert it to a Pyrogram .session file and back.
+const TELETHON_SESSION = readFileSync(env.TGS_TELETHON_SESSION).toString('base64');
 const APP_BODY = `
+const TELETHON_SESSION = '${TELETHON_SESSION}';
 async function run() {
   const s = await Session.create({defaults: true});
   s.cachePeer({id: 42n, accessHash: -7n, type: 'channel', channelKind: 'Megagroup'});
   const back = await Session.fromString(s.toNativeString());
   const peer = back.findPeer(42n);
   if (!back.equals(s) || !peer || peer.accessHash !== -7n) return 'round trip differs';
-  return 'ok: home DC ' + back.homeDcId + ', ' + back.dcs().length + ' DCs, peer 42 round-tripped';
+  const file = Uint8Array.from(atob(TELETHON_SESSION), (c) => c.charCodeAt(0));
+  const t = await Session.load(file);
+  if (t.info.format !== 'telethon-sqlite') return 'the .session file read as ' + t.info.format;
+  const pyro = t.export('pyrogram-sqlite');
+  const p = await Session.load(pyro);
+  const key = (x) => Array.from(x.authKey(x.homeDcId) || []).join();
+  if (p.info.format !== 'pyrogram-sqlite' || p.homeDcId !== t.homeDcId || !key(p) || key(p) !== key(t)) {
+    return 'the Pyrogram file differs';
+  }
+  return 'ok: home DC ' + back.homeDcId + ', ' + back.dcs().length + ' DCs, peer 42 round-tripped; ' +
+      'Telethon .session (' + t.peers().length + ' peers) to a ' + pyro.length + '-byte Pyrogram file';
 }
 `;
 const BROWSER_MAIN = `import {Session} from 'tgsession';
@@ -182,11 +197,28 @@ const SETUPS = {
   async 'Vite build'(app) {
     const warnings = [];
     const outDir = path.join(app, 'dist-vite');
-    await vite.build({
-      root: app, configFile: false, logLevel: 'warn', customLogger: viteLogger(warnings),
-      cacheDir: path.join(app, '.vite-cache'),
-      build: {outDir, emptyOutDir: true, rollupOptions: {onwarn(w) { warnings.push(String(w.message || w)); }}},
-    });
+    // `vite build` in its own process runs with NODE_ENV=production (the
+    // "production" condition: tgsession.mjs, its .wasm and the SQLite module
+    // as separate files); the dev server that ran before in this process set
+    // it to development, which would build the single-file entry instead.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await vite.build({
+        root: app, configFile: false, logLevel: 'warn', customLogger: viteLogger(warnings), mode: 'production',
+        cacheDir: path.join(app, '.vite-cache'),
+        build: {outDir, emptyOutDir: true, rollupOptions: {onwarn(w) { warnings.push(String(w.message || w)); }}},
+      });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
+    // What a production build must hold: the core and the SQLite module as
+    // separate files, neither inlined.
+    const assets = readdirSync(path.join(outDir, 'assets'));
+    for (const want of [/^tgsession-.*\.wasm$/, /^tgsession_sqlite-.*\.wasm$/, /^tgsession_sqlite-.*\.js$/]) {
+      if (!assets.some((f) => want.test(f))) warnings.push(`tgsession: no ${want} in the Vite build: ${assets.join(', ')}`);
+    }
     warnings.push(...nodeCodeIn(outDir));
     const {result, logged} = await serveDir(outDir, inChromium);
     return {result, warnings: [...warnings, ...logged]};
@@ -209,7 +241,8 @@ const SETUPS = {
     return {result, warnings: [...warnings, ...logged]};
   },
   // esbuild does not handle new URL(..., import.meta.url) assets: the
-  // README's esbuild step copies tgsession.wasm beside the bundle.
+  // README's esbuild step copies tgsession.wasm and tgsession_sqlite.wasm
+  // beside the bundle.
   async 'esbuild + copy of the .wasm'(app) {
     return esbuildApp(app, 'src/main.js', 'dist-esbuild', true);
   },
@@ -238,7 +271,11 @@ async function esbuildApp(app, entry, dist, copyWasm) {
     outfile: path.join(outDir, 'main.js'), logLevel: 'silent', target: 'es2022',
   });
   const warnings = r.warnings.map((w) => `${w.location ? w.location.file : ''}: ${w.text}`);
-  if (copyWasm) copyFileSync(path.join(app, 'node_modules/tgsession/tgsession.wasm'), path.join(outDir, 'tgsession.wasm'));
+  if (copyWasm) {
+    for (const f of ['tgsession.wasm', 'tgsession_sqlite.wasm']) {
+      copyFileSync(path.join(app, 'node_modules/tgsession', f), path.join(outDir, f));
+    }
+  }
   writeFileSync(path.join(outDir, 'index.html'), page('main.js'));
   warnings.push(...nodeCodeIn(outDir));
   const {result, logged} = await serveDir(outDir, inChromium);

@@ -2,12 +2,16 @@
 // Each @ts-expect-error line must be a type error: tsc fails on one that is not.
 import {
   CachedPeer, DecodeInfo, IndexedDbBackend, LocalStorageBackend, Session, SessionBackend, SessionChanges,
-  SessionJSON, SessionStats, StatusCode, TgsError, UpdateStateChange, formats, init,
+  SessionJSON, SessionStats, StatusCode, TgsError, UpdateStateChange, formats, init, loadSqliteSupport,
 } from 'tgsession';
 
 export async function perFormat(s: Session, f: 'telethon-string' | 'ferogram-binary'): Promise<void> {
   const text: string = s.convert('telethon-string').data;
-  const sqlite: Uint8Array = s.convert('telethon-sqlite').data;
+  await loadSqliteSupport();
+  await loadSqliteSupport({wasmUrl: new URL('https://example.org/tgsession_sqlite.wasm')});
+  // @ts-expect-error wasmUrl is a string or URL
+  await loadSqliteSupport({wasmUrl: 1});
+  const sqlite: Uint8Array = s.convert('telethon-sqlite', {now: 1700000000, userId: 5n}).data;
   const binary: Uint8Array = s.export('ferogram-binary');
   const compact: string = s.export('ferogram-compact', {version: 1});
   // @ts-expect-error telethon-string exports text, not bytes
