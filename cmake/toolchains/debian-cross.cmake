@@ -11,4 +11,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-set(CMAKE_CROSSCOMPILING_EMULATOR ${TGS_CROSS_QEMU} -L /usr/${TGS_CROSS_TRIPLE})
+# LD_LIBRARY_PATH=/lib (the sysroot's): with Debian's multiarch packages
+# installed (libc6:arm64), qemu would otherwise give the sysroot's loader the
+# host's /lib/<triple>/libc.so.6, and a forked child hangs (as in
+# cross/qemu_run.sh).
+set(CMAKE_CROSSCOMPILING_EMULATOR ${TGS_CROSS_QEMU} -L /usr/${TGS_CROSS_TRIPLE} -E LD_LIBRARY_PATH=/lib)
