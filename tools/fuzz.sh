@@ -15,9 +15,10 @@ targets=("$@")
 if [ "${#targets[@]}" = 0 ]; then
   targets=($(sed -n 's/^tgs_fuzz_target(/&/p;s/^ *name = "\([a-z_0-9]*\)",$/\1/p' tests/fuzz/BUILD.bazel | grep -v tgs_fuzz_target))
 fi
-bazel build --config=fuzz $(printf '//tests/fuzz:%s_fuzzer ' "${targets[@]}") >/dev/null 2>&1 ||
-  bazel build --config=fuzz $(printf '//tests/fuzz:%s_fuzzer ' "${targets[@]}")
-bin="$(bazel info --config=fuzz bazel-bin 2>/dev/null)"
+# --define=werror=1 as in tools/test_all.sh's ASan step, whose objects these reuse.
+bazel build --config=fuzz --define=werror=1 $(printf '//tests/fuzz:%s_fuzzer ' "${targets[@]}") >/dev/null 2>&1 ||
+  bazel build --config=fuzz --define=werror=1 $(printf '//tests/fuzz:%s_fuzzer ' "${targets[@]}")
+bin="$(bazel info --config=fuzz --define=werror=1 bazel-bin 2>/dev/null)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 status=0
