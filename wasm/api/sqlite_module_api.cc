@@ -19,53 +19,14 @@
 #include "absl/strings/string_view.h"
 #include "session/interop/sqlite/sqlite_formats.h"
 #include "session/secret.h"
+#include "wasm/api/call_result.h"
 #include "wasm/api/formats.h"
 #include "wasm/api/transfer.h"
-
-namespace tgsession {
-namespace wasm_api {
-namespace {
-
-struct State {
-  int error_code = 0;
-  std::string error_message;
-  SecretString out;
-};
-
-State& G() {
-  static State* const state = new State;
-  return *state;
-}
-
-int32_t Fail(const absl::Status& status) {
-  G().error_code = static_cast<int>(status.code());
-  G().error_message = std::string(status.message());
-  return -1;
-}
-
-int32_t SetOut(SecretString bytes) {
-  G().out = std::move(bytes);
-  G().error_code = 0;
-  G().error_message.clear();
-  return static_cast<int32_t>(G().out.str().size());
-}
-
-absl::string_view In(const char* p, size_t n) { return absl::string_view(p == nullptr ? "" : p, p ? n : 0); }
-
-}  // namespace
-}  // namespace wasm_api
-}  // namespace tgsession
 
 using namespace tgsession;            // NOLINT: a C ABI file
 using namespace tgsession::wasm_api;  // NOLINT
 
 extern "C" {
-
-EMSCRIPTEN_KEEPALIVE int32_t tgs_error_code() { return G().error_code; }
-EMSCRIPTEN_KEEPALIVE const char* tgs_error_message() { return G().error_message.c_str(); }
-EMSCRIPTEN_KEEPALIVE const char* tgs_out_ptr() { return G().out.str().data(); }
-EMSCRIPTEN_KEEPALIVE int32_t tgs_out_len() { return static_cast<int32_t>(G().out.str().size()); }
-EMSCRIPTEN_KEEPALIVE void tgs_out_wipe() { G().out = SecretString(); }
 
 // Reads SQLite file bytes as `format` ("" or "auto": whichever SQLite format
 // its tables say). Output: u32 n, n bytes of decode info (DecodeResult::

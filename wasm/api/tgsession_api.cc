@@ -40,6 +40,7 @@
 #include "session/secret.h"
 #include "session/session.h"
 #include "session/string_codec.h"
+#include "wasm/api/call_result.h"
 #include "wasm/api/formats.h"
 #include "wasm/api/transfer.h"
 
@@ -50,9 +51,6 @@ namespace {
 struct State {
   std::vector<std::unique_ptr<HeldSession>> slots;  // handle = index + 1
   std::vector<int32_t> free_handles;
-  int error_code = 0;
-  std::string error_message;
-  SecretString out;
 };
 
 State& G() {
@@ -60,20 +58,9 @@ State& G() {
   return *state;
 }
 
-int32_t Fail(const absl::Status& status) {
-  G().error_code = static_cast<int>(status.code());
-  G().error_message = std::string(status.message());
-  return -1;
-}
-
 int32_t FailHandle(const absl::Status& status) {
   Fail(status);
   return 0;
-}
-
-void Ok() {
-  G().error_code = 0;
-  G().error_message.clear();
 }
 
 HeldSession* GetHeld(int32_t h) {
@@ -103,13 +90,7 @@ int32_t Put(HeldSession s) {
   return static_cast<int32_t>(g.slots.size());
 }
 
-int32_t SetOut(std::string bytes) {
-  G().out = SecretString(std::move(bytes));  // wipes the previous contents
-  Ok();
-  return static_cast<int32_t>(G().out.str().size());
-}
-
-absl::string_view In(const char* p, size_t n) { return absl::string_view(p == nullptr ? "" : p, p ? n : 0); }
+int32_t SetOut(std::string bytes) { return wasm_api::SetOut(SecretString(std::move(bytes))); }
 
 // Little-endian writer for the packed sections.
 class Writer {
@@ -293,7 +274,7 @@ int32_t ApplyOp(Session& s, const journal::Op& op, int32_t record) {
     return SetOut(std::move(rec));
   }
   op.ApplyTo(s);
-  Ok();
+  ClearError();
   return 0;
 }
 
@@ -308,18 +289,13 @@ extern "C" {
 
 // --- errors and the output buffer -------------------------------------------
 
-EMSCRIPTEN_KEEPALIVE int32_t tgs_error_code() { return G().error_code; }
-EMSCRIPTEN_KEEPALIVE const char* tgs_error_message() { return G().error_message.c_str(); }
-EMSCRIPTEN_KEEPALIVE const char* tgs_out_ptr() { return G().out.str().data(); }
-EMSCRIPTEN_KEEPALIVE int32_t tgs_out_len() { return static_cast<int32_t>(G().out.str().size()); }
-EMSCRIPTEN_KEEPALIVE void tgs_out_wipe() { G().out = SecretString(); }
 
 // --- lifecycle ----------------------------------------------------------------
 
 // A new session: empty, or (with_defaults) ferogram's default DC table with
 // home DC 2.
 EMSCRIPTEN_KEEPALIVE int32_t tgs_session_new(int32_t with_defaults) {
-  Ok();
+  ClearError();
   HeldSession held;
   if (with_defaults) held.session = NewSessionWithDefaults();
   return Put(std::move(held));
@@ -335,7 +311,7 @@ EMSCRIPTEN_KEEPALIVE void tgs_session_free(int32_t h) {
 EMSCRIPTEN_KEEPALIVE int32_t tgs_session_clone(int32_t h) {
   HeldSession* held = GetHeld(h);
   if (held == nullptr) return 0;
-  Ok();
+  ClearError();
   return Put(*held);
 }
 
@@ -344,7 +320,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_session_equals(int32_t a, int32_t b) {
   Session* x = Get(a);
   Session* y = Get(b);
   if (x == nullptr || y == nullptr) return -1;
-  Ok();
+  ClearError();
   return *x == *y ? 1 : 0;
 }
 
@@ -399,7 +375,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_session_export(int32_t h) {
 EMSCRIPTEN_KEEPALIVE int32_t tgs_session_import(const char* p, size_t n) {
   absl::StatusOr<HeldSession> held = UnpackHeld(In(p, n));
   if (!held.ok()) return FailHandle(held.status());
-  Ok();
+  ClearError();
   return Put(*std::move(held));
 }
 
@@ -538,7 +514,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_set_auth_key(int32_t h, int32_t dc_id, const ui
   Session* s = Get(h);
   if (s == nullptr) return -1;
   if (key == nullptr) return Fail(absl::InvalidArgumentError("auth key missing"));
-  Ok();
+  ClearError();
   return static_cast<int32_t>(s->SetAuthKey(dc_id, AuthKey::FromRawUnchecked(key)));
 }
 
@@ -607,7 +583,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_cache_peer(int32_t h, int64_t id, int64_t acces
 EMSCRIPTEN_KEEPALIVE int32_t tgs_remove_peer(int32_t h, int64_t id) {
   Session* s = Get(h);
   if (s == nullptr) return -1;
-  Ok();
+  ClearError();
   return s->peers.Remove(id) ? 1 : 0;
 }
 
@@ -632,7 +608,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_cache_min_peer(int32_t h, int64_t user_id, int6
   Session* s = Get(h);
   if (s == nullptr) return -1;
   s->CacheMinPeer({user_id, peer_id, msg_id});
-  Ok();
+  ClearError();
   return 0;
 }
 
@@ -645,7 +621,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_set_token(int32_t h, const char* p, size_t n, i
   } else {
     s->future_auth_token.reset();
   }
-  Ok();
+  ClearError();
   return 0;
 }
 
@@ -660,7 +636,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_set_extras(int32_t h, int32_t has_user_id, int6
   e.is_bot = is_bot < 0 ? std::nullopt : std::optional<bool>(is_bot != 0);
   e.test_mode = test_mode < 0 ? std::nullopt : std::optional<bool>(test_mode != 0);
   e.api_id = has_api_id ? std::optional<int32_t>(api_id) : std::nullopt;
-  Ok();
+  ClearError();
   return 0;
 }
 
@@ -684,7 +660,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_replay(int32_t h, const char* p, size_t n) {
     return Fail(absl::DataLossError("stored session journal record is damaged"));
   }
   *s = std::move(copy);
-  Ok();
+  ClearError();
   return static_cast<int32_t>(r->records);
 }
 
