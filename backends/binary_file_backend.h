@@ -2,58 +2,32 @@
 // binary format, so files move between tgsession and ferogram both ways.
 //
 // Files, for a session at PATH:
-//   PATH          the snapshot: a plain ferogram v8 file (v9 only when the
-//                 session does not fit v8), written atomically and durably
-//                 (WriteFileAtomically: temp file 0600, fsync, rename, fsync
-//                 of the folder). A failed save leaves the previous file.
-//   PATH.journal  granular changes appended since the snapshot (journal.h),
-//                 so CachePeer and friends cost one small append instead of a
-//                 whole-file rewrite. Folded into a new snapshot once it grows
-//                 past max(compact_min_journal_bytes, snapshot size), and on
-//                 close, so a cleanly closed session is a plain ferogram file.
-//   PATH.lock     holds an exclusive flock for as long as the backend is
-//                 open: a second process (or a second backend object) on the
-//                 same PATH gets kFailedPrecondition naming the path and the
-//                 holder (process, host, since when: lock_holder.h) instead
-//                 of silently overwriting the first one's writes. The lock
-//                 file is never deleted (deleting it would let two holders
-//                 coexist).
+//   PATH          a plain ferogram v8 file (v9 only when the session does not
+//                 fit v8), replaced atomically and durably (WriteFileAtomically):
+//                 a failed save leaves the previous file.
+//   PATH.journal  granular changes since the snapshot (journal.h): one small
+//                 append a call, folded into a new snapshot past a size
+//                 threshold and on close, so a closed session is a plain file.
+//   PATH.lock     an exclusive flock while the backend is open: a second
+//                 holder gets kFailedPrecondition naming the path and the
+//                 holder (lock_holder.h). Never deleted.
 //
-// Durability of granular operations and batches (Options::sync), i.e. what
-// a power loss keeps (README, "Durability"; pinned by
-// tests/power_loss_test.cc). Killing the process loses nothing acknowledged
-// in any mode: every call has written its record before it returns.
-//   kGroupCommit     (default) append before returning; fdatasync at most
-//                    `group_commit_window` later by a background thread: a
-//                    power loss can lose the changes returned since the last
-//                    background sync that completed, never an earlier one.
-//                    The background fdatasync runs without the backend's
-//                    lock, so calls meanwhile do not wait for the disk.
-//   kEveryOperation  append + fdatasync before returning: every returned
-//                    call survives a power loss. Costs one fdatasync a call.
-//   kNone            append only: a power loss can lose every change since
-//                    the last Save/Flush/Compact/close.
-// UpdateDc and SetHomeDc (an auth key, where the account lives) are synced
-// before they return in every mode unless Options::durable_key_writes is
-// off. Save(), Flush(), Compact() and a close that meets no error are
-// durable once they return, in every mode. After a power loss the files
-// load, without error, as they were after some returned call or the one in
-// flight: never a mix. A batch (ApplyChanges) is one journal record, so it is
-// all there or all absent.
-//
-// A snapshot that cannot be decoded is never replaced silently: Load()
-// returns its error, and every write fails with kFailedPrecondition until
-// RecoverCorrupt() moves the files aside to PATH.corrupt-<UTC time>[-N] (never
-// overwriting an earlier backup) and starts fresh. ferogram instead renames
-// to PATH.bak, overwriting any earlier .bak.
-//
-// Encryption at rest (Options::passphrase): snapshots are written as
-// Argon2id + XChaCha20-Poly1305 envelopes and journal records are sealed
-// (backends/encryption.h). An existing plain file is encrypted by the first
-// write. Opening an encrypted file without the passphrase, or with a wrong
-// one, makes Load() fail (kFailedPrecondition / kPermissionDenied) and every
-// write refuse, without touching the file. Encrypted files are not ferogram
-// files: ferogram cannot read them.
+// Promises:
+//   - Killing the process loses nothing acknowledged, in every sync mode.
+//   - Save(), Flush(), Compact(), a clean close and (unless
+//     Options::durable_key_writes is off) UpdateDc/SetHomeDc are durable when
+//     they return. Other granular calls are synced as Options::sync says
+//     (kGroupCommit, the default: within group_commit_window); README,
+//     "Durability", has the table and tests/power_loss_test.cc pins it.
+//   - After a power loss the files load as they were after some returned call
+//     or the one in flight, never a mix; a batch (ApplyChanges) is one record.
+//   - A snapshot that cannot be decoded is never replaced: Load() returns its
+//     error and writes fail with kFailedPrecondition until RecoverCorrupt()
+//     moves the files to PATH.corrupt-<UTC time>[-N], never overwriting one.
+//   - With Options::passphrase, snapshots and journal records are encrypted
+//     (encryption.h; not readable by ferogram). Without the passphrase, or
+//     with a wrong one, Load() fails (kFailedPrecondition / kPermissionDenied)
+//     and writes refuse, leaving the file untouched.
 //
 // Thread-safe: one mutex serializes operations.
 #ifndef TGSESSION_BACKENDS_BINARY_FILE_BACKEND_H_
