@@ -71,6 +71,19 @@ def _maybe(rule, name, **kwargs):
     if name not in native.existing_rules():
         rule(name = name, **kwargs)
 
+def _debian_archive(name, pool_path, sha256, strip_prefix, patches = [], **kwargs):
+    """The .orig tarball at `pool_path` in Debian's pool, plus `patches` (-p1)."""
+    if patches:
+        kwargs.update({"patch_args": ["-p1"], "patch_tool": "patch", "patches": patches})
+    _maybe(
+        http_archive,
+        name,
+        urls = [_DEBIAN_POOL + pool_path],
+        sha256 = sha256,
+        strip_prefix = strip_prefix,
+        **kwargs
+    )
+
 def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
     """Declares Abseil, GoogleTest, Google Benchmark, RapidJSON, SQLite, libsodium and the Bazel helper repositories."""
 
@@ -83,39 +96,33 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
     _maybe(native.local_repository, "bazel_skylib", path = system_bazel_dir + "/tools/skylib")
     _maybe(native.local_repository, "rules_java", path = system_bazel_dir + "/rules/java")
 
-    _maybe(
-        http_archive,
+    _debian_archive(
         name = "com_google_absl",
-        urls = [_DEBIAN_POOL + "a/abseil/abseil_20220623.1.orig.tar.gz"],
+        pool_path = "a/abseil/abseil_20220623.1.orig.tar.gz",
         sha256 = "abfe2897f3a30edaa74bc34365afe3c2a3cd012091a97dc7e008f7016adcd5fe",
         strip_prefix = "abseil-20220623.1",
         # Debian ships its security fix in the .debian.tar.xz, not in the
         # orig tarball: apply it here so we build what Debian builds.
         patches = [Label("//third_party/abseil:CVE-2025-0838.patch")],
-        patch_args = ["-p1"],
-        patch_tool = "patch",
     )
 
-    _maybe(
-        http_archive,
+    _debian_archive(
         name = "com_google_googletest",
-        urls = [_DEBIAN_POOL + "g/googletest/googletest_1.12.1.orig.tar.gz"],
+        pool_path = "g/googletest/googletest_1.12.1.orig.tar.gz",
         sha256 = "81964fe578e9bd7c94dfdb09c8e4d6e6759e19967e397dbea48d1c10e45d0df2",
         strip_prefix = "googletest-release-1.12.1",
     )
 
-    _maybe(
-        http_archive,
+    _debian_archive(
         name = "com_github_google_benchmark",
-        urls = [_DEBIAN_POOL + "b/benchmark/benchmark_1.7.1.orig.tar.gz"],
+        pool_path = "b/benchmark/benchmark_1.7.1.orig.tar.gz",
         sha256 = "6430e4092653380d9dc4ccb45a1e2dc9259d581f4866dc0759713126056bc1d7",
         strip_prefix = "benchmark-1.7.1",
     )
 
-    _maybe(
-        http_archive,
+    _debian_archive(
         name = "com_github_tencent_rapidjson",
-        urls = [_DEBIAN_POOL + "r/rapidjson/rapidjson_1.1.0+dfsg2.orig.tar.gz"],
+        pool_path = "r/rapidjson/rapidjson_1.1.0+dfsg2.orig.tar.gz",
         sha256 = "92aa6402743012e5f2c3db17def1ff5273df4f3ca7a8f8ed9f1041d392c14ce7",
         strip_prefix = "rapidjson-1.1.0",
         build_file = Label("//third_party/rapidjson:BUILD.rapidjson"),
@@ -126,8 +133,6 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
             Label("//third_party/rapidjson:stack-null-pointer-arithmetic.patch"),
             Label("//third_party/rapidjson:strtod-zero-significand.patch"),
         ],
-        patch_args = ["-p1"],
-        patch_tool = "patch",
     )
 
     # SQLite from the canonical source tree; the amalgamation is generated at
@@ -135,10 +140,9 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
     # fixes to the library's own code come from its .debian.tar.xz, as for
     # Abseil; its packaging patches (configure, libtool, Hurd) and those for
     # extensions we do not compile (sessions, FTS5) are not applied.
-    _maybe(
-        http_archive,
+    _debian_archive(
         name = "org_sqlite",
-        urls = [_DEBIAN_POOL + "s/sqlite3/sqlite3_3.40.1.orig.tar.xz"],
+        pool_path = "s/sqlite3/sqlite3_3.40.1.orig.tar.xz",
         sha256 = "aaa776260ab4dc976db34aa7891819484c8676b5b2783123ebc6301e2ca5d655",
         strip_prefix = "sqlite3-3.40.1",
         build_file = Label("//third_party/sqlite:BUILD.sqlite"),
@@ -147,20 +151,15 @@ def tgsession_dependencies(system_bazel_dir = "/usr/share/bazel"):
             Label("//third_party/sqlite:42-CVE-2025-6965.patch"),
             Label("//third_party/sqlite:0002-Avoid-a-stack-overflow-that-could-be-caused-by-a-rec.patch"),
         ],
-        patch_args = ["-p1"],
-        patch_tool = "patch",
     )
 
     # libsodium for encryption at rest (third_party/libsodium/README.md), with
     # Debian's security fix from its .debian.tar.xz.
-    _maybe(
-        http_archive,
+    _debian_archive(
         name = "libsodium",
-        urls = [_DEBIAN_POOL + "libs/libsodium/libsodium_1.0.18.orig.tar.gz"],
+        pool_path = "libs/libsodium/libsodium_1.0.18.orig.tar.gz",
         sha256 = "d59323c6b712a1519a5daf710b68f5e7fde57040845ffec53850911f10a5d4f4",
         strip_prefix = "libsodium-1.0.18",
         build_file = Label("//third_party/libsodium:BUILD.libsodium"),
         patches = [Label("//third_party/libsodium:CVE-2025-69277.patch")],
-        patch_args = ["-p1"],
-        patch_tool = "patch",
     )

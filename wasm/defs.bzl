@@ -222,18 +222,26 @@ _wasm_module = rule(
     implementation = _wasm_module_impl,
     attrs = {
         "deps": attr.label_list(providers = [CcInfo]),
-        "environment": attr.string(default = "web,worker,node"),
-        "es6": attr.bool(default = True),
-        "single_file": attr.bool(default = True),
-        "embind": attr.bool(default = False),
-        "export_name": attr.string(),
-        "exported_functions": attr.string_list(),
-        "exported_runtime_methods": attr.string_list(),
-        "linkopts": attr.string_list(),
-        "additional_linker_inputs": attr.label_list(allow_files = True),
-        "pre_js": attr.label_list(allow_files = [".js"]),
-        "post_js": attr.label_list(allow_files = [".js"]),
-        "js_library": attr.label_list(allow_files = [".js"]),
+        "environment": attr.string(
+            default = "web,worker,node",
+            doc = 'emcc -sENVIRONMENT; drop "node" for browser-only builds.',
+        ),
+        "es6": attr.bool(
+            default = True,
+            doc = "An ES module (`.mjs`, EXPORT_ES6) or a MODULARIZE'd script (`.js`).",
+        ),
+        "single_file": attr.bool(default = True, doc = "Also link `<name>.single.mjs`, the wasm inlined."),
+        "embind": attr.bool(default = False, doc = "Link with -lembind."),
+        "export_name": attr.string(doc = "The factory's name (EXPORT_NAME); default create<Name>."),
+        "exported_functions": attr.string_list(
+            doc = 'EXPORTED_FUNCTIONS: C names with the leading underscore ("_tgs_open", "_malloc").',
+        ),
+        "exported_runtime_methods": attr.string_list(doc = 'EXPORTED_RUNTIME_METHODS ("ccall", "cwrap").'),
+        "linkopts": attr.string_list(doc = "Extra emcc link flags (after the toolchain's and --linkopt)."),
+        "additional_linker_inputs": attr.label_list(allow_files = True, doc = "Files linkopts name ($(location))."),
+        "pre_js": attr.label_list(allow_files = [".js"], doc = "--pre-js files."),
+        "post_js": attr.label_list(allow_files = [".js"], doc = "--post-js files."),
+        "js_library": attr.label_list(allow_files = [".js"], doc = "--js-library files."),
         "_node_esm_shim": attr.label(
             default = Label("//wasm:node_esm_shim.js"),
             allow_single_file = True,
@@ -257,18 +265,6 @@ def wasm_module(
         deps = [],
         copts = [],
         defines = [],
-        environment = "web,worker,node",
-        es6 = True,
-        single_file = True,
-        embind = False,
-        export_name = None,
-        exported_functions = [],
-        exported_runtime_methods = [],
-        linkopts = [],
-        additional_linker_inputs = [],
-        pre_js = [],
-        post_js = [],
-        js_library = [],
         target_compatible_with = None,
         **kwargs):
     """Links C++ into an emscripten module: `<name>.mjs` + `<name>.wasm` (and `<name>.single.mjs`).
@@ -280,21 +276,12 @@ def wasm_module(
       deps: cc_library dependencies.
       copts: extra compile flags for srcs.
       defines: defines for srcs (propagated like cc_library's).
-      environment: emcc -sENVIRONMENT; drop "node" for browser-only builds.
-      es6: ES module (`.mjs`, EXPORT_ES6) or a MODULARIZE'd script (`.js`).
-      single_file: also link `<name>.single.mjs` with the wasm inlined.
-      embind: link with -lembind.
-      export_name: name of the factory (EXPORT_NAME); default create<Name>.
-      exported_functions: EXPORTED_FUNCTIONS, C names with the leading
-        underscore ("_tgs_open", "_malloc").
-      exported_runtime_methods: EXPORTED_RUNTIME_METHODS ("ccall", "cwrap").
-      linkopts: extra emcc link flags (after the toolchain's and --linkopt).
-      additional_linker_inputs: files referenced by linkopts ($(location)).
-      pre_js: --pre-js files.
-      post_js: --post-js files.
-      js_library: --js-library files.
       target_compatible_with: default: only with the emscripten toolchain.
-      **kwargs: common attributes (visibility, tags, testonly, ...).
+      **kwargs: the link's attributes, documented on the rule above
+        (environment, es6, single_file, embind, export_name,
+        exported_functions, exported_runtime_methods, linkopts,
+        additional_linker_inputs, pre_js, post_js, js_library), and common
+        ones (visibility, tags, testonly, ...).
     """
     compat = WASM_ONLY if target_compatible_with == None else target_compatible_with
     all_deps = list(deps)
@@ -315,18 +302,6 @@ def wasm_module(
     _wasm_module(
         name = name,
         deps = all_deps,
-        environment = environment,
-        es6 = es6,
-        single_file = single_file,
-        embind = embind,
-        export_name = export_name or _export_name(name),
-        exported_functions = exported_functions,
-        exported_runtime_methods = exported_runtime_methods,
-        linkopts = linkopts,
-        additional_linker_inputs = additional_linker_inputs,
-        pre_js = pre_js,
-        post_js = post_js,
-        js_library = js_library,
         target_compatible_with = compat,
         **kwargs
     )

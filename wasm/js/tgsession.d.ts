@@ -347,23 +347,12 @@ export interface LocalStorageBackendOptions extends BackendLockOptions {
   storage?: Storage;
 }
 
+/** Its instances have SessionBackend's members (declaration merging). */
+export interface LocalStorageBackend extends SessionBackend {}
 export declare class LocalStorageBackend implements SessionBackend {
   /** Names of the sessions stored under the prefix (sorted). */
   static list(options?: Pick<LocalStorageBackendOptions, 'prefix' | 'storage'>): Promise<string[]>;
   static open(name: string, options?: LocalStorageBackendOptions): Promise<LocalStorageBackend>;
-  readonly name: string;
-  save(session: Session): Promise<void>;
-  load(): Promise<Session | null>;
-  delete(): Promise<void>;
-  updateDc(entry: DcEntryInput): Promise<void>;
-  setHomeDc(dcId: number): Promise<void>;
-  applyUpdateState(change: UpdateStateChange): Promise<void>;
-  cachePeer(peer: CachedPeerInput): Promise<void>;
-  applyChanges(changes: SessionChanges): Promise<void>;
-  cachePeers(peers: CachedPeerInput[]): Promise<void>;
-  cacheMinPeers(minPeers: CachedMinPeer<Int64>[]): Promise<void>;
-  applyUpdateStates(updates: UpdateStateChange[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 export interface IndexedDbBackendOptions extends BackendLockOptions {
@@ -382,24 +371,13 @@ export interface IndexedDbBackendOptions extends BackendLockOptions {
   compactMinBytes?: number;
 }
 
+/** Its instances have SessionBackend's members (declaration merging). */
+export interface IndexedDbBackend extends SessionBackend {}
 export declare class IndexedDbBackend implements SessionBackend {
   /** Names of the sessions stored in the database (sorted). */
   static list(options?: Pick<IndexedDbBackendOptions, 'dbName' | 'indexedDB'>): Promise<string[]>;
   static open(name: string, options?: IndexedDbBackendOptions): Promise<IndexedDbBackend>;
-  readonly name: string;
   /** Journal records and bytes since the last snapshot, once known. */
   readonly journalStats: {records: number; bytes: number; snapshotBytes: number} | null;
-  save(session: Session): Promise<void>;
-  load(): Promise<Session | null>;
-  delete(): Promise<void>;
-  updateDc(entry: DcEntryInput): Promise<void>;
-  setHomeDc(dcId: number): Promise<void>;
-  applyUpdateState(change: UpdateStateChange): Promise<void>;
-  cachePeer(peer: CachedPeerInput): Promise<void>;
-  applyChanges(changes: SessionChanges): Promise<void>;
-  cachePeers(peers: CachedPeerInput[]): Promise<void>;
-  cacheMinPeers(minPeers: CachedMinPeer<Int64>[]): Promise<void>;
-  applyUpdateStates(updates: UpdateStateChange[]): Promise<void>;
-  close(): Promise<void>;
 }
 

@@ -26,6 +26,6 @@ for f in tgsession.mjs tgsession.node.mjs tgsession.node.cjs tgsession.single.mj
     tgsession_sqlite.mjs tgsession_sqlite.single.mjs tgsession_sqlite.wasm; do
   printf '%-30s %20s\n' "npm: $f" "$(wc -c <"${bin}/npm/tgsession/$f") / $(gz "${bin}/npm/tgsession/$f")"
 done
-api=wasm/js/tgsession_api.js
+api="${bin}/js/tgsession_api.js"
 printf '%-30s %20s\n' "JS API (extern-post-js)" "$(wc -c <"$api") / $(gz "$api")"
 printf '%-30s %20s\n' "tgsession.d.ts" "$(wc -c <wasm/js/tgsession.d.ts) / $(gz wasm/js/tgsession.d.ts)"
