@@ -27,21 +27,25 @@ bazel test --define=werror=1 --test_env=TGS_FORCE_PORTABLE=1 //session/... //tes
 
 if [ "${TGS_QUICK:-0}" = 1 ]; then exit 0; fi
 
-step "WebAssembly (emcc): every suite that needs no native OS under node, the JS API with fake-indexeddb, headless Chromium"
-# Firefox runs once, against the shipped build (next step).
-wasm_filter=-firefox
-if [ ! -x /usr/bin/chromium ]; then
-  echo "test_all.sh: /usr/bin/chromium is missing (setup.sh --no-browser): skipping the browser tests" >&2
-  wasm_filter=-browser
-fi
-bazel test --config=wasm --test_tag_filters="$wasm_filter" //...
+step "WebAssembly (emcc): every suite that needs no native OS, under node"
+# The package's own tests (tag "package") run once, in the next step, against
+# the shipped build; --build_tests_only keeps this step from building the
+# package at this configuration too.
+bazel test --config=wasm --define=werror=1 --build_tests_only --test_tag_filters=-package //...
 
 step "WebAssembly as shipped (--config=wasm_release: -Oz, LTO, bulk memory): the JavaScript suites, the npm package and its bundler matrix, GramJS, Chromium and Firefox"
-wasm_release_tests=(//wasm:js_api_test //wasm:js_api_cjs_test //wasm:js_api_single_file_test //wasm:npm_package_test
-  //wasm:gramjs_test //wasm:sqlite_module_test //wasm:sqlite_module_single_file_test)
-if [ -x /usr/bin/chromium ]; then wasm_release_tests+=(//wasm:chromium_test //wasm:bundler_matrix_test); fi
-if [ -x /usr/bin/firefox-esr ]; then wasm_release_tests+=(//wasm:firefox_test); fi
-bazel test --config=wasm_release "${wasm_release_tests[@]}"
+release_filter=package
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test_all.sh: /usr/bin/chromium is missing (setup.sh --no-browser): skipping the Chromium tests" >&2
+  release_filter+=",-chromium"
+fi
+if [ ! -x /usr/bin/firefox-esr ]; then
+  echo "test_all.sh: /usr/bin/firefox-esr is missing: skipping the Firefox test" >&2
+  release_filter+=",-firefox"
+fi
+# bundler_matrix_test is manual (heavy, needs wasm/tests/bundlers): named here.
+bazel test --config=wasm_release --define=werror=1 --test_tag_filters="$release_filter" \
+  //wasm/... //wasm:bundler_matrix_test
 
 step "native tests under ASan + UBSan, clang 14, warnings as errors"
 bazel test --config=asan --define=werror=1 //...
