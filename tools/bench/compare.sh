@@ -16,8 +16,11 @@ tolerance="${TGS_BENCH_TOLERANCE:-1.10}"
 update=0
 [ "${1:-}" = "--update" ] && update=1
 
-bazel build -c opt //tools/bench:workload >/dev/null 2>&1 || bazel build -c opt //tools/bench:workload
-bin="$(bazel info -c opt bazel-bin 2>/dev/null)/tools/bench/workload"
+# The footprint step's x86-64 flags (tools/bench/footprint.sh), so that CI
+# compiles the optimized library once for both.
+flags=(-c opt --define=werror=1 --define=tgs_sodium=0)
+bazel build "${flags[@]}" //tools/bench:workload >/dev/null 2>&1 || bazel build "${flags[@]}" //tools/bench:workload
+bin="$(bazel info "${flags[@]}" bazel-bin 2>/dev/null)/tools/bench/workload"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
