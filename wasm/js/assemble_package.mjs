@@ -82,7 +82,7 @@ const sqliteGlue = patchGlue(sqliteGlueFile, sqliteWasmFile, 'createTgsessionSql
 const api = readFileSync(apiFile, 'utf8')
     .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, '')
     .replace(/^[ \t]*\/\/.*\n/gm, '');
-const {code: apiCjs, exported} = toCommonJs(api, apiFile);
+const {body: apiCjs, exported} = toCommonJs(api, apiFile);
 if (!exported.includes('Session') || !exported.includes('init')) {
   throw new Error(`${apiFile}: found no exported Session/init (exports: ${exported.join(', ')})`);
 }
@@ -112,7 +112,7 @@ const entries = {
     "const tgsDefaultWasmUrl = () => require('node:url').pathToFileURL(__dirname + '/tgsession.wasm').href;\n",
     "const tgsSqliteSource = () => ({name: './tgsession_sqlite.mjs', load: () => import('./tgsession_sqlite.mjs'),\n" +
     "  wasmUrl: () => require('node:url').pathToFileURL(__dirname + '/tgsession_sqlite.wasm').href});\n",
-    glue, apiCjs.replace(/^'use strict';\n/, ''), loader('node.js')],
+    glue, apiCjs, loader('node.js')],
   'tgsession.single.mjs': [
     header('with its WebAssembly inlined'),
     glue, api, loader('single.js'),

@@ -27,7 +27,9 @@ export function toCommonJs(source, file, rename = {}) {
     if (bad.test(out)) throw new Error(`${file}: a form commonjs.mjs does not convert remains (${bad})`);
   }
   if (exported.length === 0) throw new Error(`${file}: exports nothing`);
-  return {code: `'use strict';\n${out}\nmodule.exports = {${exported.join(', ')}};\n`, exported};
+  // `body` is for a file that states 'use strict' itself before other code.
+  const body = `${out}\nmodule.exports = {${exported.join(', ')}};\n`;
+  return {code: `'use strict';\n${body}`, body, exported};
 }
 
 // Run as a program (not imported): Bazel's sandbox runs it through a symlink.
