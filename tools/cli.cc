@@ -473,40 +473,21 @@ bool HasExtras(const interop::SessionExtras& x) {
 void WriteExtras(JsonWriter& w, const interop::SessionExtras& x) {
   w.Key("extras");
   w.StartObject();
-  if (x.user_id) {
-    w.Key("user_id");
-    w.Int64(*x.user_id);
-  }
-  if (x.is_bot) {
-    w.Key("is_bot");
-    w.Bool(*x.is_bot);
-  }
-  if (x.test_mode) {
-    w.Key("test_mode");
-    w.Bool(*x.test_mode);
-  }
-  if (x.api_id) {
-    w.Key("api_id");
-    w.Int64(*x.api_id);
-  }
-  if (x.takeout_id) {
-    w.Key("takeout_id");
-    w.Int64(*x.takeout_id);
-  }
+  if (x.user_id) w.Int64Member("user_id", *x.user_id);
+  if (x.is_bot) w.BoolMember("is_bot", *x.is_bot);
+  if (x.test_mode) w.BoolMember("test_mode", *x.test_mode);
+  if (x.api_id) w.Int64Member("api_id", *x.api_id);
+  if (x.takeout_id) w.Int64Member("takeout_id", *x.takeout_id);
   if (!x.peers.empty()) {
     w.Key("peers");
     w.StartArray();
     for (const auto& [marked, p] : x.peers) {
       w.StartObject();
-      w.Key("marked_id");
-      w.Int64(marked);
+      w.Int64Member("marked_id", marked);
       if (p.username) w.StringMember("username", *p.username);
       if (p.phone) w.StringMember("phone", *p.phone);
       if (p.name) w.StringMember("name", *p.name);
-      if (p.is_bot) {
-        w.Key("is_bot");
-        w.Bool(*p.is_bot);
-      }
+      if (p.is_bot) w.BoolMember("is_bot", *p.is_bot);
       w.EndObject();
     }
     w.EndArray();
