@@ -351,6 +351,15 @@ void PutUpdate(std::string* s, const UpdateStateChange& c) {
   }
 }
 
+// An Op of `type` whose one field for that type is set to `value`.
+template <typename Field>
+Op OpWith(Op::Type type, Field Op::*field, Field value) {
+  Op op;
+  op.type = type;
+  op.*field = value;
+  return op;
+}
+
 }  // namespace
 
 std::string EncodeHeader(const Header& h) {
@@ -408,47 +417,12 @@ Header HeaderFor(absl::string_view snapshot) {
   return h;
 }
 
-Op Op::CachePeer(const CachedPeer& p) {
-  Op op;
-  op.type = Type::kCachePeer;
-  op.peer = &p;
-  return op;
-}
-
-Op Op::SetHomeDc(int32_t dc_id) {
-  Op op;
-  op.type = Type::kSetHomeDc;
-  op.home_dc_id = dc_id;
-  return op;
-}
-
-Op Op::UpsertDc(const DcEntry& e) {
-  Op op;
-  op.type = Type::kUpsertDc;
-  op.dc = &e;
-  return op;
-}
-
-Op Op::UpdateState(const UpdateStateChange& c) {
-  Op op;
-  op.type = Type::kUpdateState;
-  op.change = &c;
-  return op;
-}
-
-Op Op::CacheMinPeer(const CachedMinPeer& m) {
-  Op op;
-  op.type = Type::kCacheMinPeer;
-  op.min_peer = &m;
-  return op;
-}
-
-Op Op::Batch(const SessionChanges& c) {
-  Op op;
-  op.type = Type::kBatch;
-  op.changes = &c;
-  return op;
-}
+Op Op::CachePeer(const CachedPeer& p) { return OpWith(Op::Type::kCachePeer, &Op::peer, &p); }
+Op Op::SetHomeDc(int32_t dc_id) { return OpWith(Op::Type::kSetHomeDc, &Op::home_dc_id, dc_id); }
+Op Op::UpsertDc(const DcEntry& e) { return OpWith(Op::Type::kUpsertDc, &Op::dc, &e); }
+Op Op::UpdateState(const UpdateStateChange& c) { return OpWith(Op::Type::kUpdateState, &Op::change, &c); }
+Op Op::CacheMinPeer(const CachedMinPeer& m) { return OpWith(Op::Type::kCacheMinPeer, &Op::min_peer, &m); }
+Op Op::Batch(const SessionChanges& c) { return OpWith(Op::Type::kBatch, &Op::changes, &c); }
 
 void Op::ApplyTo(Session& s) const {
   switch (type) {
