@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "session/status_macros.h"
 
 namespace tgsession {
 namespace sqlite {
@@ -95,6 +96,13 @@ absl::StatusOr<std::optional<absl::string_view>> Row::OptBlobView(int col, absl:
   if (t == ValueType::kNull) return std::optional<absl::string_view>();
   if (t != ValueType::kBlob) return Error(name, absl::StrCat(ValueTypeName(t), " where a blob belongs"));
   return std::optional<absl::string_view>(st_.ColumnBlob(col));
+}
+
+absl::StatusOr<int64_t> SchemaVersion(Db& db, absl::string_view what, absl::string_view column) {
+  TGS_ASSIGN_OR_RETURN(Statement st, SelectByName(db, what, "version", {std::string(column)}, {std::string(column)}));
+  TGS_ASSIGN_OR_RETURN(bool has_row, st.Step());
+  if (!has_row) return absl::DataLossError(absl::StrCat(what, ": the version table is empty"));
+  return Row(st, what, "version", 1).Int(0, column);
 }
 
 absl::StatusOr<int64_t> CountRows(Db& db, absl::string_view table) {

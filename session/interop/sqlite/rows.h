@@ -51,6 +51,10 @@ class Row {
   int64_t row_;
 };
 
+// The number in the one row of table "version", column `column` (the schema
+// version the file says it has); kDataLoss when the table is empty.
+absl::StatusOr<int64_t> SchemaVersion(Db& db, absl::string_view what, absl::string_view column);
+
 // Rows in `table` (0 when it does not exist).
 absl::StatusOr<int64_t> CountRows(Db& db, absl::string_view table);
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "session/interop/sqlite/image.h"
+#include "session/interop/sqlite/marked_peers.h"
 #include "session/interop/sqlite/rows.h"
 #include "session/interop/wire.h"
 #include "session/status_macros.h"
@@ -211,11 +212,7 @@ absl::StatusOr<ImportedSession> ImportTelethonSqliteDb(sqlite::Db& db) {
     return absl::InvalidArgumentError(absl::StrCat(kWhat, ": not a Telethon session file (no ",
                                                    has_version ? "sessions" : "version", " table)"));
   }
-  TGS_ASSIGN_OR_RETURN(sqlite::Statement vs, sqlite::rows::SelectByName(db, kWhat, "version", {"version"}, {"version"}));
-  TGS_ASSIGN_OR_RETURN(bool has_row, vs.Step());
-  if (!has_row) return absl::DataLossError(absl::StrCat(kWhat, ": the version table is empty"));
-  TGS_ASSIGN_OR_RETURN(int64_t version, sqlite::rows::Row(vs, kWhat, "version", 1).Int(0, "version"));
-  vs.Reset();
+  TGS_ASSIGN_OR_RETURN(int64_t version, sqlite::rows::SchemaVersion(db, kWhat, "version"));
   if (version > kTelethonSchemaVersion) {
     return absl::UnimplementedError(absl::StrCat(kWhat, ": schema version ", version,
                                                  " is newer than Telethon 1.x's ", kTelethonSchemaVersion));
@@ -289,27 +286,15 @@ absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const 
       bind_date();
       TGS_RETURN_IF_ERROR(st.Run());
     }
-    size_t unmarkable = 0;
-    for (const CachedPeer& p : session.peers.items()) {
-      absl::StatusOr<int64_t> marked = MarkPeerId(p.type, p.id);
-      if (!marked.ok()) {
-        // ferogram accepts any i64 id; marked ids cannot express some.
-        if (++unmarkable <= 3 && dropped != nullptr) {
-          dropped->push_back(absl::StrCat("peer ", p.id, " (", marked.status().message(), ")"));
-        }
-        continue;
-      }
+    TGS_RETURN_IF_ERROR(sqlite_internal::ForEachMarkedPeer(session, dropped, [&](const CachedPeer& p, int64_t marked) {
       const PeerExtras* x = extras.FindPeer(p);
-      st.BindInt(1, *marked).BindInt(2, p.access_hash);
+      st.BindInt(1, marked).BindInt(2, p.access_hash);
       bind_opt(3, x != nullptr ? x->username : std::nullopt);
       bind_opt(4, x != nullptr ? x->phone : std::nullopt);
       bind_opt(5, x != nullptr ? x->name : std::nullopt);
       bind_date();
-      TGS_RETURN_IF_ERROR(st.Run());
-    }
-    if (unmarkable > 3 && dropped != nullptr) {
-      dropped->push_back(absl::StrCat(unmarkable - 3, " more peers whose ids have no marked form"));
-    }
+      return st.Run();
+    }));
   }
   {
     TGS_ASSIGN_OR_RETURN(sqlite::Statement st, db.Prepare("insert or replace into update_state values (?,?,?,?,?)"));
