@@ -127,12 +127,8 @@ absl::Status ReadPeers(sqlite::Db& db, ImportedSession& out) {
                                                   {"id", "access_hash", "type", "username", "phone_number",
                                                    "last_update_on"},
                                                   {"id", "access_hash", "type"}));
-  int64_t n = 0, stamped = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "peers", n);
+  int64_t stamped = 0;
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t id, row.Int(0, "id"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> hash, row.OptInt(1, "access_hash"));
     TGS_ASSIGN_OR_RETURN(std::optional<std::string> type, row.OptText(2, "type"));
@@ -169,13 +165,15 @@ absl::Status ReadPeers(sqlite::Db& db, ImportedSession& out) {
     if (out.session.FindPeer(p.id) != nullptr) {
       out.info.warnings.push_back(absl::StrCat("peer ", id, " skipped: another peer has the same bare id ", p.id));
       out.info.anomaly_count += 1;
-      continue;
+      return absl::OkStatus();
     }
     out.session.CachePeer(p);
     x.username = std::move(username);
     x.phone = std::move(phone);
     if (!x.empty()) out.extras.peers[id] = std::move(x);
-  }
+    return absl::OkStatus();
+  };
+  TGS_RETURN_IF_ERROR(sqlite::rows::ForEachRow(st, kWhat, "peers", read_row).status());
   if (stamped > 0) out.not_carried.push_back(absl::StrCat("peers.last_update_on (", stamped, " rows)"));
   return absl::OkStatus();
 }

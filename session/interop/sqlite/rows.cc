@@ -98,6 +98,17 @@ absl::StatusOr<std::optional<absl::string_view>> Row::OptBlobView(int col, absl:
   return std::optional<absl::string_view>(st_.ColumnBlob(col));
 }
 
+absl::StatusOr<int64_t> ForEachRow(Statement& st, absl::string_view what, absl::string_view table,
+                                   absl::FunctionRef<absl::Status(const Row& row)> fn) {
+  int64_t n = 0;
+  while (true) {
+    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
+    if (!more) return n;
+    ++n;
+    TGS_RETURN_IF_ERROR(fn(Row(st, what, table, n)));
+  }
+}
+
 absl::StatusOr<int64_t> SchemaVersion(Db& db, absl::string_view what, absl::string_view column) {
   TGS_ASSIGN_OR_RETURN(Statement st, SelectByName(db, what, "version", {std::string(column)}, {std::string(column)}));
   TGS_ASSIGN_OR_RETURN(bool has_row, st.Step());

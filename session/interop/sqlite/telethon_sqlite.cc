@@ -66,25 +66,20 @@ absl::Status ReadSessions(sqlite::Db& db, ImportedSession& out) {
       sqlite::Statement st,
       sqlite::rows::SelectByName(db, kWhat, "sessions", {"dc_id", "server_address", "port", "auth_key", "takeout_id"},
                                  {"dc_id", "server_address", "port", "auth_key"}));
-  int64_t n = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "sessions", n);
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t dc_id64, row.Int(0, "dc_id"));
     TGS_ASSIGN_OR_RETURN(int32_t dc_id, ToInt32(row, "dc_id", dc_id64));
     TGS_ASSIGN_OR_RETURN(std::optional<std::string> addr, row.OptText(1, "server_address"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> port, row.OptInt(2, "port"));
     TGS_ASSIGN_OR_RETURN(std::optional<absl::string_view> key, row.OptBlobView(3, "auth_key"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> takeout, row.OptInt(4, "takeout_id"));
-    if (n > 1) {
+    if (row.number() > 1) {
       // Telethon keeps one row (set_dc deletes the others) and reads the
       // first; more rows come from another writer.
-      out.info.warnings.push_back(absl::StrCat("sessions row ", n, " (DC ", dc_id,
+      out.info.warnings.push_back(absl::StrCat("sessions row ", row.number(), " (DC ", dc_id,
                                                ") ignored: Telethon reads only the first row"));
       out.info.anomaly_count += 1;
-      continue;
+      return absl::OkStatus();
     }
     if (takeout) out.extras.takeout_id = *takeout;
     out.session.home_dc_id = dc_id;
@@ -92,7 +87,7 @@ absl::Status ReadSessions(sqlite::Db& db, ImportedSession& out) {
       // A fresh file: SQLiteSession() saved before any DC was set.
       if (key && !key->empty()) return row.Error("server_address", "NULL beside an auth key");
       out.info.warnings.push_back("no DC stored yet (a Telethon session that never connected)");
-      continue;
+      return absl::OkStatus();
     }
     if (!port || *port < 1 || *port > 65535) return row.Error("port", "missing or not a TCP port");
     DcEntry e = DcEntry::FromParts(dc_id, *addr, static_cast<uint16_t>(*port), DcFlags());
@@ -105,7 +100,9 @@ absl::Status ReadSessions(sqlite::Db& db, ImportedSession& out) {
       e.auth_key = *std::move(k);
     }
     out.session.dcs.push_back(std::move(e));
-  }
+    return absl::OkStatus();
+  };
+  TGS_ASSIGN_OR_RETURN(const int64_t n, sqlite::rows::ForEachRow(st, kWhat, "sessions", read_row));
   if (n == 0) out.info.warnings.push_back("no sessions row: nothing stored yet");
   return absl::OkStatus();
 }
@@ -116,12 +113,8 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
   TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
                        sqlite::rows::SelectByName(db, kWhat, "entities",
                                                   {"id", "hash", "username", "phone", "name", "date"}, {"id", "hash"}));
-  int64_t n = 0, dated = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "entities", n);
+  int64_t dated = 0;
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t id, row.Int(0, "id"));
     TGS_ASSIGN_OR_RETURN(int64_t hash, row.Int(1, "hash"));
     TGS_ASSIGN_OR_RETURN(std::optional<std::string> username, row.OptText(2, "username"));
@@ -134,7 +127,7 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
       // Telethon 1.28+: InputPeerUser(0, self_id) stores the own user id.
       if (hash <= 0) return row.Error("hash", "the self-id row (id 0) holds no user id");
       out.extras.user_id = hash;
-      continue;
+      return absl::OkStatus();
     }
     absl::StatusOr<BarePeerId> bare = UnmarkPeerId(id);
     if (!bare.ok()) return row.Error("id", bare.status().message());
@@ -146,7 +139,7 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
       // Our model keys peers by bare id (as ferogram does).
       out.info.warnings.push_back(absl::StrCat("entity ", id, " skipped: another entity has the same bare id ", p.id));
       out.info.anomaly_count += 1;
-      continue;
+      return absl::OkStatus();
     }
     out.session.CachePeer(p);
     PeerExtras x;
@@ -154,7 +147,9 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
     x.phone = std::move(phone);
     x.name = std::move(name);
     if (!x.empty()) out.extras.peers[id] = std::move(x);
-  }
+    return absl::OkStatus();
+  };
+  TGS_RETURN_IF_ERROR(sqlite::rows::ForEachRow(st, kWhat, "entities", read_row).status());
   if (dated > 0) out.not_carried.push_back(absl::StrCat("entity dates (", dated, " rows)"));
   return absl::OkStatus();
 }
@@ -165,12 +160,7 @@ absl::Status ReadUpdateState(sqlite::Db& db, ImportedSession& out) {
   TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
                        sqlite::rows::SelectByName(db, kWhat, "update_state", {"id", "pts", "qts", "date", "seq"},
                                                   {"id", "pts"}));
-  int64_t n = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "update_state", n);
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t id, row.Int(0, "id"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> pts64, row.OptInt(1, "pts"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> qts64, row.OptInt(2, "qts"));
@@ -190,13 +180,14 @@ absl::Status ReadUpdateState(sqlite::Db& db, ImportedSession& out) {
       if (date_real) {
         out.info.warnings.push_back(absl::StrCat("update_state date is fractional; read as ", date));
       }
-      continue;
+      return absl::OkStatus();
     }
     if (id < 0) return row.Error("id", absl::StrCat(id, " is not a channel id"));
     // Telethon keeps only pts for channels; their date is arbitrary.
     out.session.updates_state.SetChannelPts(id, pts);
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  };
+  return sqlite::rows::ForEachRow(st, kWhat, "update_state", read_row).status();
 }
 
 }  // namespace
