@@ -61,13 +61,15 @@ void Anomalies::Note(const std::string& message) {
   if (info_ != nullptr) info_->warnings.push_back(message);
 }
 
-absl::Status CheckTextSize(absl::string_view text, const ReadOptions& options, absl::string_view what) {
+absl::StatusOr<absl::string_view> StartDecode(absl::string_view text, const ReadOptions& options,
+                                              absl::string_view what, DecodeInfo* info) {
   if (text.size() > options.max_chars) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": ", text.size(), " characters is over the limit of ", options.max_chars));
   }
   if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(what, ": empty"));
-  return absl::OkStatus();
+  if (info != nullptr) *info = DecodeInfo();
+  return TrimUnicodeWhitespace(text);
 }
 
 bool IsAllZero(const AuthKey& key) {
