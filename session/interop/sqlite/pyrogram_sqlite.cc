@@ -196,7 +196,7 @@ absl::StatusOr<ImportedSession> ImportPyrogramSqliteDb(sqlite::Db& db) {
   }
   TGS_RETURN_IF_ERROR(ReadSessions(db, out));
   TGS_RETURN_IF_ERROR(ReadPeers(db, out));
-  TGS_ASSIGN_OR_RETURN(std::vector<std::string> tables, sqlite::rows::TableNames(db));
+  TGS_ASSIGN_OR_RETURN(std::vector<std::string> tables, db.TableNames());
   for (const std::string& t : tables) {
     if (t == "sessions" || t == "peers" || t == "version") continue;
     TGS_ASSIGN_OR_RETURN(int64_t rows, sqlite::rows::CountRows(db, t));

@@ -123,21 +123,6 @@ absl::StatusOr<int64_t> CountRows(Db& db, absl::string_view table) {
   return db.QueryInt(absl::StrCat("SELECT count(*) FROM ", Quoted(table)));
 }
 
-absl::StatusOr<std::vector<std::string>> TableNames(Db& db) {
-  absl::StatusOr<Statement> st =
-      db.Prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                 "ORDER BY name");
-  if (!st.ok()) return st.status();
-  std::vector<std::string> out;
-  while (true) {
-    absl::StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.emplace_back(st->ColumnText(0));
-  }
-  return out;
-}
-
 }  // namespace rows
 }  // namespace sqlite
 }  // namespace tgsession

@@ -66,9 +66,6 @@ absl::StatusOr<int64_t> SchemaVersion(Db& db, absl::string_view what, absl::stri
 // Rows in `table` (0 when it does not exist).
 absl::StatusOr<int64_t> CountRows(Db& db, absl::string_view table);
 
-// Names of the tables in the main schema (sqlite_ tables excepted), sorted.
-absl::StatusOr<std::vector<std::string>> TableNames(Db& db);
-
 }  // namespace rows
 }  // namespace sqlite
 }  // namespace tgsession
