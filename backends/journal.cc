@@ -60,30 +60,10 @@ class PayloadReader {
     *v = p_[pos_++];
     return true;
   }
-  bool U16(uint16_t* v) {
-    if (!Need(2)) return false;
-    *v = GetU16LE(p_ + pos_);
-    pos_ += 2;
-    return true;
-  }
-  bool U32(uint32_t* v) {
-    if (!Need(4)) return false;
-    *v = GetU32LE(p_ + pos_);
-    pos_ += 4;
-    return true;
-  }
-  bool I32(int32_t* v) {
-    if (!Need(4)) return false;
-    *v = GetI32LE(p_ + pos_);
-    pos_ += 4;
-    return true;
-  }
-  bool I64(int64_t* v) {
-    if (!Need(8)) return false;
-    *v = GetI64LE(p_ + pos_);
-    pos_ += 8;
-    return true;
-  }
+  bool U16(uint16_t* v) { return Take(GetU16LE, v); }
+  bool U32(uint32_t* v) { return Take(GetU32LE, v); }
+  bool I32(int32_t* v) { return Take(GetI32LE, v); }
+  bool I64(int64_t* v) { return Take(GetI64LE, v); }
   const uint8_t* Bytes(size_t k) {
     if (!Need(k)) return nullptr;
     const uint8_t* r = p_ + pos_;
@@ -93,6 +73,15 @@ class PayloadReader {
   bool AtEnd() const { return pos_ == n_; }
 
  private:
+  // Reads the value `get` decodes at the position, if its bytes are there.
+  template <typename T>
+  bool Take(T (*get)(const uint8_t*), T* v) {
+    if (!Need(sizeof(T))) return false;
+    *v = get(p_ + pos_);
+    pos_ += sizeof(T);
+    return true;
+  }
+
   const uint8_t* p_;
   size_t n_;
   size_t pos_ = 0;
