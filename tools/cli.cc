@@ -399,6 +399,18 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
   return absl::Status(s.status().code(), absl::StrCat(input, " is not an existing file; as a session string: ", why));
 }
 
+// The session named by INPUT, or nullopt after reporting why it could not be
+// read (labelled with where it came from).
+std::optional<ImportedSession> LoadOrReport(const Options& o, std::istream& in, cli::MessageSink& err) {
+  std::string label;
+  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
+  if (!l.ok()) {
+    err.Error(label, l.status());
+    return std::nullopt;
+  }
+  return *std::move(l);
+}
+
 std::string FormatLabel(const ImportedSession& l) {
   if (l.info.layout == "(PostgreSQL)") return "postgres";
   std::string s(interop::FormatName(l.format));
@@ -516,12 +528,8 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     }
     if (loc->name.empty()) return ListPostgres(*loc, o, out, err);
   }
-  std::string label;
-  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
-  if (!l.ok()) {
-    err.Error(label, l.status());
-    return 1;
-  }
+  std::optional<ImportedSession> l = LoadOrReport(o, in, err);
+  if (!l) return 1;
   if (o.json) {
     JsonWriteOptions jo;
     jo.reveal_secrets = o.show_secrets;
@@ -577,12 +585,8 @@ int ConvertToPostgres(const Options& o, std::istream& in, cli::MessageSink& err)
     err.Say("--to postgres:... writes to the database; -o and --stdout do not apply");
     return 2;
   }
-  std::string label;
-  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
-  if (!l.ok()) {
-    err.Error(label, l.status());
-    return 1;
-  }
+  std::optional<ImportedSession> l = LoadOrReport(o, in, err);
+  if (!l) return 1;
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
   const interop::ExportPlan plan = interop::PlanExport(*l, Format::kFerogramBinary);
   PostgresOptions po;
@@ -638,12 +642,8 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     err.Say("convert needs -o OUT (or --stdout: the output is a secret)");
     return 2;
   }
-  std::string label;
-  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
-  if (!l.ok()) {
-    err.Error(label, l.status());
-    return 1;
-  }
+  std::optional<ImportedSession> l = LoadOrReport(o, in, err);
+  if (!l) return 1;
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
   interop::WriteOptions eo;
   eo.now_unix = static_cast<int64_t>(std::time(nullptr));
