@@ -60,30 +60,10 @@ class PayloadReader {
     *v = p_[pos_++];
     return true;
   }
-  bool U16(uint16_t* v) {
-    if (!Need(2)) return false;
-    *v = GetU16LE(p_ + pos_);
-    pos_ += 2;
-    return true;
-  }
-  bool U32(uint32_t* v) {
-    if (!Need(4)) return false;
-    *v = GetU32LE(p_ + pos_);
-    pos_ += 4;
-    return true;
-  }
-  bool I32(int32_t* v) {
-    if (!Need(4)) return false;
-    *v = GetI32LE(p_ + pos_);
-    pos_ += 4;
-    return true;
-  }
-  bool I64(int64_t* v) {
-    if (!Need(8)) return false;
-    *v = GetI64LE(p_ + pos_);
-    pos_ += 8;
-    return true;
-  }
+  bool U16(uint16_t* v) { return Take(GetU16LE, v); }
+  bool U32(uint32_t* v) { return Take(GetU32LE, v); }
+  bool I32(int32_t* v) { return Take(GetI32LE, v); }
+  bool I64(int64_t* v) { return Take(GetI64LE, v); }
   const uint8_t* Bytes(size_t k) {
     if (!Need(k)) return nullptr;
     const uint8_t* r = p_ + pos_;
@@ -93,6 +73,15 @@ class PayloadReader {
   bool AtEnd() const { return pos_ == n_; }
 
  private:
+  // Reads the value `get` decodes at the position, if its bytes are there.
+  template <typename T>
+  bool Take(T (*get)(const uint8_t*), T* v) {
+    if (!Need(sizeof(T))) return false;
+    *v = get(p_ + pos_);
+    pos_ += sizeof(T);
+    return true;
+  }
+
   const uint8_t* p_;
   size_t n_;
   size_t pos_ = 0;
@@ -351,6 +340,15 @@ void PutUpdate(std::string* s, const UpdateStateChange& c) {
   }
 }
 
+// An Op of `type` whose one field for that type is set to `value`.
+template <typename Field>
+Op OpWith(Op::Type type, Field Op::*field, Field value) {
+  Op op;
+  op.type = type;
+  op.*field = value;
+  return op;
+}
+
 }  // namespace
 
 std::string EncodeHeader(const Header& h) {
@@ -408,47 +406,12 @@ Header HeaderFor(absl::string_view snapshot) {
   return h;
 }
 
-Op Op::CachePeer(const CachedPeer& p) {
-  Op op;
-  op.type = Type::kCachePeer;
-  op.peer = &p;
-  return op;
-}
-
-Op Op::SetHomeDc(int32_t dc_id) {
-  Op op;
-  op.type = Type::kSetHomeDc;
-  op.home_dc_id = dc_id;
-  return op;
-}
-
-Op Op::UpsertDc(const DcEntry& e) {
-  Op op;
-  op.type = Type::kUpsertDc;
-  op.dc = &e;
-  return op;
-}
-
-Op Op::UpdateState(const UpdateStateChange& c) {
-  Op op;
-  op.type = Type::kUpdateState;
-  op.change = &c;
-  return op;
-}
-
-Op Op::CacheMinPeer(const CachedMinPeer& m) {
-  Op op;
-  op.type = Type::kCacheMinPeer;
-  op.min_peer = &m;
-  return op;
-}
-
-Op Op::Batch(const SessionChanges& c) {
-  Op op;
-  op.type = Type::kBatch;
-  op.changes = &c;
-  return op;
-}
+Op Op::CachePeer(const CachedPeer& p) { return OpWith(Op::Type::kCachePeer, &Op::peer, &p); }
+Op Op::SetHomeDc(int32_t dc_id) { return OpWith(Op::Type::kSetHomeDc, &Op::home_dc_id, dc_id); }
+Op Op::UpsertDc(const DcEntry& e) { return OpWith(Op::Type::kUpsertDc, &Op::dc, &e); }
+Op Op::UpdateState(const UpdateStateChange& c) { return OpWith(Op::Type::kUpdateState, &Op::change, &c); }
+Op Op::CacheMinPeer(const CachedMinPeer& m) { return OpWith(Op::Type::kCacheMinPeer, &Op::min_peer, &m); }
+Op Op::Batch(const SessionChanges& c) { return OpWith(Op::Type::kBatch, &Op::changes, &c); }
 
 void Op::ApplyTo(Session& s) const {
   switch (type) {

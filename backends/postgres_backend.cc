@@ -119,6 +119,65 @@ int32_t LimitPlusOne(uint64_t limit) {
   return static_cast<int32_t>(std::min<uint64_t>(limit + 1, static_cast<uint64_t>(kI32Max)));
 }
 
+// The rows of one of a session's keyed lists (tgs_channel_pts, tgs_peers,
+// tgs_min_peers) in order: `columns` of `table`, at most `limit`
+// (DecodeLimits::`limit_name`), each made an item by `decode(r, i, session)`.
+template <typename T, typename Decode>
+absl::StatusOr<std::vector<T>> ReadList(pg::Connection& conn, int64_t session_id, absl::string_view session,
+                                        absl::string_view table, absl::string_view columns, uint32_t limit,
+                                        absl::string_view limit_name, Decode decode) {
+  TGS_ASSIGN_OR_RETURN(Result r,
+                       conn.Query(absl::StrCat("SELECT ", columns, " FROM ", table,
+                                               " WHERE session_id = $1 ORDER BY ord LIMIT $2"),
+                                  Params().Int64(session_id).Int32(LimitPlusOne(limit)), absl::StrCat("reading ", table)));
+  TGS_RETURN_IF_ERROR(CheckRowLimit(r, table, session, limit, limit_name));
+  std::vector<T> items;
+  items.reserve(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    TGS_ASSIGN_OR_RETURN(T item, decode(r, i, session));
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+absl::StatusOr<ChannelPts> DecodeChannelRow(const Result& r, int i, absl::string_view session) {
+  ChannelPts c;
+  TGS_ASSIGN_OR_RETURN(c.channel_id, ReadInt(r, i, 0, RowRef("tgs_channel_pts", session, "#", i), "channel_id"));
+  TGS_ASSIGN_OR_RETURN(c.pts, ReadInt32(r, i, 1, RowRef("tgs_channel_pts", session, "channel_id", c.channel_id),
+                                        "pts"));
+  return c;
+}
+
+absl::StatusOr<CachedPeer> DecodePeerRow(const Result& r, int i, absl::string_view session) {
+  CachedPeer p;
+  TGS_ASSIGN_OR_RETURN(p.id, ReadInt(r, i, 0, RowRef("tgs_peers", session, "#", i), "peer_id"));
+  const RowRef row("tgs_peers", session, "peer_id", p.id);
+  TGS_ASSIGN_OR_RETURN(p.access_hash, ReadInt(r, i, 1, row, "access_hash"));
+  TGS_ASSIGN_OR_RETURN(const int64_t type, pg::GetInt(r, i, 2, [&] { return row.Where("peer_type"); }));
+  if (type < 0 || type > 2) {
+    return row.Error("peer_type", absl::StrCat(type, " is not a peer type (0 user, 1 channel, 2 chat)"));
+  }
+  p.type = static_cast<PeerType>(type);
+  if (!r.IsNull(i, 3)) {
+    TGS_ASSIGN_OR_RETURN(const int64_t kind, pg::GetInt(r, i, 3, [&] { return row.Where("channel_kind"); }));
+    if (kind < 0 || kind > 2) {
+      return row.Error("channel_kind", absl::StrCat(kind, " is not a channel kind (NULL, 0, 1 or 2)"));
+    }
+    p.channel_kind = static_cast<ChannelKind>(kind);
+  }
+  TGS_ASSIGN_OR_RETURN(p.is_community, pg::GetBool(r, i, 4, [&] { return row.Where("is_community"); }));
+  return p;
+}
+
+absl::StatusOr<CachedMinPeer> DecodeMinPeerRow(const Result& r, int i, absl::string_view session) {
+  CachedMinPeer m;
+  TGS_ASSIGN_OR_RETURN(m.user_id, ReadInt(r, i, 0, RowRef("tgs_min_peers", session, "#", i), "user_id"));
+  const RowRef row("tgs_min_peers", session, "user_id", m.user_id);
+  TGS_ASSIGN_OR_RETURN(m.peer_id, ReadInt(r, i, 1, row, "peer_id"));
+  TGS_ASSIGN_OR_RETURN(m.msg_id, ReadInt32(r, i, 2, row, "msg_id"));
+  return m;
+}
+
 // --- checking a session before writing it ----------------------------------------------
 
 // DC rows are keyed by their position, the peer columns carry CHECK
@@ -1383,68 +1442,23 @@ absl::StatusOr<std::optional<Session>> PostgresBackend::LoadImpl() {
     }
   }
   {
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query("SELECT channel_id, pts FROM tgs_channel_pts WHERE session_id = $1 "
-                                               "ORDER BY ord LIMIT $2",
-                                               Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_channels)),
-                                               "reading tgs_channel_pts"));
-    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_channel_pts", name_, limits.max_channels, "max_channels"));
-    std::vector<ChannelPts> channels;
-    channels.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) {
-      ChannelPts c;
-      TGS_ASSIGN_OR_RETURN(c.channel_id, ReadInt(r, i, 0, RowRef("tgs_channel_pts", name_, "#", i), "channel_id"));
-      TGS_ASSIGN_OR_RETURN(c.pts, ReadInt32(r, i, 1, RowRef("tgs_channel_pts", name_, "channel_id", c.channel_id),
-                                            "pts"));
-      channels.push_back(c);
-    }
+    TGS_ASSIGN_OR_RETURN(std::vector<ChannelPts> channels,
+                         ReadList<ChannelPts>(*conn, session_id_, name_, "tgs_channel_pts", "channel_id, pts",
+                                              limits.max_channels, "max_channels", DecodeChannelRow));
     s.updates_state.mutable_channels().Assign(std::move(channels));
   }
   {
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query("SELECT peer_id, access_hash, peer_type, channel_kind, is_community "
-                                               "FROM tgs_peers WHERE session_id = $1 ORDER BY ord LIMIT $2",
-                                               Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_peers)),
-                                               "reading tgs_peers"));
-    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_peers", name_, limits.max_peers, "max_peers"));
-    std::vector<CachedPeer> peers;
-    peers.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) {
-      CachedPeer p;
-      TGS_ASSIGN_OR_RETURN(p.id, ReadInt(r, i, 0, RowRef("tgs_peers", name_, "#", i), "peer_id"));
-      const RowRef row("tgs_peers", name_, "peer_id", p.id);
-      TGS_ASSIGN_OR_RETURN(p.access_hash, ReadInt(r, i, 1, row, "access_hash"));
-      TGS_ASSIGN_OR_RETURN(const int64_t type, pg::GetInt(r, i, 2, [&] { return row.Where("peer_type"); }));
-      if (type < 0 || type > 2) {
-        return row.Error("peer_type", absl::StrCat(type, " is not a peer type (0 user, 1 channel, 2 chat)"));
-      }
-      p.type = static_cast<PeerType>(type);
-      if (!r.IsNull(i, 3)) {
-        TGS_ASSIGN_OR_RETURN(const int64_t kind, pg::GetInt(r, i, 3, [&] { return row.Where("channel_kind"); }));
-        if (kind < 0 || kind > 2) {
-          return row.Error("channel_kind", absl::StrCat(kind, " is not a channel kind (NULL, 0, 1 or 2)"));
-        }
-        p.channel_kind = static_cast<ChannelKind>(kind);
-      }
-      TGS_ASSIGN_OR_RETURN(p.is_community, pg::GetBool(r, i, 4, [&] { return row.Where("is_community"); }));
-      peers.push_back(p);
-    }
+    TGS_ASSIGN_OR_RETURN(std::vector<CachedPeer> peers,
+                         ReadList<CachedPeer>(*conn, session_id_, name_, "tgs_peers",
+                                              "peer_id, access_hash, peer_type, channel_kind, is_community",
+                                              limits.max_peers, "max_peers", DecodePeerRow));
     s.peers.Assign(std::move(peers));
   }
   {
-    TGS_ASSIGN_OR_RETURN(Result r, conn->Query("SELECT user_id, peer_id, msg_id FROM tgs_min_peers "
-                                               "WHERE session_id = $1 ORDER BY ord LIMIT $2",
-                                               Params().Int64(session_id_).Int32(LimitPlusOne(limits.max_min_peers)),
-                                               "reading tgs_min_peers"));
-    TGS_RETURN_IF_ERROR(CheckRowLimit(r, "tgs_min_peers", name_, limits.max_min_peers, "max_min_peers"));
-    std::vector<CachedMinPeer> mins;
-    mins.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) {
-      CachedMinPeer m;
-      TGS_ASSIGN_OR_RETURN(m.user_id, ReadInt(r, i, 0, RowRef("tgs_min_peers", name_, "#", i), "user_id"));
-      const RowRef row("tgs_min_peers", name_, "user_id", m.user_id);
-      TGS_ASSIGN_OR_RETURN(m.peer_id, ReadInt(r, i, 1, row, "peer_id"));
-      TGS_ASSIGN_OR_RETURN(m.msg_id, ReadInt32(r, i, 2, row, "msg_id"));
-      mins.push_back(m);
-    }
+    TGS_ASSIGN_OR_RETURN(std::vector<CachedMinPeer> mins,
+                         ReadList<CachedMinPeer>(*conn, session_id_, name_, "tgs_min_peers",
+                                                 "user_id, peer_id, msg_id", limits.max_min_peers, "max_min_peers",
+                                                 DecodeMinPeerRow));
     s.min_peers.Assign(std::move(mins));
   }
   TGS_RETURN_IF_ERROR(txn.Commit());

@@ -102,21 +102,6 @@ absl::StatusCode StatusCodeForSqlState(absl::string_view s) {
   return absl::StatusCode::kInternal;
 }
 
-std::string OneLine(absl::string_view message) {
-  std::string out;
-  bool space = false;
-  for (char c : message) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 // --- Params ------------------------------------------------------------------
 
 Params::~Params() {
@@ -307,7 +292,7 @@ absl::Status ValidateConninfo(const std::string& conninfo) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   if (opts == nullptr) {
-    std::string msg = err != nullptr ? WithoutQuotedText(OneLine(err)) : "out of memory";
+    std::string msg = err != nullptr ? WithoutQuotedText(CollapseWhitespace(err)) : "out of memory";
     if (err != nullptr) PQfreemem(err);
     return absl::InvalidArgumentError(absl::StrCat("bad PostgreSQL connection string: ", msg));
   }
@@ -357,7 +342,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   if (PQstatus(raw) != CONNECTION_OK) {
-    const std::string msg = OneLine(PQerrorMessage(raw));
+    const std::string msg = CollapseWhitespace(PQerrorMessage(raw));
     PQfinish(raw);
     return absl::Status(CodeForConnectMessage(msg), absl::StrCat("connecting to PostgreSQL: ", msg));
   }
@@ -431,7 +416,7 @@ int Connection::server_version() const { return conn_ != nullptr ? PQserverVersi
 
 absl::Status Connection::ConnectionError(absl::string_view context) {
   return absl::UnavailableError(absl::StrCat(context, context.empty() ? "" : ": ", "connection to ", description_,
-                                             " lost: ", OneLine(PQerrorMessage(conn_))));
+                                             " lost: ", CollapseWhitespace(PQerrorMessage(conn_))));
 }
 
 absl::Status Connection::ResultStatus(PGresult* res, absl::string_view context, absl::string_view sql) {
@@ -439,7 +424,7 @@ absl::Status Connection::ResultStatus(PGresult* res, absl::string_view context, 
       !context.empty() ? std::string(context) : absl::StrCat("executing `", ShortSql(sql), "`");
   if (res == nullptr) {
     if (broken()) return ConnectionError(where);
-    return absl::ResourceExhaustedError(absl::StrCat(where, ": ", OneLine(PQerrorMessage(conn_))));
+    return absl::ResourceExhaustedError(absl::StrCat(where, ": ", CollapseWhitespace(PQerrorMessage(conn_))));
   }
   const ExecStatusType st = PQresultStatus(res);
   if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_COPY_IN) return absl::OkStatus();
@@ -448,14 +433,16 @@ absl::Status Connection::ResultStatus(PGresult* res, absl::string_view context, 
   // A lost connection is reported as such, whatever the last message was
   // (often the server's "terminating connection due to ..." with 57P01).
   if (broken()) {
-    return absl::UnavailableError(absl::StrCat(where, ": connection to ", description_, " lost: ",
-                                               OneLine(primary != nullptr ? primary : PQerrorMessage(conn_))));
+    return absl::UnavailableError(
+        absl::StrCat(where, ": connection to ", description_,
+                     " lost: ", CollapseWhitespace(primary != nullptr ? primary : PQerrorMessage(conn_))));
   }
   const std::string sqlstate = state != nullptr ? state : "";
   absl::StatusCode code = StatusCodeForSqlState(sqlstate);
   if (st == PGRES_BAD_RESPONSE) code = absl::StatusCode::kInternal;
-  return absl::Status(code, absl::StrCat(where, ": ", OneLine(primary != nullptr ? primary : PQresultErrorMessage(res)),
-                                         sqlstate.empty() ? "" : absl::StrCat(" (SQLSTATE ", sqlstate, ")")));
+  return absl::Status(
+      code, absl::StrCat(where, ": ", CollapseWhitespace(primary != nullptr ? primary : PQresultErrorMessage(res)),
+                         sqlstate.empty() ? "" : absl::StrCat(" (SQLSTATE ", sqlstate, ")")));
 }
 
 absl::StatusOr<Result> Connection::Query(absl::string_view sql, const Params& params, absl::string_view context) {
@@ -516,7 +503,7 @@ absl::Status Connection::CopyIn(absl::string_view copy_sql, absl::string_view da
     const size_t n = std::min(kCopyChunkBytes, data.size() - pos);
     if (PQputCopyData(conn_, data.data() + pos, static_cast<int>(n)) != 1) {
       status = broken() ? ConnectionError(where)
-                        : absl::UnavailableError(absl::StrCat(where, ": ", OneLine(PQerrorMessage(conn_))));
+                        : absl::UnavailableError(absl::StrCat(where, ": ", CollapseWhitespace(PQerrorMessage(conn_))));
       break;
     }
   }
@@ -524,7 +511,7 @@ absl::Status Connection::CopyIn(absl::string_view copy_sql, absl::string_view da
   // the first failure is the one reported.
   if (PQputCopyEnd(conn_, status.ok() ? nullptr : "client failed to send the data") != 1 && status.ok()) {
     status = broken() ? ConnectionError(where)
-                      : absl::UnavailableError(absl::StrCat(where, ": ", OneLine(PQerrorMessage(conn_))));
+                      : absl::UnavailableError(absl::StrCat(where, ": ", CollapseWhitespace(PQerrorMessage(conn_))));
   }
   while (PGresult* res = PQgetResult(conn_)) {
     Result r(res);
@@ -542,7 +529,8 @@ absl::StatusOr<Connection::PipelineOutcome> Connection::RunPipelined(absl::Span<
   if (broken()) return ConnectionError(context);
   if (in_transaction()) return absl::FailedPreconditionError("a transaction is already open on this connection");
   if (PQenterPipelineMode(conn_) != 1) {
-    return absl::InternalError(absl::StrCat(context, ": cannot enter pipeline mode: ", OneLine(PQerrorMessage(conn_))));
+    return absl::InternalError(
+        absl::StrCat(context, ": cannot enter pipeline mode: ", CollapseWhitespace(PQerrorMessage(conn_))));
   }
   const auto send = [&](absl::string_view sql, const Params* params) {
     const std::string text(sql);
@@ -602,9 +590,10 @@ absl::StatusOr<Connection::PipelineOutcome> Connection::RunPipelined(absl::Span<
     if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) failure = ConnectionError(context);
     if (sync != nullptr) PQclear(sync);
   }
-  if (!sent && failure.ok()) failure = broken() ? ConnectionError(context)
-                                                : absl::UnavailableError(absl::StrCat(context, ": ",
-                                                                                      OneLine(PQerrorMessage(conn_))));
+  if (!sent && failure.ok()) {
+    failure = broken() ? ConnectionError(context)
+                       : absl::UnavailableError(absl::StrCat(context, ": ", CollapseWhitespace(PQerrorMessage(conn_))));
+  }
   if (!failure.ok()) {
     // The connection cannot be trusted any more: the pool drops it.
     fatal_seen_ = true;

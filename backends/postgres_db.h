@@ -97,10 +97,6 @@ std::string TypeName(Oid type);
 //   anything else                                           kInternal
 absl::StatusCode StatusCodeForSqlState(absl::string_view sqlstate);
 
-// libpq's multi-line messages condensed to one line ("server closed the
-// connection unexpectedly This probably means ...").
-std::string OneLine(absl::string_view message);
-
 // Query parameters ($1, $2, ...), in order.
 class Params {
  public:

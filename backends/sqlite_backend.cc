@@ -434,74 +434,85 @@ std::string OrderBy(bool ordered, absl::string_view key) {
   return ordered ? absl::StrCat(" ORDER BY ", kOrderColumn, ", ", key) : absl::StrCat(" ORDER BY ", key);
 }
 
-absl::Status ReadChannels(Db& db, const DecodeLimits& limits, bool ordered, Session* s) {
-  TGS_ASSIGN_OR_RETURN(const size_t n, CountRows(db, "channel_pts", limits.max_channels, "max_channels"));
-  std::vector<ChannelPts> channels;
-  channels.reserve(n);
-  TGS_ASSIGN_OR_RETURN(Statement st, db.Prepare(absl::StrCat("SELECT channel_id, pts FROM channel_pts",
-                                                             OrderBy(ordered, "channel_id"))));
+// The rows of one of the keyed lists (channel_pts, peers, min_peers): at
+// most `limit` of them (DecodeLimits::`limit_name`), `columns` with the key
+// first, in the session's order, each made an item by `decode`.
+template <typename T, typename Decode>
+absl::StatusOr<std::vector<T>> ReadList(Db& db, absl::string_view table, absl::string_view columns,
+                                        absl::string_view key, uint32_t limit, absl::string_view limit_name,
+                                        bool ordered, Decode decode) {
+  TGS_ASSIGN_OR_RETURN(const size_t n, CountRows(db, table, limit, limit_name));
+  std::vector<T> items;
+  items.reserve(n);
+  TGS_ASSIGN_OR_RETURN(Statement st,
+                       db.Prepare(absl::StrCat("SELECT ", columns, " FROM ", table, OrderBy(ordered, key))));
   TGS_RETURN_IF_ERROR(ForEachRow(st, [&]() -> absl::Status {
-    const RowRef row{"channel_pts", "channel_id", st.ColumnInt(0)};
-    TGS_ASSIGN_OR_RETURN(const int64_t id, ReadInt(st, 0, row, "channel_id"));
-    TGS_ASSIGN_OR_RETURN(const int64_t pts, ReadInt(st, 1, row, "pts", kI32Min, kI32Max));
-    channels.push_back(ChannelPts{id, static_cast<int32_t>(pts)});
+    TGS_ASSIGN_OR_RETURN(T item, decode(st, RowRef{table, key, st.ColumnInt(0)}));
+    items.push_back(std::move(item));
     return absl::OkStatus();
   }));
+  return items;
+}
+
+absl::StatusOr<ChannelPts> DecodeChannel(const Statement& st, const RowRef& row) {
+  TGS_ASSIGN_OR_RETURN(const int64_t id, ReadInt(st, 0, row, "channel_id"));
+  TGS_ASSIGN_OR_RETURN(const int64_t pts, ReadInt(st, 1, row, "pts", kI32Min, kI32Max));
+  return ChannelPts{id, static_cast<int32_t>(pts)};
+}
+
+absl::Status ReadChannels(Db& db, const DecodeLimits& limits, bool ordered, Session* s) {
+  TGS_ASSIGN_OR_RETURN(std::vector<ChannelPts> channels,
+                       ReadList<ChannelPts>(db, "channel_pts", "channel_id, pts", "channel_id", limits.max_channels,
+                                            "max_channels", ordered, DecodeChannel));
   s->updates_state.mutable_channels().Assign(std::move(channels));
   return absl::OkStatus();
 }
 
-absl::Status ReadPeers(Db& db, const DecodeLimits& limits, bool ordered, Session* s) {
-  TGS_ASSIGN_OR_RETURN(const size_t n, CountRows(db, "peers", limits.max_peers, "max_peers"));
-  std::vector<CachedPeer> peers;
-  peers.reserve(n);
-  TGS_ASSIGN_OR_RETURN(Statement st,
-                       db.Prepare(absl::StrCat("SELECT ", kPeerColumns, " FROM peers", OrderBy(ordered, "id"))));
-  TGS_RETURN_IF_ERROR(ForEachRow(st, [&]() -> absl::Status {
-    const RowRef row{"peers", "id", st.ColumnInt(0)};
-    CachedPeer p;
-    TGS_ASSIGN_OR_RETURN(p.id, ReadInt(st, 0, row, "id"));
-    TGS_ASSIGN_OR_RETURN(p.access_hash, ReadInt(st, 1, row, "access_hash"));
-    TGS_ASSIGN_OR_RETURN(const bool is_channel, ReadBool(st, 2, row, "is_channel"));
-    TGS_ASSIGN_OR_RETURN(const bool is_chat, ReadBool(st, 3, row, "is_chat"));
-    if (is_channel && is_chat) return row.Error("is_chat", "is_channel and is_chat are both 1");
-    p.type = is_chat ? PeerType::kChat : is_channel ? PeerType::kChannel : PeerType::kUser;
-    const ValueType kind_type = st.ColumnType(4);
-    if (kind_type != ValueType::kNull) {
-      if (kind_type != ValueType::kInteger) {
-        return row.Error("channel_kind",
-                         absl::StrCat("has type ", sqlite::ValueTypeName(kind_type), ", expected NULL, 0, 1 or 2"));
-      }
-      const int64_t kind = st.ColumnInt(4);
-      if (kind < 0 || kind > 2) {
-        return row.Error("channel_kind", absl::StrCat(kind, " is not a channel kind (NULL, 0, 1 or 2)"));
-      }
-      p.channel_kind = static_cast<ChannelKind>(kind);
+absl::StatusOr<CachedPeer> DecodePeer(const Statement& st, const RowRef& row) {
+  CachedPeer p;
+  TGS_ASSIGN_OR_RETURN(p.id, ReadInt(st, 0, row, "id"));
+  TGS_ASSIGN_OR_RETURN(p.access_hash, ReadInt(st, 1, row, "access_hash"));
+  TGS_ASSIGN_OR_RETURN(const bool is_channel, ReadBool(st, 2, row, "is_channel"));
+  TGS_ASSIGN_OR_RETURN(const bool is_chat, ReadBool(st, 3, row, "is_chat"));
+  if (is_channel && is_chat) return row.Error("is_chat", "is_channel and is_chat are both 1");
+  p.type = is_chat ? PeerType::kChat : is_channel ? PeerType::kChannel : PeerType::kUser;
+  const ValueType kind_type = st.ColumnType(4);
+  if (kind_type != ValueType::kNull) {
+    if (kind_type != ValueType::kInteger) {
+      return row.Error("channel_kind",
+                       absl::StrCat("has type ", sqlite::ValueTypeName(kind_type), ", expected NULL, 0, 1 or 2"));
     }
-    TGS_ASSIGN_OR_RETURN(p.is_community, ReadBool(st, 5, row, "is_community"));
-    peers.push_back(p);
-    return absl::OkStatus();
-  }));
+    const int64_t kind = st.ColumnInt(4);
+    if (kind < 0 || kind > 2) {
+      return row.Error("channel_kind", absl::StrCat(kind, " is not a channel kind (NULL, 0, 1 or 2)"));
+    }
+    p.channel_kind = static_cast<ChannelKind>(kind);
+  }
+  TGS_ASSIGN_OR_RETURN(p.is_community, ReadBool(st, 5, row, "is_community"));
+  return p;
+}
+
+absl::Status ReadPeers(Db& db, const DecodeLimits& limits, bool ordered, Session* s) {
+  TGS_ASSIGN_OR_RETURN(std::vector<CachedPeer> peers,
+                       ReadList<CachedPeer>(db, "peers", kPeerColumns, "id", limits.max_peers, "max_peers", ordered,
+                                            DecodePeer));
   s->peers.Assign(std::move(peers));
   return absl::OkStatus();
 }
 
+absl::StatusOr<CachedMinPeer> DecodeMinPeer(const Statement& st, const RowRef& row) {
+  CachedMinPeer m;
+  TGS_ASSIGN_OR_RETURN(m.user_id, ReadInt(st, 0, row, "user_id"));
+  TGS_ASSIGN_OR_RETURN(m.peer_id, ReadInt(st, 1, row, "peer_id"));
+  TGS_ASSIGN_OR_RETURN(const int64_t msg_id, ReadInt(st, 2, row, "msg_id", kI32Min, kI32Max));
+  m.msg_id = static_cast<int32_t>(msg_id);
+  return m;
+}
+
 absl::Status ReadMinPeers(Db& db, const DecodeLimits& limits, bool ordered, Session* s) {
-  TGS_ASSIGN_OR_RETURN(const size_t n, CountRows(db, "min_peers", limits.max_min_peers, "max_min_peers"));
-  std::vector<CachedMinPeer> mins;
-  mins.reserve(n);
-  TGS_ASSIGN_OR_RETURN(Statement st, db.Prepare(absl::StrCat("SELECT user_id, peer_id, msg_id FROM min_peers",
-                                                             OrderBy(ordered, "user_id"))));
-  TGS_RETURN_IF_ERROR(ForEachRow(st, [&]() -> absl::Status {
-    const RowRef row{"min_peers", "user_id", st.ColumnInt(0)};
-    CachedMinPeer m;
-    TGS_ASSIGN_OR_RETURN(m.user_id, ReadInt(st, 0, row, "user_id"));
-    TGS_ASSIGN_OR_RETURN(m.peer_id, ReadInt(st, 1, row, "peer_id"));
-    TGS_ASSIGN_OR_RETURN(const int64_t msg_id, ReadInt(st, 2, row, "msg_id", kI32Min, kI32Max));
-    m.msg_id = static_cast<int32_t>(msg_id);
-    mins.push_back(m);
-    return absl::OkStatus();
-  }));
+  TGS_ASSIGN_OR_RETURN(std::vector<CachedMinPeer> mins,
+                       ReadList<CachedMinPeer>(db, "min_peers", "user_id, peer_id, msg_id", "user_id",
+                                               limits.max_min_peers, "max_min_peers", ordered, DecodeMinPeer));
   s->min_peers.Assign(std::move(mins));
   return absl::OkStatus();
 }

@@ -118,6 +118,17 @@ absl::Status RollbackConnection(Db& db) {
   return absl::OkStatus();
 }
 
+// Column 0 of every row `st` returns, as text.
+absl::StatusOr<std::vector<std::string>> FirstColumnTexts(Statement& st) {
+  std::vector<std::string> out;
+  while (true) {
+    absl::StatusOr<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.emplace_back(st.ColumnText(0));
+  }
+}
+
 }  // namespace
 
 std::string SqliteCodeName(int rc) {
@@ -523,14 +534,15 @@ absl::StatusOr<std::vector<std::string>> Db::TableColumns(absl::string_view tabl
   absl::StatusOr<Statement> st = Prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
   if (!st.ok()) return st.status();
   st->BindText(1, table);
-  std::vector<std::string> columns;
-  while (true) {
-    absl::StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    columns.emplace_back(st->ColumnText(0));
-  }
-  return columns;
+  return FirstColumnTexts(*st);
+}
+
+absl::StatusOr<std::vector<std::string>> Db::TableNames() {
+  absl::StatusOr<Statement> st =
+      Prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+              "ORDER BY name");
+  if (!st.ok()) return st.status();
+  return FirstColumnTexts(*st);
 }
 
 bool Db::InTransaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }

@@ -212,6 +212,8 @@ class Db {
   // Column names of a table, in order (PRAGMA table_info); empty when the
   // table does not exist.
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> TableColumns(absl::string_view table);
+  // Names of the tables in the main schema (sqlite_ tables excepted), sorted.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> TableNames();
 
   // False in autocommit mode, true while a transaction is open.
   bool InTransaction() const;

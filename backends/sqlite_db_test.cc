@@ -293,6 +293,11 @@ TEST(SqliteDbTest, SchemaQueries) {
   cols = db->TableColumns("nope");
   ASSERT_TRUE(cols.ok());
   EXPECT_TRUE(cols->empty());
+  // AUTOINCREMENT makes SQLite add sqlite_sequence, which is not listed.
+  ASSERT_TRUE(db->Exec("CREATE TABLE a_first (x INTEGER PRIMARY KEY AUTOINCREMENT)").ok());
+  absl::StatusOr<std::vector<std::string>> tables = db->TableNames();
+  ASSERT_TRUE(tables.ok());
+  EXPECT_EQ(*tables, (std::vector<std::string>{"a_first", "odd \"name"}));
   absl::StatusOr<std::string> mode = db->QueryText("PRAGMA journal_mode");
   ASSERT_TRUE(mode.ok());
   EXPECT_EQ(*mode, "memory");

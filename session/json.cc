@@ -37,45 +37,34 @@ void WriteSessionMembers(JsonWriter& w, const Session& s, const JsonWriteOptions
     w.Key("format");
     w.Utf8String(o.format);
   }
-  w.Key("home_dc_id");
-  w.Int64(s.home_dc_id);
+  w.Int64Member("home_dc_id", s.home_dc_id);
   w.Key("dcs");
   w.StartArray();
   for (const DcEntry& e : s.dcs) {
     w.StartObject();
-    w.Key("dc_id");
-    w.Int64(e.dc_id);
+    w.Int64Member("dc_id", e.dc_id);
     w.StringMember("addr", e.addr);
     w.Key("auth_key_hex");
     WriteKeyHex(w, e.auth_key, o.reveal_secrets);
-    w.Key("first_salt");
-    w.Int64(e.first_salt);
-    w.Key("time_offset");
-    w.Int64(e.time_offset);
-    w.Key("flags");
-    w.Uint64(e.flags.bits);
+    w.Int64Member("first_salt", e.first_salt);
+    w.Int64Member("time_offset", e.time_offset);
+    w.Uint64Member("flags", e.flags.bits);
     w.EndObject();
   }
   w.EndArray();
   const UpdatesState& u = s.updates_state;
   w.Key("updates_state");
   w.StartObject();
-  w.Key("pts");
-  w.Int64(u.pts);
-  w.Key("qts");
-  w.Int64(u.qts);
-  w.Key("date");
-  w.Int64(u.date);
-  w.Key("seq");
-  w.Int64(u.seq);
+  w.Int64Member("pts", u.pts);
+  w.Int64Member("qts", u.qts);
+  w.Int64Member("date", u.date);
+  w.Int64Member("seq", u.seq);
   w.Key("channels");
   w.StartArray();
   for (const ChannelPts& c : u.channels()) {
     w.StartObject();
-    w.Key("channel_id");
-    w.Int64(c.channel_id);
-    w.Key("pts");
-    w.Int64(c.pts);
+    w.Int64Member("channel_id", c.channel_id);
+    w.Int64Member("pts", c.pts);
     w.EndObject();
   }
   w.EndArray();
@@ -84,22 +73,17 @@ void WriteSessionMembers(JsonWriter& w, const Session& s, const JsonWriteOptions
   w.StartArray();
   for (const CachedPeer& p : s.peers) {
     w.StartObject();
-    w.Key("id");
-    w.Int64(p.id);
-    w.Key("access_hash");
-    w.Int64(p.access_hash);
-    w.Key("is_channel");
-    w.Bool(p.is_channel());
-    w.Key("is_chat");
-    w.Bool(p.is_chat());
+    w.Int64Member("id", p.id);
+    w.Int64Member("access_hash", p.access_hash);
+    w.BoolMember("is_channel", p.is_channel());
+    w.BoolMember("is_chat", p.is_chat());
     w.Key("channel_kind");
     if (p.channel_kind) {
       w.Utf8String(ChannelKindName(*p.channel_kind));
     } else {
       w.Null();
     }
-    w.Key("is_community");
-    w.Bool(p.is_community);
+    w.BoolMember("is_community", p.is_community);
     w.EndObject();
   }
   w.EndArray();
@@ -107,12 +91,9 @@ void WriteSessionMembers(JsonWriter& w, const Session& s, const JsonWriteOptions
   w.StartArray();
   for (const CachedMinPeer& m : s.min_peers) {
     w.StartObject();
-    w.Key("user_id");
-    w.Int64(m.user_id);
-    w.Key("peer_id");
-    w.Int64(m.peer_id);
-    w.Key("msg_id");
-    w.Int64(m.msg_id);
+    w.Int64Member("user_id", m.user_id);
+    w.Int64Member("peer_id", m.peer_id);
+    w.Int64Member("msg_id", m.msg_id);
     w.EndObject();
   }
   w.EndArray();

@@ -107,6 +107,19 @@ TGS_FLATTEN void JsonWriter::StringMember(absl::string_view key, absl::string_vi
   Utf8String(Hex(value));
 }
 
+void JsonWriter::Int64Member(absl::string_view key, int64_t v) {
+  Key(key);
+  Int64(v);
+}
+void JsonWriter::Uint64Member(absl::string_view key, uint64_t v) {
+  Key(key);
+  Uint64(v);
+}
+void JsonWriter::BoolMember(absl::string_view key, bool v) {
+  Key(key);
+  Bool(v);
+}
+
 std::string JsonWriter::str() const { return std::string(impl_->buf.GetString(), impl_->buf.GetSize()); }
 
 }  // namespace tgsession

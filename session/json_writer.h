@@ -44,6 +44,10 @@ class JsonWriter {
   void Uint64(uint64_t v);
   void Bool(bool v);
   void Null();
+  // "key": value, for members whose value is one number or flag.
+  void Int64Member(absl::string_view key, int64_t v);
+  void Uint64Member(absl::string_view key, uint64_t v);
+  void BoolMember(absl::string_view key, bool v);
 
   // The document written so far (call when it is complete).
   std::string str() const;

@@ -43,6 +43,16 @@ TEST(JsonWriterTest, EscapesWhatJsonRequires) {
   EXPECT_EQ(w.str(), "[\"a\\\"b\",-9223372036854775808,18446744073709551615,true,null]");
 }
 
+TEST(JsonWriterTest, NumberAndFlagMembersAreKeyThenValue) {
+  JsonWriter w(false);
+  w.StartObject();
+  w.Int64Member("i", -9223372036854775807 - 1);
+  w.Uint64Member("u", 18446744073709551615u);
+  w.BoolMember("b", false);
+  w.EndObject();
+  EXPECT_EQ(w.str(), "{\"i\":-9223372036854775808,\"u\":18446744073709551615,\"b\":false}");
+}
+
 TEST(JsonWriterTest, BytesThatAreNotUtf8KeepTheirExactForm) {
   for (const std::string& bad : {std::string("bad \xFF\xFE"), std::string("cut \xD0"), std::string("\xED\xA0\x80"),
                                  std::string("\xC0\xAF"), std::string("\xF4\x90\x80\x80")}) {

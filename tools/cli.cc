@@ -399,6 +399,18 @@ absl::StatusOr<ImportedSession> Load(const std::string& arg, const Options& o, s
   return absl::Status(s.status().code(), absl::StrCat(input, " is not an existing file; as a session string: ", why));
 }
 
+// The session named by INPUT, or nullopt after reporting why it could not be
+// read (labelled with where it came from).
+std::optional<ImportedSession> LoadOrReport(const Options& o, std::istream& in, cli::MessageSink& err) {
+  std::string label;
+  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
+  if (!l.ok()) {
+    err.Error(label, l.status());
+    return std::nullopt;
+  }
+  return *std::move(l);
+}
+
 std::string FormatLabel(const ImportedSession& l) {
   if (l.info.layout == "(PostgreSQL)") return "postgres";
   std::string s(interop::FormatName(l.format));
@@ -473,40 +485,21 @@ bool HasExtras(const interop::SessionExtras& x) {
 void WriteExtras(JsonWriter& w, const interop::SessionExtras& x) {
   w.Key("extras");
   w.StartObject();
-  if (x.user_id) {
-    w.Key("user_id");
-    w.Int64(*x.user_id);
-  }
-  if (x.is_bot) {
-    w.Key("is_bot");
-    w.Bool(*x.is_bot);
-  }
-  if (x.test_mode) {
-    w.Key("test_mode");
-    w.Bool(*x.test_mode);
-  }
-  if (x.api_id) {
-    w.Key("api_id");
-    w.Int64(*x.api_id);
-  }
-  if (x.takeout_id) {
-    w.Key("takeout_id");
-    w.Int64(*x.takeout_id);
-  }
+  if (x.user_id) w.Int64Member("user_id", *x.user_id);
+  if (x.is_bot) w.BoolMember("is_bot", *x.is_bot);
+  if (x.test_mode) w.BoolMember("test_mode", *x.test_mode);
+  if (x.api_id) w.Int64Member("api_id", *x.api_id);
+  if (x.takeout_id) w.Int64Member("takeout_id", *x.takeout_id);
   if (!x.peers.empty()) {
     w.Key("peers");
     w.StartArray();
     for (const auto& [marked, p] : x.peers) {
       w.StartObject();
-      w.Key("marked_id");
-      w.Int64(marked);
+      w.Int64Member("marked_id", marked);
       if (p.username) w.StringMember("username", *p.username);
       if (p.phone) w.StringMember("phone", *p.phone);
       if (p.name) w.StringMember("name", *p.name);
-      if (p.is_bot) {
-        w.Key("is_bot");
-        w.Bool(*p.is_bot);
-      }
+      if (p.is_bot) w.BoolMember("is_bot", *p.is_bot);
       w.EndObject();
     }
     w.EndArray();
@@ -535,12 +528,8 @@ int Inspect(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     }
     if (loc->name.empty()) return ListPostgres(*loc, o, out, err);
   }
-  std::string label;
-  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
-  if (!l.ok()) {
-    err.Error(label, l.status());
-    return 1;
-  }
+  std::optional<ImportedSession> l = LoadOrReport(o, in, err);
+  if (!l) return 1;
   if (o.json) {
     JsonWriteOptions jo;
     jo.reveal_secrets = o.show_secrets;
@@ -596,12 +585,8 @@ int ConvertToPostgres(const Options& o, std::istream& in, cli::MessageSink& err)
     err.Say("--to postgres:... writes to the database; -o and --stdout do not apply");
     return 2;
   }
-  std::string label;
-  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
-  if (!l.ok()) {
-    err.Error(label, l.status());
-    return 1;
-  }
+  std::optional<ImportedSession> l = LoadOrReport(o, in, err);
+  if (!l) return 1;
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
   const interop::ExportPlan plan = interop::PlanExport(*l, Format::kFerogramBinary);
   PostgresOptions po;
@@ -657,12 +642,8 @@ int Convert(const Options& o, std::istream& in, std::ostream& out, cli::MessageS
     err.Say("convert needs -o OUT (or --stdout: the output is a secret)");
     return 2;
   }
-  std::string label;
-  absl::StatusOr<ImportedSession> l = Load(o.input, o, in, &label);
-  if (!l.ok()) {
-    err.Error(label, l.status());
-    return 1;
-  }
+  std::optional<ImportedSession> l = LoadOrReport(o, in, err);
+  if (!l) return 1;
   const std::vector<std::string> override_notes = ApplyOverrides(o, &l->extras);
   interop::WriteOptions eo;
   eo.now_unix = static_cast<int64_t>(std::time(nullptr));

@@ -89,11 +89,9 @@ int Stats(PostgresStore& store, bool json, std::ostream& out, MessageSink& err) 
     JsonWriter w(/*pretty=*/true);
     w.StartObject();
     w.StringMember("store", absl::StrCat("postgres:", store.description()));
-    w.Key("schema_version");
-    w.Int64(s->schema_version);
+    w.Int64Member("schema_version", s->schema_version);
     for (const auto& [key, value] : counts) {
-      w.Key(key);
-      w.Int64(value);
+      w.Int64Member(key, value);
     }
     w.EndObject();
     out << w.str() << "\n";
@@ -171,18 +169,14 @@ int PrintPgList(PostgresStore& store, bool json, std::ostream& out, MessageSink&
     for (const StoredSessionInfo& i : *list) {
       w.StartObject();
       w.StringMember("name", i.name);
-      w.Key("has_session");
-      w.Bool(i.has_session);
-      w.Key("home_dc_id");
-      w.Int64(i.home_dc_id);
-      w.Key("peers");
-      w.Int64(i.peers);
+      w.BoolMember("has_session", i.has_session);
+      w.Int64Member("home_dc_id", i.home_dc_id);
+      w.Int64Member("peers", i.peers);
       w.Key("lease");
       if (i.lease_owner) {
         w.StartObject();
         w.StringMember("owner", *i.lease_owner);
-        w.Key("epoch");
-        w.Int64(i.lease_epoch);
+        w.Int64Member("epoch", i.lease_epoch);
         w.Key("expires_in_ms");
         if (i.lease_remaining) {
           w.Int64(absl::ToInt64Milliseconds(*i.lease_remaining));

@@ -40,11 +40,12 @@ size_t OtherDcCount(const Session& s, Format to) {
   return s.dcs.size() - kept;
 }
 
-template <typename Pred>
-size_t CountPeerExtras(const SessionExtras& x, Pred pred) {
+// How many peers' extras hold `field`.
+template <typename V>
+size_t CountPeerExtras(const SessionExtras& x, std::optional<V> PeerExtras::*field) {
   size_t n = 0;
   for (const auto& kv : x.peers) {
-    if (pred(kv.second)) ++n;
+    if ((kv.second.*field).has_value()) ++n;
   }
   return n;
 }
@@ -96,13 +97,13 @@ bool Present(const ImportedSession& in, const SessionExtras& x, Field f, Format 
     case Field::kChannelKinds:
       return ChannelKindCount(s) > 0;
     case Field::kPeerUsernames:
-      return CountPeerExtras(x, [](const PeerExtras& p) { return p.username.has_value(); }) > 0;
+      return CountPeerExtras(x, &PeerExtras::username) > 0;
     case Field::kPeerPhones:
-      return CountPeerExtras(x, [](const PeerExtras& p) { return p.phone.has_value(); }) > 0;
+      return CountPeerExtras(x, &PeerExtras::phone) > 0;
     case Field::kPeerNames:
-      return CountPeerExtras(x, [](const PeerExtras& p) { return p.name.has_value(); }) > 0;
+      return CountPeerExtras(x, &PeerExtras::name) > 0;
     case Field::kPeerBotFlags:
-      return CountPeerExtras(x, [](const PeerExtras& p) { return p.is_bot.has_value(); }) > 0;
+      return CountPeerExtras(x, &PeerExtras::is_bot) > 0;
     case Field::kMinPeers:
       return !s.min_peers.items().empty();
     case Field::kFutureAuthToken:
@@ -153,25 +154,13 @@ std::string DroppedText(const ImportedSession& in, const SessionExtras& x, Field
     case Field::kChannelKinds:
       return absl::StrCat("kinds (broadcast/megagroup) of ", Plural(ChannelKindCount(s), "channel", "channels"));
     case Field::kPeerUsernames:
-      return absl::StrCat("usernames of ", Plural(CountPeerExtras(x, [](const PeerExtras& p) {
-                                                    return p.username.has_value();
-                                                  }),
-                                                  "peer", "peers"));
+      return absl::StrCat("usernames of ", Plural(CountPeerExtras(x, &PeerExtras::username), "peer", "peers"));
     case Field::kPeerPhones:
-      return absl::StrCat("phone numbers of ", Plural(CountPeerExtras(x, [](const PeerExtras& p) {
-                                                        return p.phone.has_value();
-                                                      }),
-                                                      "peer", "peers"));
+      return absl::StrCat("phone numbers of ", Plural(CountPeerExtras(x, &PeerExtras::phone), "peer", "peers"));
     case Field::kPeerNames:
-      return absl::StrCat("names of ", Plural(CountPeerExtras(x, [](const PeerExtras& p) {
-                                                return p.name.has_value();
-                                              }),
-                                              "peer", "peers"));
+      return absl::StrCat("names of ", Plural(CountPeerExtras(x, &PeerExtras::name), "peer", "peers"));
     case Field::kPeerBotFlags:
-      return absl::StrCat("bot flags of ", Plural(CountPeerExtras(x, [](const PeerExtras& p) {
-                                                    return p.is_bot.has_value();
-                                                  }),
-                                                  "user", "users"));
+      return absl::StrCat("bot flags of ", Plural(CountPeerExtras(x, &PeerExtras::is_bot), "user", "users"));
     case Field::kMinPeers:
       return Plural(s.min_peers.items().size(), "min-peer context", "min-peer contexts");
     case Field::kFutureAuthToken:

@@ -181,9 +181,7 @@ absl::StatusOr<MtcuteDcOption> FromDcEntry(const DcEntry& e, bool test_mode) {
 
 absl::StatusOr<MtcuteStringSession> DecodeMtcuteString(absl::string_view text, const ReadOptions& options,
                                                        DecodeInfo* info) {
-  TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = DecodeInfo();
-  const absl::string_view t = TrimUnicodeWhitespace(text);
+  TGS_ASSIGN_OR_RETURN(const absl::string_view t, internal::StartDecode(text, options, kWhat, info));
   internal::SecretBuffer buf;
   TGS_RETURN_IF_ERROR(buf.DecodeBase64(t, kBase64UrlNoPad, kWhat));
   internal::Reader r(buf.data(), buf.size(), kWhat);

@@ -57,9 +57,7 @@ absl::string_view PyrogramStringLayoutName(PyrogramStringLayout layout) {
 absl::StatusOr<PyrogramStringSession> DecodePyrogramString(absl::string_view text,
                                                            const ReadOptions& options,
                                                            DecodeInfo* info) {
-  TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = DecodeInfo();
-  const absl::string_view t = TrimUnicodeWhitespace(text);
+  TGS_ASSIGN_OR_RETURN(const absl::string_view t, internal::StartDecode(text, options, kWhat, info));
   PyrogramStringSession s;
   // Pyrogram decides by the length of the text, as we do.
   if (t.size() == 351) {

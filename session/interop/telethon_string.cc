@@ -22,9 +22,7 @@ constexpr size_t kV6Size = kFixed + 16;            // 275
 absl::StatusOr<TelethonStringSession> DecodeTelethonString(absl::string_view text,
                                                            const ReadOptions& options,
                                                            DecodeInfo* info) {
-  TGS_RETURN_IF_ERROR(internal::CheckTextSize(text, options, kWhat));
-  if (info != nullptr) *info = DecodeInfo();
-  const absl::string_view t = TrimUnicodeWhitespace(text);
+  TGS_ASSIGN_OR_RETURN(const absl::string_view t, internal::StartDecode(text, options, kWhat, info));
   if (t.empty() || t[0] != '1') {
     return absl::InvalidArgumentError(
         absl::StrCat(kWhat, ": must start with the version character '1'"));

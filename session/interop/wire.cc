@@ -8,6 +8,18 @@
 namespace tgsession {
 namespace interop {
 namespace internal {
+namespace {
+
+// The value `get` reads at d[*pos], advancing *pos past it (the caller has
+// checked with Need that the bytes are there).
+template <typename T>
+T Take(T (*get)(const uint8_t*), const uint8_t* d, size_t* pos) {
+  const T v = get(d + *pos);
+  *pos += sizeof(T);
+  return v;
+}
+
+}  // namespace
 
 SecretBuffer::~SecretBuffer() {
   if (!buf_.empty()) SecureZero(&buf_[0], buf_.size());
@@ -30,35 +42,11 @@ absl::Status Reader::Need(size_t n, absl::string_view field) const {
   return absl::OkStatus();
 }
 
-uint16_t Reader::U16BE() {
-  const uint16_t v = byte_io::GetU16BE(d_ + p_);
-  p_ += 2;
-  return v;
-}
-
-uint32_t Reader::U32BE() {
-  const uint32_t v = byte_io::GetU32BE(d_ + p_);
-  p_ += 4;
-  return v;
-}
-
-uint64_t Reader::U64BE() {
-  const uint64_t v = byte_io::GetU64BE(d_ + p_);
-  p_ += 8;
-  return v;
-}
-
-uint32_t Reader::U32LE() {
-  const uint32_t v = byte_io::GetU32LE(d_ + p_);
-  p_ += 4;
-  return v;
-}
-
-uint64_t Reader::U64LE() {
-  const uint64_t v = byte_io::GetU64LE(d_ + p_);
-  p_ += 8;
-  return v;
-}
+uint16_t Reader::U16BE() { return Take(byte_io::GetU16BE, d_, &p_); }
+uint32_t Reader::U32BE() { return Take(byte_io::GetU32BE, d_, &p_); }
+uint64_t Reader::U64BE() { return Take(byte_io::GetU64BE, d_, &p_); }
+uint32_t Reader::U32LE() { return Take(byte_io::GetU32LE, d_, &p_); }
+uint64_t Reader::U64LE() { return Take(byte_io::GetU64LE, d_, &p_); }
 
 absl::Status Anomalies::Report(const std::string& message) {
   if (mode_ == DecodeMode::kStrict) return absl::InvalidArgumentError(absl::StrCat(what_, ": ", message));
@@ -73,13 +61,15 @@ void Anomalies::Note(const std::string& message) {
   if (info_ != nullptr) info_->warnings.push_back(message);
 }
 
-absl::Status CheckTextSize(absl::string_view text, const ReadOptions& options, absl::string_view what) {
+absl::StatusOr<absl::string_view> StartDecode(absl::string_view text, const ReadOptions& options,
+                                              absl::string_view what, DecodeInfo* info) {
   if (text.size() > options.max_chars) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": ", text.size(), " characters is over the limit of ", options.max_chars));
   }
   if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(what, ": empty"));
-  return absl::OkStatus();
+  if (info != nullptr) *info = DecodeInfo();
+  return TrimUnicodeWhitespace(text);
 }
 
 bool IsAllZero(const AuthKey& key) {

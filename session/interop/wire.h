@@ -88,8 +88,11 @@ class Anomalies {
   absl::string_view what_;
 };
 
-// kInvalidArgument if `text` is longer than options.max_chars.
-absl::Status CheckTextSize(absl::string_view text, const ReadOptions& options, absl::string_view what);
+// The start of every string decoder: kInvalidArgument if `text` is empty or
+// longer than options.max_chars; otherwise resets *info (when not null) and
+// returns the text without the Unicode white space around it.
+absl::StatusOr<absl::string_view> StartDecode(absl::string_view text, const ReadOptions& options,
+                                              absl::string_view what, DecodeInfo* info);
 
 // True if every byte of the key is zero (Telethon and mtcute treat such a key
 // as absent; a real MTProto key is never all zeros).

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "session/interop/known_dcs.h"
 #include "session/interop/sqlite/image.h"
+#include "session/interop/sqlite/marked_peers.h"
 #include "session/interop/sqlite/rows.h"
 #include "session/interop/wire.h"
 #include "session/status_macros.h"
@@ -126,12 +127,8 @@ absl::Status ReadPeers(sqlite::Db& db, ImportedSession& out) {
                                                   {"id", "access_hash", "type", "username", "phone_number",
                                                    "last_update_on"},
                                                   {"id", "access_hash", "type"}));
-  int64_t n = 0, stamped = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "peers", n);
+  int64_t stamped = 0;
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t id, row.Int(0, "id"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> hash, row.OptInt(1, "access_hash"));
     TGS_ASSIGN_OR_RETURN(std::optional<std::string> type, row.OptText(2, "type"));
@@ -168,13 +165,15 @@ absl::Status ReadPeers(sqlite::Db& db, ImportedSession& out) {
     if (out.session.FindPeer(p.id) != nullptr) {
       out.info.warnings.push_back(absl::StrCat("peer ", id, " skipped: another peer has the same bare id ", p.id));
       out.info.anomaly_count += 1;
-      continue;
+      return absl::OkStatus();
     }
     out.session.CachePeer(p);
     x.username = std::move(username);
     x.phone = std::move(phone);
     if (!x.empty()) out.extras.peers[id] = std::move(x);
-  }
+    return absl::OkStatus();
+  };
+  TGS_RETURN_IF_ERROR(sqlite::rows::ForEachRow(st, kWhat, "peers", read_row).status());
   if (stamped > 0) out.not_carried.push_back(absl::StrCat("peers.last_update_on (", stamped, " rows)"));
   return absl::OkStatus();
 }
@@ -186,11 +185,7 @@ namespace sqlite_internal {
 absl::StatusOr<ImportedSession> ImportPyrogramSqliteDb(sqlite::Db& db) {
   ImportedSession out;
   out.format = Format::kPyrogramSqlite;
-  TGS_ASSIGN_OR_RETURN(sqlite::Statement vs, sqlite::rows::SelectByName(db, kWhat, "version", {"number"}, {"number"}));
-  TGS_ASSIGN_OR_RETURN(bool has_row, vs.Step());
-  if (!has_row) return absl::DataLossError(absl::StrCat(kWhat, ": the version table is empty"));
-  TGS_ASSIGN_OR_RETURN(int64_t version, sqlite::rows::Row(vs, kWhat, "version", 1).Int(0, "number"));
-  vs.Reset();
+  TGS_ASSIGN_OR_RETURN(int64_t version, sqlite::rows::SchemaVersion(db, kWhat, "number"));
   out.info.layout = absl::StrCat("schema ", version);
   if (version < 2) {
     return absl::UnimplementedError(absl::StrCat(kWhat, ": schema version ", version, " (Pyrogram < 1.0)"));
@@ -201,7 +196,7 @@ absl::StatusOr<ImportedSession> ImportPyrogramSqliteDb(sqlite::Db& db) {
   }
   TGS_RETURN_IF_ERROR(ReadSessions(db, out));
   TGS_RETURN_IF_ERROR(ReadPeers(db, out));
-  TGS_ASSIGN_OR_RETURN(std::vector<std::string> tables, sqlite::rows::TableNames(db));
+  TGS_ASSIGN_OR_RETURN(std::vector<std::string> tables, db.TableNames());
   for (const std::string& t : tables) {
     if (t == "sessions" || t == "peers" || t == "version") continue;
     TGS_ASSIGN_OR_RETURN(int64_t rows, sqlite::rows::CountRows(db, t));
@@ -256,16 +251,7 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
     TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
                          db.Prepare("REPLACE INTO peers (id, access_hash, type, username, phone_number, "
                                     "last_update_on) VALUES (?, ?, ?, ?, ?, ?)"));
-    size_t unmarkable = 0;
-    for (const CachedPeer& p : session.peers.items()) {
-      absl::StatusOr<int64_t> marked = MarkPeerId(p.type, p.id);
-      if (!marked.ok()) {
-        // ferogram accepts any i64 id; marked ids cannot express some.
-        if (++unmarkable <= 3 && dropped != nullptr) {
-          dropped->push_back(absl::StrCat("peer ", p.id, " (", marked.status().message(), ")"));
-        }
-        continue;
-      }
+    TGS_RETURN_IF_ERROR(sqlite_internal::ForEachMarkedPeer(session, dropped, [&](const CachedPeer& p, int64_t marked) {
       const PeerExtras* x = extras.FindPeer(p);
       const char* type = "user";
       if (p.is_user()) {
@@ -275,7 +261,7 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
       } else {
         type = p.channel_kind && *p.channel_kind != ChannelKind::kBroadcast ? "supergroup" : "channel";
       }
-      st.BindInt(1, *marked).BindInt(2, p.access_hash).BindText(3, type);
+      st.BindInt(1, marked).BindInt(2, p.access_hash).BindText(3, type);
       if (x != nullptr && x->username) {
         st.BindText(4, *x->username);
       } else {
@@ -289,11 +275,8 @@ absl::StatusOr<SecretString> ExportPyrogramSqlite(const Session& session, const 
       // The time the file is dated (WriteOptions::now_unix), as Pyrogram's
       // column default would give it, so one conversion gives one file.
       st.BindInt(6, now_unix);
-      TGS_RETURN_IF_ERROR(st.Run());
-    }
-    if (unmarkable > 3 && dropped != nullptr) {
-      dropped->push_back(absl::StrCat(unmarkable - 3, " more peers whose ids have no marked form"));
-    }
+      return st.Run();
+    }));
   }
   TGS_RETURN_IF_ERROR(tx.Commit());
   return sqlite::SerializeImage(db);

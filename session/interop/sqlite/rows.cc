@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "session/status_macros.h"
 
 namespace tgsession {
 namespace sqlite {
@@ -97,26 +98,29 @@ absl::StatusOr<std::optional<absl::string_view>> Row::OptBlobView(int col, absl:
   return std::optional<absl::string_view>(st_.ColumnBlob(col));
 }
 
+absl::StatusOr<int64_t> ForEachRow(Statement& st, absl::string_view what, absl::string_view table,
+                                   absl::FunctionRef<absl::Status(const Row& row)> fn) {
+  int64_t n = 0;
+  while (true) {
+    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
+    if (!more) return n;
+    ++n;
+    TGS_RETURN_IF_ERROR(fn(Row(st, what, table, n)));
+  }
+}
+
+absl::StatusOr<int64_t> SchemaVersion(Db& db, absl::string_view what, absl::string_view column) {
+  TGS_ASSIGN_OR_RETURN(Statement st, SelectByName(db, what, "version", {std::string(column)}, {std::string(column)}));
+  TGS_ASSIGN_OR_RETURN(bool has_row, st.Step());
+  if (!has_row) return absl::DataLossError(absl::StrCat(what, ": the version table is empty"));
+  return Row(st, what, "version", 1).Int(0, column);
+}
+
 absl::StatusOr<int64_t> CountRows(Db& db, absl::string_view table) {
   absl::StatusOr<bool> has = db.HasTable(table);
   if (!has.ok()) return has.status();
   if (!*has) return 0;
   return db.QueryInt(absl::StrCat("SELECT count(*) FROM ", Quoted(table)));
-}
-
-absl::StatusOr<std::vector<std::string>> TableNames(Db& db) {
-  absl::StatusOr<Statement> st =
-      db.Prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                 "ORDER BY name");
-  if (!st.ok()) return st.status();
-  std::vector<std::string> out;
-  while (true) {
-    absl::StatusOr<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.emplace_back(st->ColumnText(0));
-  }
-  return out;
 }
 
 }  // namespace rows

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "backends/sqlite_db.h"
@@ -43,6 +44,8 @@ class Row {
   absl::StatusOr<std::optional<absl::string_view>> OptBlobView(int col, absl::string_view name) const;
 
   absl::Status Error(absl::string_view name, absl::string_view problem) const;
+  // The row's number, from 1.
+  int64_t number() const { return row_; }
 
  private:
   const Statement& st_;
@@ -51,11 +54,17 @@ class Row {
   int64_t row_;
 };
 
+// Steps `st` (a SELECT of `table`) over its rows, calling `fn` with each;
+// returns the first error, or how many rows there were.
+absl::StatusOr<int64_t> ForEachRow(Statement& st, absl::string_view what, absl::string_view table,
+                                   absl::FunctionRef<absl::Status(const Row& row)> fn);
+
+// The number in the one row of table "version", column `column` (the schema
+// version the file says it has); kDataLoss when the table is empty.
+absl::StatusOr<int64_t> SchemaVersion(Db& db, absl::string_view what, absl::string_view column);
+
 // Rows in `table` (0 when it does not exist).
 absl::StatusOr<int64_t> CountRows(Db& db, absl::string_view table);
-
-// Names of the tables in the main schema (sqlite_ tables excepted), sorted.
-absl::StatusOr<std::vector<std::string>> TableNames(Db& db);
 
 }  // namespace rows
 }  // namespace sqlite

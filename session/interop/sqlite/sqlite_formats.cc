@@ -52,7 +52,7 @@ absl::StatusOr<SecretString> WriteFerogramSqlite(const ImportedSession& in, cons
 
 // Which SQLite session format a database is, by its tables.
 absl::StatusOr<Format> ClassifySqlite(sqlite::Db& db) {
-  TGS_ASSIGN_OR_RETURN(std::vector<std::string> tables, sqlite::rows::TableNames(db));
+  TGS_ASSIGN_OR_RETURN(std::vector<std::string> tables, db.TableNames());
   const auto has = [&](absl::string_view t) { return std::find(tables.begin(), tables.end(), t) != tables.end(); };
   if (has("meta") && has("dcs")) return Format::kFerogramSqlite;
   if (has("sessions") && has("version")) {

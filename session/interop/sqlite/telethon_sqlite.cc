@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "session/interop/sqlite/image.h"
+#include "session/interop/sqlite/marked_peers.h"
 #include "session/interop/sqlite/rows.h"
 #include "session/interop/wire.h"
 #include "session/status_macros.h"
@@ -65,25 +66,20 @@ absl::Status ReadSessions(sqlite::Db& db, ImportedSession& out) {
       sqlite::Statement st,
       sqlite::rows::SelectByName(db, kWhat, "sessions", {"dc_id", "server_address", "port", "auth_key", "takeout_id"},
                                  {"dc_id", "server_address", "port", "auth_key"}));
-  int64_t n = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "sessions", n);
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t dc_id64, row.Int(0, "dc_id"));
     TGS_ASSIGN_OR_RETURN(int32_t dc_id, ToInt32(row, "dc_id", dc_id64));
     TGS_ASSIGN_OR_RETURN(std::optional<std::string> addr, row.OptText(1, "server_address"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> port, row.OptInt(2, "port"));
     TGS_ASSIGN_OR_RETURN(std::optional<absl::string_view> key, row.OptBlobView(3, "auth_key"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> takeout, row.OptInt(4, "takeout_id"));
-    if (n > 1) {
+    if (row.number() > 1) {
       // Telethon keeps one row (set_dc deletes the others) and reads the
       // first; more rows come from another writer.
-      out.info.warnings.push_back(absl::StrCat("sessions row ", n, " (DC ", dc_id,
+      out.info.warnings.push_back(absl::StrCat("sessions row ", row.number(), " (DC ", dc_id,
                                                ") ignored: Telethon reads only the first row"));
       out.info.anomaly_count += 1;
-      continue;
+      return absl::OkStatus();
     }
     if (takeout) out.extras.takeout_id = *takeout;
     out.session.home_dc_id = dc_id;
@@ -91,7 +87,7 @@ absl::Status ReadSessions(sqlite::Db& db, ImportedSession& out) {
       // A fresh file: SQLiteSession() saved before any DC was set.
       if (key && !key->empty()) return row.Error("server_address", "NULL beside an auth key");
       out.info.warnings.push_back("no DC stored yet (a Telethon session that never connected)");
-      continue;
+      return absl::OkStatus();
     }
     if (!port || *port < 1 || *port > 65535) return row.Error("port", "missing or not a TCP port");
     DcEntry e = DcEntry::FromParts(dc_id, *addr, static_cast<uint16_t>(*port), DcFlags());
@@ -104,7 +100,9 @@ absl::Status ReadSessions(sqlite::Db& db, ImportedSession& out) {
       e.auth_key = *std::move(k);
     }
     out.session.dcs.push_back(std::move(e));
-  }
+    return absl::OkStatus();
+  };
+  TGS_ASSIGN_OR_RETURN(const int64_t n, sqlite::rows::ForEachRow(st, kWhat, "sessions", read_row));
   if (n == 0) out.info.warnings.push_back("no sessions row: nothing stored yet");
   return absl::OkStatus();
 }
@@ -115,12 +113,8 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
   TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
                        sqlite::rows::SelectByName(db, kWhat, "entities",
                                                   {"id", "hash", "username", "phone", "name", "date"}, {"id", "hash"}));
-  int64_t n = 0, dated = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "entities", n);
+  int64_t dated = 0;
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t id, row.Int(0, "id"));
     TGS_ASSIGN_OR_RETURN(int64_t hash, row.Int(1, "hash"));
     TGS_ASSIGN_OR_RETURN(std::optional<std::string> username, row.OptText(2, "username"));
@@ -133,7 +127,7 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
       // Telethon 1.28+: InputPeerUser(0, self_id) stores the own user id.
       if (hash <= 0) return row.Error("hash", "the self-id row (id 0) holds no user id");
       out.extras.user_id = hash;
-      continue;
+      return absl::OkStatus();
     }
     absl::StatusOr<BarePeerId> bare = UnmarkPeerId(id);
     if (!bare.ok()) return row.Error("id", bare.status().message());
@@ -145,7 +139,7 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
       // Our model keys peers by bare id (as ferogram does).
       out.info.warnings.push_back(absl::StrCat("entity ", id, " skipped: another entity has the same bare id ", p.id));
       out.info.anomaly_count += 1;
-      continue;
+      return absl::OkStatus();
     }
     out.session.CachePeer(p);
     PeerExtras x;
@@ -153,7 +147,9 @@ absl::Status ReadEntities(sqlite::Db& db, ImportedSession& out) {
     x.phone = std::move(phone);
     x.name = std::move(name);
     if (!x.empty()) out.extras.peers[id] = std::move(x);
-  }
+    return absl::OkStatus();
+  };
+  TGS_RETURN_IF_ERROR(sqlite::rows::ForEachRow(st, kWhat, "entities", read_row).status());
   if (dated > 0) out.not_carried.push_back(absl::StrCat("entity dates (", dated, " rows)"));
   return absl::OkStatus();
 }
@@ -164,12 +160,7 @@ absl::Status ReadUpdateState(sqlite::Db& db, ImportedSession& out) {
   TGS_ASSIGN_OR_RETURN(sqlite::Statement st,
                        sqlite::rows::SelectByName(db, kWhat, "update_state", {"id", "pts", "qts", "date", "seq"},
                                                   {"id", "pts"}));
-  int64_t n = 0;
-  while (true) {
-    TGS_ASSIGN_OR_RETURN(bool more, st.Step());
-    if (!more) break;
-    ++n;
-    const sqlite::rows::Row row(st, kWhat, "update_state", n);
+  const auto read_row = [&](const sqlite::rows::Row& row) -> absl::Status {
     TGS_ASSIGN_OR_RETURN(int64_t id, row.Int(0, "id"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> pts64, row.OptInt(1, "pts"));
     TGS_ASSIGN_OR_RETURN(std::optional<int64_t> qts64, row.OptInt(2, "qts"));
@@ -189,13 +180,14 @@ absl::Status ReadUpdateState(sqlite::Db& db, ImportedSession& out) {
       if (date_real) {
         out.info.warnings.push_back(absl::StrCat("update_state date is fractional; read as ", date));
       }
-      continue;
+      return absl::OkStatus();
     }
     if (id < 0) return row.Error("id", absl::StrCat(id, " is not a channel id"));
     // Telethon keeps only pts for channels; their date is arbitrary.
     out.session.updates_state.SetChannelPts(id, pts);
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  };
+  return sqlite::rows::ForEachRow(st, kWhat, "update_state", read_row).status();
 }
 
 }  // namespace
@@ -211,11 +203,7 @@ absl::StatusOr<ImportedSession> ImportTelethonSqliteDb(sqlite::Db& db) {
     return absl::InvalidArgumentError(absl::StrCat(kWhat, ": not a Telethon session file (no ",
                                                    has_version ? "sessions" : "version", " table)"));
   }
-  TGS_ASSIGN_OR_RETURN(sqlite::Statement vs, sqlite::rows::SelectByName(db, kWhat, "version", {"version"}, {"version"}));
-  TGS_ASSIGN_OR_RETURN(bool has_row, vs.Step());
-  if (!has_row) return absl::DataLossError(absl::StrCat(kWhat, ": the version table is empty"));
-  TGS_ASSIGN_OR_RETURN(int64_t version, sqlite::rows::Row(vs, kWhat, "version", 1).Int(0, "version"));
-  vs.Reset();
+  TGS_ASSIGN_OR_RETURN(int64_t version, sqlite::rows::SchemaVersion(db, kWhat, "version"));
   if (version > kTelethonSchemaVersion) {
     return absl::UnimplementedError(absl::StrCat(kWhat, ": schema version ", version,
                                                  " is newer than Telethon 1.x's ", kTelethonSchemaVersion));
@@ -289,27 +277,15 @@ absl::StatusOr<SecretString> ExportTelethonSqlite(const Session& session, const 
       bind_date();
       TGS_RETURN_IF_ERROR(st.Run());
     }
-    size_t unmarkable = 0;
-    for (const CachedPeer& p : session.peers.items()) {
-      absl::StatusOr<int64_t> marked = MarkPeerId(p.type, p.id);
-      if (!marked.ok()) {
-        // ferogram accepts any i64 id; marked ids cannot express some.
-        if (++unmarkable <= 3 && dropped != nullptr) {
-          dropped->push_back(absl::StrCat("peer ", p.id, " (", marked.status().message(), ")"));
-        }
-        continue;
-      }
+    TGS_RETURN_IF_ERROR(sqlite_internal::ForEachMarkedPeer(session, dropped, [&](const CachedPeer& p, int64_t marked) {
       const PeerExtras* x = extras.FindPeer(p);
-      st.BindInt(1, *marked).BindInt(2, p.access_hash);
+      st.BindInt(1, marked).BindInt(2, p.access_hash);
       bind_opt(3, x != nullptr ? x->username : std::nullopt);
       bind_opt(4, x != nullptr ? x->phone : std::nullopt);
       bind_opt(5, x != nullptr ? x->name : std::nullopt);
       bind_date();
-      TGS_RETURN_IF_ERROR(st.Run());
-    }
-    if (unmarkable > 3 && dropped != nullptr) {
-      dropped->push_back(absl::StrCat(unmarkable - 3, " more peers whose ids have no marked form"));
-    }
+      return st.Run();
+    }));
   }
   {
     TGS_ASSIGN_OR_RETURN(sqlite::Statement st, db.Prepare("insert or replace into update_state values (?,?,?,?,?)"));
