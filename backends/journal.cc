@@ -8,15 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "session/binary_codec.h"
 #include "session/byte_io.h"
+#include "session/byte_reader.h"
 #include "session/status_macros.h"
 
 namespace tgsession {
 namespace journal {
 namespace {
 
-using byte_io::GetI32LE;
-using byte_io::GetI64LE;
-using byte_io::GetU16LE;
 using byte_io::GetU32LE;
 using byte_io::GetU64LE;
 
@@ -49,43 +47,6 @@ void PutU64(std::string* s, uint64_t v) {
 void PutI32(std::string* s, int32_t v) { PutU32(s, static_cast<uint32_t>(v)); }
 void PutI64(std::string* s, int64_t v) { PutU64(s, static_cast<uint64_t>(v)); }
 
-// Bounds-checked reader over one record payload.
-class PayloadReader {
- public:
-  explicit PayloadReader(absl::string_view p) : p_(reinterpret_cast<const uint8_t*>(p.data())), n_(p.size()) {}
-  // 64-bit, so a count times a record size cannot wrap with a 32-bit size_t.
-  bool Need(uint64_t k) const { return n_ - pos_ >= k; }
-  bool U8(uint8_t* v) {
-    if (!Need(1)) return false;
-    *v = p_[pos_++];
-    return true;
-  }
-  bool U16(uint16_t* v) { return Take(GetU16LE, v); }
-  bool U32(uint32_t* v) { return Take(GetU32LE, v); }
-  bool I32(int32_t* v) { return Take(GetI32LE, v); }
-  bool I64(int64_t* v) { return Take(GetI64LE, v); }
-  const uint8_t* Bytes(size_t k) {
-    if (!Need(k)) return nullptr;
-    const uint8_t* r = p_ + pos_;
-    pos_ += k;
-    return r;
-  }
-  bool AtEnd() const { return pos_ == n_; }
-
- private:
-  // Reads the value `get` decodes at the position, if its bytes are there.
-  template <typename T>
-  bool Take(T (*get)(const uint8_t*), T* v) {
-    if (!Need(sizeof(T))) return false;
-    *v = get(p_ + pos_);
-    pos_ += sizeof(T);
-    return true;
-  }
-
-  const uint8_t* p_;
-  size_t n_;
-  size_t pos_ = 0;
-};
 
 absl::Status BadRecord(size_t offset, absl::string_view what) {
   return absl::DataLossError(absl::StrCat("session journal record at byte ", offset, " is corrupt: ", what));
@@ -96,7 +57,7 @@ constexpr size_t kMinPeerBytes = 20;
 constexpr size_t kSmallestUpdateBytes = 5;  // kind + qts
 
 // Each Read* returns nullptr or what is wrong with the bytes.
-const char* ReadPeer(PayloadReader& r, CachedPeer* peer) {
+const char* ReadPeer(ByteReader& r, CachedPeer* peer) {
   uint8_t ptype, kind, community;
   if (!r.I64(&peer->id) || !r.I64(&peer->access_hash) || !r.U8(&ptype) || !r.U8(&kind) || !r.U8(&community)) {
     return "short peer";
@@ -108,14 +69,14 @@ const char* ReadPeer(PayloadReader& r, CachedPeer* peer) {
   return nullptr;
 }
 
-const char* ReadMinPeer(PayloadReader& r, CachedMinPeer* m) {
+const char* ReadMinPeer(ByteReader& r, CachedMinPeer* m) {
   if (!r.I64(&m->user_id) || !r.I64(&m->peer_id) || !r.I32(&m->msg_id)) return "short min peer";
   return nullptr;
 }
 
 // An update-state change (kind byte and fields). Without `c` the bytes are
 // only checked (a kAll's channel list is skipped, not built).
-const char* ReadUpdate(PayloadReader& r, UpdateStateChange* c) {
+const char* ReadUpdate(ByteReader& r, UpdateStateChange* c) {
   UpdateStateChange scratch;
   UpdateStateChange& out = c != nullptr ? *c : scratch;
   uint8_t kind;
@@ -162,7 +123,7 @@ const char* ReadUpdate(PayloadReader& r, UpdateStateChange* c) {
 // is never held decoded beside the session (a hostile count cannot make us
 // allocate more than the session itself grows by).
 absl::Status Walk(absl::string_view payload, size_t offset, Session* s) {
-  PayloadReader r(payload);
+  ByteReader r(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
   uint8_t type;
   if (!r.U8(&type)) return BadRecord(offset, "empty payload");
   switch (static_cast<Op::Type>(type)) {

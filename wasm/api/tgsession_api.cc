@@ -37,6 +37,7 @@
 #include "backends/changes.h"
 #include "backends/journal.h"
 #include "session/binary_codec.h"
+#include "session/byte_reader.h"
 #include "session/secret.h"
 #include "session/session.h"
 #include "session/string_codec.h"
@@ -138,44 +139,6 @@ absl::StatusOr<CachedPeer> MakePeer(int64_t id, int64_t hash, int32_t type, int3
   return p;
 }
 
-// Little-endian reader over packed input, failing closed: every read checks
-// what is left.
-class Reader {
- public:
-  Reader(const char* p, size_t n) : p_(reinterpret_cast<const uint8_t*>(p)), n_(p == nullptr ? 0 : n) {}
-  bool Need(uint64_t k) const { return n_ - pos_ >= k; }
-  bool U8(uint8_t* v) {
-    if (!Need(1)) return false;
-    *v = p_[pos_++];
-    return true;
-  }
-  bool U32(uint32_t* v) {
-    if (!Need(4)) return false;
-    *v = static_cast<uint32_t>(p_[pos_]) | static_cast<uint32_t>(p_[pos_ + 1]) << 8 |
-         static_cast<uint32_t>(p_[pos_ + 2]) << 16 | static_cast<uint32_t>(p_[pos_ + 3]) << 24;
-    pos_ += 4;
-    return true;
-  }
-  bool I32(int32_t* v) {
-    uint32_t u;
-    if (!U32(&u)) return false;
-    *v = static_cast<int32_t>(u);
-    return true;
-  }
-  bool I64(int64_t* v) {
-    uint32_t lo, hi;
-    if (!Need(8) || !U32(&lo) || !U32(&hi)) return false;
-    *v = static_cast<int64_t>(static_cast<uint64_t>(hi) << 32 | lo);
-    return true;
-  }
-  bool AtEnd() const { return pos_ == n_; }
-
- private:
-  const uint8_t* p_;
-  size_t n_;
-  size_t pos_ = 0;
-};
-
 // A batch as the JavaScript API packs it (tgs_apply_changes), read whole
 // before anything is applied.
 struct PackedChanges {
@@ -192,7 +155,7 @@ struct PackedChanges {
 };
 
 absl::StatusOr<PackedChanges> ReadChanges(const char* p, size_t n) {
-  Reader r(p, n);
+  ByteReader r(reinterpret_cast<const uint8_t*>(p), n);
   PackedChanges c;
   uint32_t count;
   if (!r.U32(&count) || !r.Need(uint64_t{count} * 19)) return absl::InvalidArgumentError("batch peers truncated");
