@@ -17,6 +17,7 @@ namespace tgsession {
 namespace {
 
 using ::tgsession::testing::JsonEqual;
+using ::tgsession::testing::JsonStr;
 using ::tgsession::testing::ListDir;
 using ::tgsession::testing::MakeTempDir;
 using ::tgsession::testing::ParseJsonOrDie;
@@ -26,8 +27,6 @@ using ::tgsession::testing::VectorsDir;
 
 using Result = ::tgsession::testing::CliResult;
 using ::tgsession::testing::RunCli;
-
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 TEST(CliTest, InspectJsonEqualsOracleForEveryVector) {
   const std::string dir = VectorsDir() + "/ferogram/binary";
@@ -41,7 +40,7 @@ TEST(CliTest, InspectJsonEqualsOracleForEveryVector) {
       ASSERT_EQ(r.code, 0) << r.err;
       rapidjson::Document got = ParseJsonOrDie(r.out);
       ASSERT_TRUE(got.HasMember("format"));
-      EXPECT_EQ(Str(got["format"]), absl::EndsWith(input, ".bin") ? "ferogram-binary" : "ferogram-native");
+      EXPECT_EQ(JsonStr(got["format"]), absl::EndsWith(input, ".bin") ? "ferogram-binary" : "ferogram-native");
       got.RemoveMember("format");
       rapidjson::Document want;
       want.CopyFrom(v["decoded"], want.GetAllocator());

@@ -37,12 +37,10 @@ namespace tgsession {
 namespace interop {
 namespace {
 
+using ::tgsession::testing::InteropVectorsDir;
+using ::tgsession::testing::JsonStr;
 using ::tgsession::testing::MakeTempDir;
 using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::VectorsDir;
-
-std::string Dir() { return VectorsDir() + "/interop"; }
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 std::string Runfile(const std::string& rel) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -106,10 +104,10 @@ std::vector<Case> TelethonCases() {
     EXPECT_TRUE(s.ok()) << name << ": " << s.status();
     if (s.ok()) cases.push_back({name, *std::move(s)});
   };
-  add("telethon file", ReadSessionFile(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt));
-  add("pyrogram 2 file", ReadSessionFile(Dir() + "/pyrogram_2.0.106_dc2_full.session", std::nullopt));
-  add("pyrogram 1 file", ReadSessionFile(Dir() + "/pyrogram_1.4.16_dc2_full.session", std::nullopt));
-  add("gramjs store", ReadSessionFile(Dir() + "/gramjs_store_session/my_store", std::nullopt));
+  add("telethon file", ReadSessionFile(InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt));
+  add("pyrogram 2 file", ReadSessionFile(InteropVectorsDir() + "/pyrogram_2.0.106_dc2_full.session", std::nullopt));
+  add("pyrogram 1 file", ReadSessionFile(InteropVectorsDir() + "/pyrogram_1.4.16_dc2_full.session", std::nullopt));
+  add("gramjs store", ReadSessionFile(InteropVectorsDir() + "/gramjs_store_session/my_store", std::nullopt));
   // A ferogram session on an IPv6-only home DC with a takeout id, every peer
   // kind and per-channel pts.
   {
@@ -172,7 +170,7 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
   rapidjson::Document d;
   d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
   ASSERT_FALSE(d.HasParseError()) << r.out;
-  EXPECT_EQ(Str(d["telethon_version"]), "1.25.1");
+  EXPECT_EQ(JsonStr(d["telethon_version"]), "1.25.1");
   ASSERT_EQ(d["sqlite"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].name);
@@ -189,9 +187,9 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
     ASSERT_TRUE(hp.ok());
     EXPECT_EQ(t["version"].GetInt(), 7);
     EXPECT_EQ(t["dc_id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(t["server_address"]), hp->host);
+    EXPECT_EQ(JsonStr(t["server_address"]), hp->host);
     EXPECT_EQ(t["port"].GetInt(), hp->port);
-    EXPECT_EQ(Str(t["auth_key_hex"]), home->auth_key->RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(t["auth_key_hex"]), home->auth_key->RevealHex(kRevealSecrets));
     if (x.takeout_id) {
       EXPECT_EQ(t["takeout_id"].GetInt64(), *x.takeout_id);
     } else {
@@ -214,9 +212,9 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
     }
     // Every peer, through Telethon's get_input_entity.
     const auto expect_peer = [](const rapidjson::Value& got, const CachedPeer& p) {
-      ASSERT_TRUE(got.HasMember("_")) << Str(got["error"]);
+      ASSERT_TRUE(got.HasMember("_")) << JsonStr(got["error"]);
       const char* want = p.is_user() ? "InputPeerUser" : p.is_chat() ? "InputPeerChat" : "InputPeerChannel";
-      EXPECT_EQ(Str(got["_"]), want);
+      EXPECT_EQ(JsonStr(got["_"]), want);
       EXPECT_EQ(got["id"].GetInt64(), p.id);
       if (!p.is_chat()) {
         EXPECT_EQ(got["access_hash"].GetInt64(), p.access_hash);
@@ -251,29 +249,29 @@ struct StringCase {
 };
 
 std::vector<StringCase> StringCases(Format to) {
-  const std::string text = ReadFileOrDie(Dir() + "/vectors.json");
+  const std::string text = ReadFileOrDie(InteropVectorsDir() + "/vectors.json");
   rapidjson::Document d;
   d.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   std::vector<StringCase> out;
   for (const auto& v : d["vectors"].GetArray()) {
     if (v["string"].IsNull()) continue;
-    const std::string label = Str(v["format"]);
+    const std::string label = JsonStr(v["format"]);
     std::optional<Format> f;
     if (label == "telethon_string") f = Format::kTelethonString;
     if (label == "gramjs_string") f = Format::kGramjsString;
     if (absl::StartsWith(label, "pyrogram_")) f = Format::kPyrogramString;
     if (label == "mtcute_v3") f = Format::kMtcuteString;
     if (!f) continue;
-    absl::StatusOr<ImportedSession> in = SqliteFormats().Read(Str(v["string"]), *f);
-    EXPECT_TRUE(in.ok()) << Str(v["id"]) << ": " << in.status();
+    absl::StatusOr<ImportedSession> in = SqliteFormats().Read(JsonStr(v["string"]), *f);
+    EXPECT_TRUE(in.ok()) << JsonStr(v["id"]) << ": " << in.status();
     if (!in.ok()) continue;
     absl::StatusOr<ExportResult> e = SqliteFormats().Write(*in, to);
     if (!e.ok()) {
       // Only a zero key (no key to export) or, for Telethon, a host name.
-      EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << Str(v["id"]) << ": " << e.status();
+      EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << JsonStr(v["id"]) << ": " << e.status();
       continue;
     }
-    out.push_back({Str(v["id"]), *std::move(in), e->data.str(), e->summary.warnings});
+    out.push_back({JsonStr(v["id"]), *std::move(in), e->data.str(), e->summary.warnings});
   }
   return out;
 }
@@ -294,16 +292,16 @@ TEST(RealTelethon, ReadsOurStrings) {
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& t = d["strings"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(t.HasMember("error")) << Str(t["error"]);
+    ASSERT_FALSE(t.HasMember("error")) << JsonStr(t["error"]);
     const Session& s = cases[i].source.session;
     const DcEntry& e = s.dcs[0];
     absl::StatusOr<HostPort> hp = e.ParseAddress();
     ASSERT_TRUE(hp.ok());
     EXPECT_EQ(t["dc_id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(t["server_address"]), hp->host);
+    EXPECT_EQ(JsonStr(t["server_address"]), hp->host);
     EXPECT_EQ(t["port"].GetInt(), hp->port);
-    EXPECT_EQ(Str(t["auth_key_hex"]), e.auth_key->RevealHex(kRevealSecrets));
-    EXPECT_EQ(Str(t["save"]), cases[i].ours);  // Telethon writes back exactly our string
+    EXPECT_EQ(JsonStr(t["auth_key_hex"]), e.auth_key->RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(t["save"]), cases[i].ours);  // Telethon writes back exactly our string
   }
 }
 
@@ -323,22 +321,22 @@ TEST(RealGramjs, LoadsOurStrings) {
   ASSERT_FALSE(d.HasParseError()) << r.out;
   if (d.HasMember("missing")) {
     GTEST_SKIP() << "GramJS (npm telegram) is not installed in tests/interop_js (run tools/setup.sh): "
-                 << Str(d["missing"]);
+                 << JsonStr(d["missing"]);
   }
-  EXPECT_EQ(Str(d["version"]), "2.26.22");
+  EXPECT_EQ(JsonStr(d["version"]), "2.26.22");
   ASSERT_EQ(d["results"].Size(), cases.size());
   int high_ports = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& g = d["results"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(g.HasMember("error")) << Str(g["error"]);
+    ASSERT_FALSE(g.HasMember("error")) << JsonStr(g["error"]);
     const Session& s = cases[i].source.session;
     const DcEntry& e = s.dcs[0];
     absl::StatusOr<HostPort> hp = e.ParseAddress();
     ASSERT_TRUE(hp.ok());
     EXPECT_EQ(g["dcId"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(g["serverAddress"]), hp->host);
-    EXPECT_EQ(Str(g["authKeyHex"]), e.auth_key->RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(g["serverAddress"]), hp->host);
+    EXPECT_EQ(JsonStr(g["authKeyHex"]), e.auth_key->RevealHex(kRevealSecrets));
     if (hp->port > 32767) {
       // GramJS's own misreading, which our summary warns about.
       ++high_ports;
@@ -347,7 +345,7 @@ TEST(RealGramjs, LoadsOurStrings) {
       EXPECT_TRUE(absl::StrContains(cases[i].warnings[0], absl::StrCat(hp->port - 65536)));
     } else {
       EXPECT_EQ(g["port"].GetInt(), hp->port);
-      EXPECT_EQ(Str(g["save"]), cases[i].ours);  // GramJS writes back exactly our string
+      EXPECT_EQ(JsonStr(g["save"]), cases[i].ours);  // GramJS writes back exactly our string
     }
   }
   EXPECT_GE(high_ports, 2);
@@ -369,20 +367,20 @@ TEST(RealMtcute, ReadsOurStrings) {
   ASSERT_FALSE(d.HasParseError()) << r.out;
   if (d.HasMember("missing")) {
     GTEST_SKIP() << "mtcute (npm @mtcute/core) is not installed in tests/interop_js (run tools/setup.sh): "
-                 << Str(d["missing"]);
+                 << JsonStr(d["missing"]);
   }
-  EXPECT_EQ(Str(d["version"]), "0.29.7");
+  EXPECT_EQ(JsonStr(d["version"]), "0.29.7");
   ASSERT_EQ(d["results"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& m = d["results"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(m.HasMember("error")) << Str(m["error"]);
+    ASSERT_FALSE(m.HasMember("error")) << JsonStr(m["error"]);
     // mtcute reads what our decoder reads...
     absl::StatusOr<MtcuteStringSession> ours = DecodeMtcuteString(cases[i].ours);
     ASSERT_TRUE(ours.ok()) << ours.status();
     const auto check_dc = [&](const rapidjson::Value& got, const MtcuteDcOption& want) {
       EXPECT_EQ(got["id"].GetInt(), want.id);
-      EXPECT_EQ(Str(got["ipAddress"]), want.ip_address);
+      EXPECT_EQ(JsonStr(got["ipAddress"]), want.ip_address);
       EXPECT_EQ(got["port"].GetInt(), want.port);
       EXPECT_EQ(got["ipv6"].GetBool(), (want.flags & MtcuteDcOption::kIpv6) != 0);
       EXPECT_EQ(got["mediaOnly"].GetBool(), (want.flags & MtcuteDcOption::kMediaOnly) != 0);
@@ -397,17 +395,17 @@ TEST(RealMtcute, ReadsOurStrings) {
     } else {
       EXPECT_TRUE(m["self"].IsNull());
     }
-    EXPECT_EQ(Str(m["authKeyHex"]), ours->auth_key.RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(m["authKeyHex"]), ours->auth_key.RevealHex(kRevealSecrets));
     // ...which is the source's home DC and key...
     const Session& s = cases[i].source.session;
     absl::StatusOr<HostPort> hp = s.dcs[0].ParseAddress();
     ASSERT_TRUE(hp.ok());
     EXPECT_EQ(m["main"]["id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(m["main"]["ipAddress"]), hp->host);
+    EXPECT_EQ(JsonStr(m["main"]["ipAddress"]), hp->host);
     EXPECT_EQ(m["main"]["port"].GetInt(), hp->port);
-    EXPECT_EQ(Str(m["authKeyHex"]), s.dcs[0].auth_key->RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(m["authKeyHex"]), s.dcs[0].auth_key->RevealHex(kRevealSecrets));
     // ...and writes back exactly our string.
-    EXPECT_EQ(Str(m["save"]), cases[i].ours);
+    EXPECT_EQ(JsonStr(m["save"]), cases[i].ours);
   }
 }
 
