@@ -193,16 +193,6 @@ Session SessionFromOracle(const rapidjson::Value& v) {
   return s.ok() ? *s : Session();
 }
 
-Session LoadOrDie(SessionBackend& b) {
-  absl::StatusOr<std::optional<Session>> s = b.Load();
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok() || !s->has_value()) {
-    ADD_FAILURE() << "no session stored";
-    return Session();
-  }
-  return **s;
-}
-
 // The same session with every list sorted by id: how ferogram's SELECTs
 // (no ORDER BY, INTEGER PRIMARY KEY tables) return it.
 Session SortedById(Session s) {

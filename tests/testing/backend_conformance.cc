@@ -33,6 +33,8 @@ AuthKey PatternKey(uint8_t seed) {
   return AuthKey(raw);
 }
 
+}  // namespace
+
 Session LoadOrDie(SessionBackend& b) {
   absl::StatusOr<std::optional<Session>> s = b.Load();
   EXPECT_TRUE(s.ok()) << s.status();
@@ -42,8 +44,6 @@ Session LoadOrDie(SessionBackend& b) {
   }
   return **s;
 }
-
-}  // namespace
 
 Session RichSession() {
   Session s;

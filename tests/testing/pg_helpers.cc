@@ -25,16 +25,6 @@ std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const st
   return std::move(*b);
 }
 
-Session LoadOrDie(SessionBackend& b) {
-  absl::StatusOr<std::optional<Session>> s = b.Load();
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok() || !s->has_value()) {
-    ADD_FAILURE() << "no session stored";
-    return Session();
-  }
-  return **s;
-}
-
 std::unique_ptr<pg::Connection> Admin(PgTestServer& server, const std::string& db) {
   pg::ConnectOptions o;
   o.application_name = "tgs-test-admin";

@@ -19,7 +19,6 @@ namespace testing {
 std::unique_ptr<PostgresStore> OpenStoreOrDie(const std::string& conninfo, const PostgresOptions& o = {});
 std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const std::string& name,
                                                   const OpenSessionOptions& o = {});
-Session LoadOrDie(SessionBackend& b);
 
 // A plain connection to `db` on `server` (no prepared statements).
 std::unique_ptr<pg::Connection> Admin(PgTestServer& server, const std::string& db = "tgs");
