@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,27 +50,42 @@ std::string Runfile(const std::string& rel) {
   return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/", rel);
 }
 
-struct Output {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs `command` with `input` on stdin and returns its stdout.
-Output RunCommand(const std::string& command, const std::string& input) {
+// Runs `interpreter` on the checker script `script` (a runfile) with `input`
+// on stdin, and returns what it prints, parsed as JSON; fails the test (and
+// returns nothing) when the script fails or prints no JSON.
+std::optional<rapidjson::Document> RunChecker(const std::string& interpreter, const std::string& script,
+                                              const std::string& input) {
   static int n = 0;
   const std::string dir = MakeTempDir(absl::StrCat("run", ++n));
   const std::string in_path = dir + "/stdin.json";
   EXPECT_TRUE(WriteFileAtomically(PosixFileSystem(), in_path, input).ok());
-  Output o;
+  const std::string command = absl::StrCat(interpreter, " ", Runfile(script));
   FILE* p = ::popen(absl::StrCat(command, " < '", in_path, "' 2>'", dir, "/stderr'").c_str(), "r");
-  if (p == nullptr) return o;
+  if (p == nullptr) {
+    ADD_FAILURE() << "cannot run " << command;
+    return std::nullopt;
+  }
+  std::string out;
   char buf[4096];
   size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) o.out.append(buf, got);
+  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
   const int status = ::pclose(p);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (o.exit_code != 0) ADD_FAILURE() << command << " failed: " << ReadFileOrDie(dir + "/stderr");
-  return o;
+  const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (exit_code != 0) {
+    ADD_FAILURE() << command << " failed (exit " << exit_code << "): " << ReadFileOrDie(dir + "/stderr");
+    return std::nullopt;
+  }
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseFullPrecisionFlag>(out.data(), out.size());
+  if (d.HasParseError()) {
+    ADD_FAILURE() << command << " printed no JSON: " << out;
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<rapidjson::Document> RunTelethonChecker(const std::string& input) {
+  return RunChecker("/usr/bin/python3", "tests/interop_py/telethon_check.py", input);
 }
 
 std::string JsonString(absl::string_view s) {
@@ -164,12 +180,10 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
                                     "],\"usernames\":[", absl::StrJoin(usernames, ","), "],\"phones\":[",
                                     absl::StrJoin(phones, ","), "]}"));
   }
-  Output r = RunCommand(absl::StrCat("/usr/bin/python3 ", Runfile("tests/interop_py/telethon_check.py")),
-                 absl::StrCat("{\"sqlite\":[", absl::StrJoin(requests, ","), "]}"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
+  std::optional<rapidjson::Document> out =
+      RunTelethonChecker(absl::StrCat("{\"sqlite\":[", absl::StrJoin(requests, ","), "]}"));
+  ASSERT_TRUE(out.has_value());
+  const rapidjson::Document& d = *out;
   EXPECT_EQ(JsonStr(d["telethon_version"]), "1.25.1");
   ASSERT_EQ(d["sqlite"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -276,67 +290,92 @@ std::vector<StringCase> StringCases(Format to) {
   return out;
 }
 
+// Our strings of `cases`, as a JSON array.
+std::string OursJson(const std::vector<StringCase>& cases) {
+  std::vector<std::string> strings;
+  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
+  return absl::StrCat("[", absl::StrJoin(strings, ","), "]");
+}
+
+// What a node checker (tests/interop_js/<script>) printed for our strings of
+// `cases`, or why it could not run: node or `library` (the npm package the
+// script loads) not installed.
+struct NodeCheck {
+  std::string skip;
+  std::optional<rapidjson::Document> out;
+};
+
+NodeCheck RunNodeChecker(const std::string& script, const std::string& library,
+                         const std::vector<StringCase>& cases) {
+  NodeCheck c;
+  if (std::system("node --version >/dev/null 2>&1") != 0) {
+    c.skip = absl::StrCat("node is not installed (apt-get install nodejs): the ", library, " checks are skipped");
+    return c;
+  }
+  c.out = RunChecker("node", "tests/interop_js/" + script, OursJson(cases));
+  if (c.out.has_value() && c.out->HasMember("missing")) {
+    c.skip = absl::StrCat(library, " is not installed in tests/interop_js (run tools/setup.sh): ",
+                          JsonStr((*c.out)["missing"]));
+  }
+  return c;
+}
+
+// Checks that `got`, a library's reading of one of our strings, names the
+// home DC, address and auth key of `s` under the given field names, and
+// returns the home DC's address (nothing, after a test failure, when the
+// library reported an error).
+std::optional<HostPort> ExpectHomeDc(const rapidjson::Value& got, const Session& s, const char* dc_id_field,
+                                     const char* address_field, const char* key_field) {
+  if (got.HasMember("error")) {
+    ADD_FAILURE() << JsonStr(got["error"]);
+    return std::nullopt;
+  }
+  const DcEntry& e = s.dcs[0];
+  absl::StatusOr<HostPort> hp = e.ParseAddress();
+  if (!hp.ok()) {
+    ADD_FAILURE() << hp.status();
+    return std::nullopt;
+  }
+  EXPECT_EQ(got[dc_id_field].GetInt(), s.home_dc_id);
+  EXPECT_EQ(JsonStr(got[address_field]), hp->host);
+  EXPECT_EQ(JsonStr(got[key_field]), e.auth_key->RevealHex(kRevealSecrets));
+  return *hp;
+}
+
 TEST(RealTelethon, ReadsOurStrings) {
   SKIP_WITHOUT_TELETHON();
   std::vector<StringCase> cases = StringCases(Format::kTelethonString);
   ASSERT_GE(cases.size(), 90u);
-  std::vector<std::string> strings;
-  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
-  Output r = RunCommand(absl::StrCat("/usr/bin/python3 ", Runfile("tests/interop_py/telethon_check.py")),
-                 absl::StrCat("{\"strings\":[", absl::StrJoin(strings, ","), "]}"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
+  std::optional<rapidjson::Document> out = RunTelethonChecker(absl::StrCat("{\"strings\":", OursJson(cases), "}"));
+  ASSERT_TRUE(out.has_value());
+  const rapidjson::Document& d = *out;
   ASSERT_EQ(d["strings"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& t = d["strings"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(t.HasMember("error")) << JsonStr(t["error"]);
-    const Session& s = cases[i].source.session;
-    const DcEntry& e = s.dcs[0];
-    absl::StatusOr<HostPort> hp = e.ParseAddress();
-    ASSERT_TRUE(hp.ok());
-    EXPECT_EQ(t["dc_id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(JsonStr(t["server_address"]), hp->host);
+    std::optional<HostPort> hp =
+        ExpectHomeDc(t, cases[i].source.session, "dc_id", "server_address", "auth_key_hex");
+    ASSERT_TRUE(hp.has_value());
     EXPECT_EQ(t["port"].GetInt(), hp->port);
-    EXPECT_EQ(JsonStr(t["auth_key_hex"]), e.auth_key->RevealHex(kRevealSecrets));
     EXPECT_EQ(JsonStr(t["save"]), cases[i].ours);  // Telethon writes back exactly our string
   }
 }
 
 TEST(RealGramjs, LoadsOurStrings) {
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "node is not installed (apt-get install nodejs): the GramJS checks are skipped";
-  }
   std::vector<StringCase> cases = StringCases(Format::kGramjsString);
   ASSERT_GE(cases.size(), 100u);
-  std::vector<std::string> strings;
-  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
-  Output r = RunCommand(absl::StrCat("node ", Runfile("tests/interop_js/gramjs_check.js")),
-                 absl::StrCat("[", absl::StrJoin(strings, ","), "]"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
-  if (d.HasMember("missing")) {
-    GTEST_SKIP() << "GramJS (npm telegram) is not installed in tests/interop_js (run tools/setup.sh): "
-                 << JsonStr(d["missing"]);
-  }
+  NodeCheck check = RunNodeChecker("gramjs_check.js", "GramJS (npm telegram)", cases);
+  if (!check.skip.empty()) GTEST_SKIP() << check.skip;
+  ASSERT_TRUE(check.out.has_value());
+  const rapidjson::Document& d = *check.out;
   EXPECT_EQ(JsonStr(d["version"]), "2.26.22");
   ASSERT_EQ(d["results"].Size(), cases.size());
   int high_ports = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& g = d["results"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(g.HasMember("error")) << JsonStr(g["error"]);
-    const Session& s = cases[i].source.session;
-    const DcEntry& e = s.dcs[0];
-    absl::StatusOr<HostPort> hp = e.ParseAddress();
-    ASSERT_TRUE(hp.ok());
-    EXPECT_EQ(g["dcId"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(JsonStr(g["serverAddress"]), hp->host);
-    EXPECT_EQ(JsonStr(g["authKeyHex"]), e.auth_key->RevealHex(kRevealSecrets));
+    std::optional<HostPort> hp = ExpectHomeDc(g, cases[i].source.session, "dcId", "serverAddress", "authKeyHex");
+    ASSERT_TRUE(hp.has_value());
     if (hp->port > 32767) {
       // GramJS's own misreading, which our summary warns about.
       ++high_ports;
@@ -352,23 +391,12 @@ TEST(RealGramjs, LoadsOurStrings) {
 }
 
 TEST(RealMtcute, ReadsOurStrings) {
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "node is not installed (apt-get install nodejs): the mtcute checks are skipped";
-  }
   std::vector<StringCase> cases = StringCases(Format::kMtcuteString);
   ASSERT_GE(cases.size(), 100u);
-  std::vector<std::string> strings;
-  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
-  Output r = RunCommand(absl::StrCat("node ", Runfile("tests/interop_js/mtcute_check.mjs")),
-                        absl::StrCat("[", absl::StrJoin(strings, ","), "]"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
-  if (d.HasMember("missing")) {
-    GTEST_SKIP() << "mtcute (npm @mtcute/core) is not installed in tests/interop_js (run tools/setup.sh): "
-                 << JsonStr(d["missing"]);
-  }
+  NodeCheck check = RunNodeChecker("mtcute_check.mjs", "mtcute (npm @mtcute/core)", cases);
+  if (!check.skip.empty()) GTEST_SKIP() << check.skip;
+  ASSERT_TRUE(check.out.has_value());
+  const rapidjson::Document& d = *check.out;
   EXPECT_EQ(JsonStr(d["version"]), "0.29.7");
   ASSERT_EQ(d["results"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
