@@ -15,17 +15,10 @@
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
+namespace testing {
 namespace {
 
-using ::tgsession::testing::InteropVectorsDir;
-using ::tgsession::testing::JsonStr;
-using ::tgsession::testing::MakeTempDir;
-using ::tgsession::testing::ParseJsonOrDie;
-using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::VectorsDir;
-
-using Result = ::tgsession::testing::CliResult;
-using ::tgsession::testing::RunCli;
+using Result = CliResult;
 
 std::string VectorString(absl::string_view id) {
   static const rapidjson::Document* d = [] {
@@ -139,7 +132,7 @@ TEST(CliInterop, ConvertsBetweenEveryFormat) {
         EXPECT_EQ(r.code, 1) << r.err;
         EXPECT_TRUE(absl::StrContains(r.err, "is not an IP address") || absl::StrContains(r.err, "IP literal"))
             << r.err;
-        EXPECT_FALSE(testing::FileExists(out));
+        EXPECT_FALSE(FileExists(out));
         continue;
       }
       ++converted;
@@ -224,7 +217,7 @@ TEST(CliInterop, OutputRules) {
   ASSERT_EQ(RunCli({"convert", "--to", "telethon-sqlite", "--force", input, "-o", out}).code, 0);
   EXPECT_EQ(ModeOf(out), 0600u);
   // No temporary files left behind.
-  std::vector<std::string> files = testing::ListDir(dir, "");
+  std::vector<std::string> files = ListDir(dir, "");
   EXPECT_EQ(files.size(), 3u);  // ".", "..", "t.session"
   // stdin works for SQLite files too.
   Result s = RunCli({"inspect", "-"}, ReadFileOrDie(input));
@@ -233,4 +226,5 @@ TEST(CliInterop, OutputRules) {
 }
 
 }  // namespace
+}  // namespace testing
 }  // namespace tgsession

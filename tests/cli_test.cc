@@ -14,19 +14,10 @@
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
+namespace testing {
 namespace {
 
-using ::tgsession::testing::JsonEqual;
-using ::tgsession::testing::JsonStr;
-using ::tgsession::testing::ListDir;
-using ::tgsession::testing::MakeTempDir;
-using ::tgsession::testing::ParseJsonOrDie;
-using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::StripFields;
-using ::tgsession::testing::VectorsDir;
-
-using Result = ::tgsession::testing::CliResult;
-using ::tgsession::testing::RunCli;
+using Result = CliResult;
 
 TEST(CliTest, InspectJsonEqualsOracleForEveryVector) {
   const std::string dir = VectorsDir() + "/ferogram/binary";
@@ -234,4 +225,5 @@ TEST(CliTest, EncryptedFilesAndJournals) {
 }
 
 }  // namespace
+}  // namespace testing
 }  // namespace tgsession

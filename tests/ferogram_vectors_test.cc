@@ -19,17 +19,8 @@
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
+namespace testing {
 namespace {
-
-using ::tgsession::testing::BytesToHex;
-using ::tgsession::testing::HexToBytes;
-using ::tgsession::testing::JsonEqual;
-using ::tgsession::testing::JsonStr;
-using ::tgsession::testing::ListDir;
-using ::tgsession::testing::ParseJsonOrDie;
-using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::StripFields;
-using ::tgsession::testing::VectorsDir;
 
 const std::vector<std::string> kOracleHelperFields = {"addr_len_bytes", "flag_names", "is_ipv6", "stats"};
 
@@ -376,7 +367,7 @@ TEST(PeersPastU16, RealCrateWrapsWeDoNot) {
   // The stored peers_65536 file is what the real crate wrote for 65,536
   // peers: a count of 0 and the peers' bytes misread as min peers.
   const std::string path = VectorsDir() + "/ferogram/malformed/peers_65536.bin.gz";
-  ASSERT_TRUE(testing::FileExists(path));
+  ASSERT_TRUE(FileExists(path));
   // Our writer: the same session saves as v9, losslessly.
   Session s = NewSessionWithDefaults();
   std::vector<CachedPeer> peers;
@@ -454,4 +445,5 @@ TEST(FerogramCompactVectors, EncodeAndDecodeMatchTheRealCrate) {
 }
 
 }  // namespace
+}  // namespace testing
 }  // namespace tgsession
