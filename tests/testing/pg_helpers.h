@@ -4,7 +4,10 @@
 #ifndef TGSESSION_TESTS_TESTING_PG_HELPERS_H_
 #define TGSESSION_TESTS_TESTING_PG_HELPERS_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +22,16 @@ namespace testing {
 std::unique_ptr<PostgresStore> OpenStoreOrDie(const std::string& conninfo, const PostgresOptions& o = {});
 std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const std::string& name,
                                                   const OpenSessionOptions& o = {});
+
+// Forks a process that opens session `name` on `conninfo` with a 1 s lease
+// and the owner label "child-process-<its pid>", saves `first` and, once that
+// is acknowledged, runs `then` and exits 0. Returns its pid once the save is
+// acknowledged; -1, after a test failure, when the child could not open or
+// save. The caller kills it and waits for it.
+pid_t ForkLeaseHolder(const std::string& conninfo, const std::string& name, const Session& first,
+                      const std::function<void(PostgresBackend&)>& then);
+// For `then`: hold the lease (renewing it) until killed.
+void HoldUntilKilled(PostgresBackend&);
 
 // A plain connection to `db` on `server` (no prepared statements).
 std::unique_ptr<pg::Connection> Admin(PgTestServer& server, const std::string& db = "tgs");
