@@ -135,13 +135,7 @@ export function browserCases(test, d) {
       }
       const big = s.clone();
       for (let k = 0; k < 20000; k++) big.cachePeer({id: BigInt(k)});
-      const out = {};
-      try {
-        await b.save(big);
-        out.save = 'saved';
-      } catch (e) {
-        out.save = `${e.codeName}: ${e.message}`;
-      }
+      const out = {save: await scenario.saveOutcome(b, big)};
       out.sameValue = localStorage.getItem('tgsession:quota') === before;
       const got = await b.load();
       out.intact = got.equals(s);
