@@ -18,7 +18,6 @@ const env = process.env;
 const tmp = mkdtempSync('/tmp/tgs-chromium-');
 const outputs = env.TEST_UNDECLARED_OUTPUTS_DIR || tmp;
 const profile = path.join(tmp, 'profile');
-const nativeTool = env.TGS_NATIVE_TOOL;
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
@@ -70,7 +69,6 @@ after(async () => {
 browserCases(test, {
   openPage,
   run,
-  closePage: (page) => page.close(),
   async reload(page) {
     await page.reload();
     await page.waitForFunction(() => window.T !== undefined);
@@ -80,9 +78,6 @@ browserCases(test, {
     context = await launch();
   },
   tmp,
-  nativeTool,
-  nativeSqliteTool: env.TGS_NATIVE_SQLITE_TOOL,
-  vectors: env.TGS_RUNFILES_VECTORS,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {

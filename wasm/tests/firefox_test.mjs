@@ -79,7 +79,6 @@ after(async () => {
 browserCases(test, {
   openPage,
   run,
-  closePage: (page) => page.close(),
   async reload(page) {
     await page.reload();
     await page.waitForFunction(() => window.T !== undefined, {timeout: 60000});
@@ -89,9 +88,6 @@ browserCases(test, {
     browser = await launch();
   },
   tmp,
-  nativeTool: env.TGS_NATIVE_TOOL,
-  nativeSqliteTool: env.TGS_NATIVE_SQLITE_TOOL,
-  vectors: env.TGS_RUNFILES_VECTORS,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
