@@ -1,5 +1,6 @@
 // Helpers shared by the PostgreSQL tests: stores and sessions that fail the
-// test instead of returning errors, and a plain admin connection to look
+// test instead of returning errors, a child process holding a session's
+// lease (for the tests that kill it), and a plain admin connection to look
 // behind the backend's back.
 #ifndef TGSESSION_TESTS_TESTING_PG_HELPERS_H_
 #define TGSESSION_TESTS_TESTING_PG_HELPERS_H_
