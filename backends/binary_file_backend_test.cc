@@ -87,13 +87,6 @@ std::unique_ptr<BinaryFileBackend> OpenOrDie(const std::string& path, Options o 
   return b.ok() ? std::move(*b) : nullptr;
 }
 
-Session LoadOrDie(BinaryFileBackend& b) {
-  auto s = b.Load();
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok() || !s->has_value()) return Session();
-  return **s;
-}
-
 void WriteRaw(const std::string& path, const std::string& data) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << data;

@@ -443,25 +443,8 @@ TEST(PostgresLeaseTest, NoAcknowledgedWriteIsLostAcrossATakeover) {
 TEST(PostgresLeaseTest, TwoProcessesAndAKilledHolder) {
   SKIP_FORK_UNDER_TSAN();
   const std::string conninfo = Server().Conninfo("tgs");
-  int ready[2];
-  ASSERT_EQ(pipe(ready), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(ready[0]);
-    PostgresOptions o;
-    o.lease_ttl = absl::Seconds(1);
-    o.owner_label = absl::StrCat("child-process-", getpid());
-    absl::StatusOr<std::unique_ptr<PostgresBackend>> b = PostgresBackend::Open(conninfo, "two-processes", o);
-    if (!b.ok()) _exit(2);
-    if (!(*b)->Save(SessionWith(100, 9)).ok()) _exit(3);
-    if (write(ready[1], "r", 1) != 1) _exit(4);
-    while (true) pause();  // runs (and renews) until killed
-  }
-  close(ready[1]);
-  char c;
-  ASSERT_EQ(read(ready[0], &c, 1), 1) << "child failed to open the session";
-  close(ready[0]);
+  const pid_t child = ForkLeaseHolder(conninfo, "two-processes", SessionWith(100, 9), HoldUntilKilled);
+  ASSERT_GT(child, 0);
 
   auto store = OpenStoreOrDie(conninfo);
   absl::StatusOr<std::unique_ptr<PostgresBackend>> refused = store->OpenSession("two-processes");
@@ -545,25 +528,9 @@ TEST(PostgresFaultTest, TerminatedConnectionsAreReplaced) {
 TEST(PostgresFaultTest, ClientKilledMidSave) {
   SKIP_FORK_UNDER_TSAN();
   const std::string conninfo = Server().Conninfo("tgs");
-  int ready[2];
-  ASSERT_EQ(pipe(ready), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(ready[0]);
-    PostgresOptions o;
-    o.lease_ttl = absl::Seconds(1);
-    absl::StatusOr<std::unique_ptr<PostgresBackend>> b = PostgresBackend::Open(conninfo, "client-killed", o);
-    if (!b.ok()) _exit(2);
-    if (!(*b)->Save(SessionWith(10, 7)).ok()) _exit(3);
-    if (write(ready[1], "r", 1) != 1) _exit(4);
-    (void)(*b)->Save(SessionWith(400000, 8));
-    _exit(0);
-  }
-  close(ready[1]);
-  char c;
-  ASSERT_EQ(read(ready[0], &c, 1), 1);
-  close(ready[0]);
+  const pid_t child = ForkLeaseHolder(conninfo, "client-killed", SessionWith(10, 7),
+                                      [](PostgresBackend& b) { (void)b.Save(SessionWith(400000, 8)); });
+  ASSERT_GT(child, 0);
   ASSERT_TRUE(WaitForActiveQuery("COPY tgs_peers", absl::Seconds(30)));
   kill(child, SIGKILL);
   int status = 0;

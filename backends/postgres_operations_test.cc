@@ -108,24 +108,11 @@ TEST(PostgresBatchTest, AClientKilledMidBatchLeavesAllOrNothing) {
   for (const int kill_after_ms : {0, 5, -1}) {  // -1: once the statement runs
     SCOPED_TRACE(kill_after_ms);
     const std::string name = absl::StrCat("batch-killed-", kill_after_ms + 1);
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      close(ready[0]);
-      PostgresOptions o;
-      o.lease_ttl = absl::Seconds(1);
-      absl::StatusOr<std::unique_ptr<PostgresBackend>> b = PostgresBackend::Open(conninfo, name, o);
-      if (!b.ok() || !(*b)->Save(RichSession()).ok()) _exit(2);
-      if (write(ready[1], "r", 1) != 1) _exit(4);
-      (void)(*b)->ApplyChanges(batch);
-      for (;;) pause();  // acknowledged: wait for the kill
-    }
-    close(ready[1]);
-    char c;
-    ASSERT_EQ(read(ready[0], &c, 1), 1);
-    close(ready[0]);
+    const pid_t child = ForkLeaseHolder(conninfo, name, RichSession(), [&batch](PostgresBackend& b) {
+      (void)b.ApplyChanges(batch);
+      HoldUntilKilled(b);  // acknowledged: wait for the kill
+    });
+    ASSERT_GT(child, 0);
     if (kill_after_ms >= 0) {
       absl::SleepFor(absl::Milliseconds(kill_after_ms));
     } else {

@@ -193,15 +193,10 @@ Session SessionFromOracle(const rapidjson::Value& v) {
   return s.ok() ? *s : Session();
 }
 
-Session LoadOrDie(SessionBackend& b) {
-  absl::StatusOr<std::optional<Session>> s = b.Load();
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok() || !s->has_value()) {
-    ADD_FAILURE() << "no session stored";
-    return Session();
-  }
-  return **s;
-}
+// The crate's record of its golden file session_v8.db, and the session it
+// saved into it.
+rapidjson::Document GoldenV8Oracle() { return ParseJsonOrDie(ReadFileOrDie(SqliteVectors() + "/session_v8.json")); }
+Session GoldenV8Saved() { return SessionFromOracle(GoldenV8Oracle()["saved_session"]); }
 
 // The same session with every list sorted by id: how ferogram's SELECTs
 // (no ORDER BY, INTEGER PRIMARY KEY tables) return it.
@@ -262,7 +257,7 @@ TEST(SqliteGolden, FerogramFileLoadsFieldForField) {
   const std::string path = dir + "/session_v8.db";
   CopyFileOrDie(SqliteVectors() + "/session_v8.db", path);
   const std::vector<std::string> schema_before = SchemaOf(path);
-  rapidjson::Document oracle = ParseJsonOrDie(ReadFileOrDie(SqliteVectors() + "/session_v8.json"));
+  rapidjson::Document oracle = GoldenV8Oracle();
   const Session saved = SessionFromOracle(oracle["saved_session"]);
   const Session loaded_by_ferogram = SessionFromOracle(oracle["loaded_after_reopen"]);
   {
@@ -285,8 +280,7 @@ TEST(SqliteGolden, WrittenFileHasFerogramsExactSchemaAndRows) {
   const std::string dir = TestDir();
   const std::string theirs = dir + "/ferogram.db";
   CopyFileOrDie(SqliteVectors() + "/session_v8.db", theirs);
-  rapidjson::Document oracle = ParseJsonOrDie(ReadFileOrDie(SqliteVectors() + "/session_v8.json"));
-  const Session saved = SessionFromOracle(oracle["saved_session"]);
+  const Session saved = GoldenV8Saved();
 
   // keep_order = false: nothing of ours is added; the file is ferogram's.
   const std::string ours = dir + "/ours.db";
@@ -312,8 +306,7 @@ TEST(SqliteGolden, DefaultFileAddsOnlyTheOrderColumn) {
   const std::string dir = TestDir();
   const std::string theirs = dir + "/ferogram.db";
   CopyFileOrDie(SqliteVectors() + "/session_v8.db", theirs);
-  rapidjson::Document oracle = ParseJsonOrDie(ReadFileOrDie(SqliteVectors() + "/session_v8.json"));
-  const Session saved = SessionFromOracle(oracle["saved_session"]);
+  const Session saved = GoldenV8Saved();
 
   const std::string ours = dir + "/ours.db";
   {
@@ -357,8 +350,7 @@ TEST(SqliteGolden, DefaultFileAddsOnlyTheOrderColumn) {
 TEST(SqliteGolden, FerogramStatementsWorkOnOurFile) {
   const std::string dir = TestDir();
   const std::string path = dir + "/ours.db";
-  rapidjson::Document oracle = ParseJsonOrDie(ReadFileOrDie(SqliteVectors() + "/session_v8.json"));
-  const Session saved = SessionFromOracle(oracle["saved_session"]);
+  const Session saved = GoldenV8Saved();
   {
     auto b = OpenOrDie(path);
     ASSERT_TRUE(b->Save(saved).ok());

@@ -138,6 +138,17 @@ Built Build(int version, size_t peers, size_t channels, size_t mins, unsigned od
   return out;
 }
 
+// `built` decodes to its expected session, which encodes back to the same
+// bytes.
+void ExpectRoundTrip(const Built& built) {
+  absl::StatusOr<Session> s = DecodeBinary(built.bytes);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(*s, built.expected);
+  absl::StatusOr<std::string> again = EncodeBinary(*s);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, built.bytes);
+}
+
 // Every test runs with the machine's kernels and forced portable.
 class BinaryCodecRecordsTest : public testing::TestWithParam<bool> {
  protected:
@@ -195,12 +206,7 @@ TEST_P(BinaryCodecRecordsTest, ChannelAndMinPeerTablesOfEverySmallSize) {
   for (size_t n : sizes) {
     SCOPED_TRACE(testing::Message() << "records=" << n);
     const Built built = Build(8, 5, n, n, 0, &rng);
-    absl::StatusOr<Session> s = DecodeBinary(built.bytes);
-    ASSERT_TRUE(s.ok()) << s.status();
-    ASSERT_EQ(*s, built.expected);
-    absl::StatusOr<std::string> again = EncodeBinary(*s);
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(*again, built.bytes);
+    ASSERT_NO_FATAL_FAILURE(ExpectRoundTrip(built));
   }
 }
 
@@ -215,12 +221,7 @@ TEST_P(BinaryCodecRecordsTest, PeerTablesOfEverySmallSizeWithAnOddByteAnywhere) 
   for (size_t n = 0; n <= 40; ++n) {
     SCOPED_TRACE(testing::Message() << "peers=" << n);
     const Built built = Build(8, n, 0, 0, 0, &rng);
-    absl::StatusOr<Session> s = DecodeBinary(built.bytes);
-    ASSERT_TRUE(s.ok()) << s.status();
-    ASSERT_EQ(*s, built.expected);
-    absl::StatusOr<std::string> again = EncodeBinary(*s);
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(*again, built.bytes);
+    ASSERT_NO_FATAL_FAILURE(ExpectRoundTrip(built));
     // Built through the API rather than decoded: a peer without a kind holds
     // whatever std::optional leaves in its value.
     EXPECT_EQ(*EncodeBinary(built.expected), built.bytes);

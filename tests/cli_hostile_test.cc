@@ -64,7 +64,6 @@ rapidjson::Document ParseStrictly(const std::string& json) {
   return d;
 }
 
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 // --- 1. JSON -----------------------------------------------------------------------------------
 
@@ -92,12 +91,12 @@ void ExpectJsonString(const rapidjson::Value& obj, const std::string& field, con
   ASSERT_TRUE(obj[field.c_str()].IsString());
   const std::string hex_field = field + "_hex";
   if (IsValidUtf8(want)) {
-    EXPECT_EQ(Str(obj[field.c_str()]), want);
+    EXPECT_EQ(JsonStr(obj[field.c_str()]), want);
     EXPECT_FALSE(obj.HasMember(hex_field.c_str()));
   } else {
-    EXPECT_EQ(Str(obj[field.c_str()]), Utf8Lossy(want));
+    EXPECT_EQ(JsonStr(obj[field.c_str()]), Utf8Lossy(want));
     ASSERT_TRUE(obj.HasMember(hex_field.c_str()));
-    EXPECT_EQ(Str(obj[hex_field.c_str()]), BytesToHex(want));
+    EXPECT_EQ(JsonStr(obj[hex_field.c_str()]), BytesToHex(want));
   }
 }
 
@@ -185,10 +184,10 @@ std::vector<std::pair<std::string, std::string>> SessionStrings() {
   rapidjson::Document d = ParseJsonOrDie(ReadFileOrDie(VectorsDir() + "/interop/vectors.json"));
   std::vector<std::string> seen;
   for (const rapidjson::Value& v : d["vectors"].GetArray()) {
-    const std::string format = Str(v["format"]).substr(0, Str(v["format"]).find(' '));
+    const std::string format = JsonStr(v["format"]).substr(0, JsonStr(v["format"]).find(' '));
     if (std::find(seen.begin(), seen.end(), format) != seen.end()) continue;
     seen.push_back(format);
-    out.emplace_back(format, Str(v["string"]));
+    out.emplace_back(format, JsonStr(v["string"]));
   }
   for (const char* f : {"ferogram/binary/v8_update_state.txt", "ferogram/binary/v7_full.txt",
                         "ferogram/string_session/ss_v2_ipv4.txt", "ferogram/string_session/ss_v1_ipv6.txt"}) {

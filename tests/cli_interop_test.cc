@@ -15,28 +15,20 @@
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
+namespace testing {
 namespace {
 
-using ::tgsession::testing::MakeTempDir;
-using ::tgsession::testing::ParseJsonOrDie;
-using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::VectorsDir;
-
-using Result = ::tgsession::testing::CliResult;
-using ::tgsession::testing::RunCli;
-
-std::string Dir() { return VectorsDir() + "/interop"; }
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+using Result = CliResult;
 
 std::string VectorString(absl::string_view id) {
   static const rapidjson::Document* d = [] {
     auto* doc = new rapidjson::Document();
-    const std::string text = ReadFileOrDie(Dir() + "/vectors.json");
+    const std::string text = ReadFileOrDie(InteropVectorsDir() + "/vectors.json");
     doc->Parse(text.data(), text.size());
     return doc;
   }();
   for (const auto& v : (*d)["vectors"].GetArray()) {
-    if (Str(v["id"]) == id) return Str(v["string"]);
+    if (JsonStr(v["id"]) == id) return JsonStr(v["string"]);
   }
   ADD_FAILURE() << id;
   return "";
@@ -62,9 +54,9 @@ std::map<std::string, std::string> Inputs() {
       {"gramjs-string", VectorString("gramjs_host_dc2_browser")},
       {"pyrogram-string", VectorString("pyrogram_2.0.106_p_dc4_bot_64bit")},
       {"mtcute-string", VectorString("mtcute_native_dc2_default_prod_dcs_self_user")},
-      {"telethon-sqlite", Dir() + "/telethon_1.25.1_dc2_v4_full.session"},
-      {"pyrogram-sqlite", Dir() + "/pyrogram_1.4.16_dc2_full.session"},
-      {"gramjs-store", Dir() + "/gramjs_store_session/my_store"},
+      {"telethon-sqlite", InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session"},
+      {"pyrogram-sqlite", InteropVectorsDir() + "/pyrogram_1.4.16_dc2_full.session"},
+      {"gramjs-store", InteropVectorsDir() + "/gramjs_store_session/my_store"},
       {"ferogram-sqlite", VectorsDir() + "/ferogram/sqlite/session_v8.db"},
       {"ferogram-binary", VectorsDir() + "/ferogram/binary/v8_dc_ipv4_ipv6_pair.bin"},
   };
@@ -85,16 +77,16 @@ TEST(CliInterop, InspectDetectsEveryFormat) {
     Result j = RunCli({"inspect", "--json", input});
     ASSERT_EQ(j.code, 0) << j.err;
     rapidjson::Document d = ParseJsonOrDie(j.out);
-    EXPECT_EQ(Str(d["format"]), format);
+    EXPECT_EQ(JsonStr(d["format"]), format);
   }
-  Result t = RunCli({"inspect", Dir() + "/telethon_1.25.1_dc2_v4_full.session"});
+  Result t = RunCli({"inspect", InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session"});
   EXPECT_TRUE(absl::StrContains(t.out, "user id:       123456789")) << t.out;
   EXPECT_TRUE(absl::StrContains(t.out, "peers:         5 (2 users, 2 channels, 1 chat)")) << t.out;
   EXPECT_TRUE(absl::StrContains(t.out, "not carried:   sent_files: 2 rows")) << t.out;
   Result p = RunCli({"inspect", VectorString("pyrogram_2.0.106_p_dc4_bot_64bit")});
   EXPECT_TRUE(absl::StrContains(p.out, "api_id:        94575")) << p.out;
   EXPECT_TRUE(absl::StrContains(p.out, "bot:           yes")) << p.out;
-  Result j = RunCli({"inspect", "--json", Dir() + "/pyrogram_2.0.106_dc2_full.session"});
+  Result j = RunCli({"inspect", "--json", InteropVectorsDir() + "/pyrogram_2.0.106_dc2_full.session"});
   rapidjson::Document d = ParseJsonOrDie(j.out);
   ASSERT_TRUE(d.HasMember("extras")) << j.out;
   EXPECT_EQ(d["extras"]["api_id"].GetInt(), 12345);
@@ -140,7 +132,7 @@ TEST(CliInterop, ConvertsBetweenEveryFormat) {
         EXPECT_EQ(r.code, 1) << r.err;
         EXPECT_TRUE(absl::StrContains(r.err, "is not an IP address") || absl::StrContains(r.err, "IP literal"))
             << r.err;
-        EXPECT_FALSE(testing::FileExists(out));
+        EXPECT_FALSE(FileExists(out));
         continue;
       }
       ++converted;
@@ -167,14 +159,14 @@ TEST(CliInterop, ConvertsBetweenEveryFormat) {
 
 TEST(CliInterop, SummaryReportsMissingAndDropped) {
   const std::string dir = MakeTempDir("cli_summary");
-  Result r = RunCli({"convert", "--to", "telethon-string", Dir() + "/telethon_1.25.1_dc2_v4_full.session", "-o",
+  Result r = RunCli({"convert", "--to", "telethon-string", InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session", "-o",
                      dir + "/t.txt"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.err, "tgsession: dropped: access hashes of 5 peers")) << r.err;
   EXPECT_TRUE(absl::StrContains(r.err, "tgsession: dropped: sent_files: 2 rows")) << r.err;
   // The file holds Telethon's own string for that session, plus a newline.
-  rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(Dir() + "/telethon_samples.json"));
-  EXPECT_EQ(ReadFileOrDie(dir + "/t.txt"), Str(samples["string_sessions"][7]["output"]) + "\n");
+  rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(InteropVectorsDir() + "/telethon_samples.json"));
+  EXPECT_EQ(ReadFileOrDie(dir + "/t.txt"), JsonStr(samples["string_sessions"][7]["output"]) + "\n");
 
   // Telethon string -> Pyrogram: the user id is required, the rest reported.
   Result no_id = RunCli({"convert", "--to", "pyrogram-string", VectorString("telethon_v4_dc2"), "--stdout"});
@@ -207,7 +199,7 @@ TEST(CliInterop, SummaryReportsMissingAndDropped) {
 
 TEST(CliInterop, OutputRules) {
   const std::string dir = MakeTempDir("cli_rules");
-  const std::string input = Dir() + "/pyrogram_2.0.106_dc2_full.session";
+  const std::string input = InteropVectorsDir() + "/pyrogram_2.0.106_dc2_full.session";
   // Secrets need a destination.
   EXPECT_EQ(RunCli({"convert", "--to", "telethon-string", input}).code, 2);
   // Read-only and unknown formats.
@@ -225,7 +217,7 @@ TEST(CliInterop, OutputRules) {
   ASSERT_EQ(RunCli({"convert", "--to", "telethon-sqlite", "--force", input, "-o", out}).code, 0);
   EXPECT_EQ(ModeOf(out), 0600u);
   // No temporary files left behind.
-  std::vector<std::string> files = testing::ListDir(dir, "");
+  std::vector<std::string> files = ListDir(dir, "");
   EXPECT_EQ(files.size(), 3u);  // ".", "..", "t.session"
   // stdin works for SQLite files too.
   Result s = RunCli({"inspect", "-"}, ReadFileOrDie(input));
@@ -234,4 +226,5 @@ TEST(CliInterop, OutputRules) {
 }
 
 }  // namespace
+}  // namespace testing
 }  // namespace tgsession

@@ -14,20 +14,10 @@
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
+namespace testing {
 namespace {
 
-using ::tgsession::testing::JsonEqual;
-using ::tgsession::testing::ListDir;
-using ::tgsession::testing::MakeTempDir;
-using ::tgsession::testing::ParseJsonOrDie;
-using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::StripFields;
-using ::tgsession::testing::VectorsDir;
-
-using Result = ::tgsession::testing::CliResult;
-using ::tgsession::testing::RunCli;
-
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+using Result = CliResult;
 
 TEST(CliTest, InspectJsonEqualsOracleForEveryVector) {
   const std::string dir = VectorsDir() + "/ferogram/binary";
@@ -41,7 +31,7 @@ TEST(CliTest, InspectJsonEqualsOracleForEveryVector) {
       ASSERT_EQ(r.code, 0) << r.err;
       rapidjson::Document got = ParseJsonOrDie(r.out);
       ASSERT_TRUE(got.HasMember("format"));
-      EXPECT_EQ(Str(got["format"]), absl::EndsWith(input, ".bin") ? "ferogram-binary" : "ferogram-native");
+      EXPECT_EQ(JsonStr(got["format"]), absl::EndsWith(input, ".bin") ? "ferogram-binary" : "ferogram-native");
       got.RemoveMember("format");
       rapidjson::Document want;
       want.CopyFrom(v["decoded"], want.GetAllocator());
@@ -235,4 +225,5 @@ TEST(CliTest, EncryptedFilesAndJournals) {
 }
 
 }  // namespace
+}  // namespace testing
 }  // namespace tgsession

@@ -19,22 +19,13 @@
 #include "tests/testing/test_util.h"
 
 namespace tgsession {
+namespace testing {
 namespace {
-
-using ::tgsession::testing::BytesToHex;
-using ::tgsession::testing::HexToBytes;
-using ::tgsession::testing::JsonEqual;
-using ::tgsession::testing::ListDir;
-using ::tgsession::testing::ParseJsonOrDie;
-using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::StripFields;
-using ::tgsession::testing::VectorsDir;
 
 const std::vector<std::string> kOracleHelperFields = {"addr_len_bytes", "flag_names", "is_ipv6", "stats"};
 
 std::string BinaryDir() { return VectorsDir() + "/ferogram/binary"; }
 
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 // Compares our JSON rendering of `s` (secrets revealed) with an oracle
 // `decoded` object, ignoring the oracle's derived helper fields.
@@ -77,7 +68,7 @@ TEST(FerogramBinaryVectors, DecodeEncodeAndStringsMatchTheRealCrate) {
     const std::string base = BinaryDir() + "/" + name.substr(0, name.size() - 5);
     rapidjson::Document v = ParseJsonOrDie(ReadFileOrDie(base + ".json"));
     const std::string bin = ReadFileOrDie(base + ".bin");
-    ASSERT_EQ(BytesToHex(bin), Str(v["hex"]));
+    ASSERT_EQ(BytesToHex(bin), JsonStr(v["hex"]));
 
     DecodeInfo info;
     absl::StatusOr<Session> s = DecodeBinary(bin, {}, &info);
@@ -97,24 +88,24 @@ TEST(FerogramBinaryVectors, DecodeEncodeAndStringsMatchTheRealCrate) {
     // v8 re-encoding is byte-identical to the real to_bytes.
     absl::StatusOr<std::string> enc = EncodeBinary(*s);
     ASSERT_TRUE(enc.ok()) << enc.status();
-    EXPECT_EQ(BytesToHex(*enc), Str(v["to_bytes_of_decoded_hex"]));
+    EXPECT_EQ(BytesToHex(*enc), JsonStr(v["to_bytes_of_decoded_hex"]));
     EXPECT_EQ(enc->size(), s->Stats().approx_bytes);
 
     // Native strings: same text as the real to_string, and back.
     absl::StatusOr<std::string> native = EncodeNativeString(*s);
     ASSERT_TRUE(native.ok()) << native.status();
-    EXPECT_EQ(*native, Str(v["to_string_of_decoded"]));
-    absl::StatusOr<Session> from_native = DecodeNativeString(Str(v["native_string"]));
+    EXPECT_EQ(*native, JsonStr(v["to_string_of_decoded"]));
+    absl::StatusOr<Session> from_native = DecodeNativeString(JsonStr(v["native_string"]));
     ASSERT_TRUE(from_native.ok()) << from_native.status();
     EXPECT_EQ(*from_native, *s);
-    EXPECT_EQ(ReadFileOrDie(base + ".txt"), Str(v["native_string"]));
+    EXPECT_EQ(ReadFileOrDie(base + ".txt"), JsonStr(v["native_string"]));
 
     // Auto-detection finds the format of both forms.
     absl::StatusOr<interop::ImportedSession> any_bin = interop::PortableFormats().Detect(bin);
     ASSERT_TRUE(any_bin.ok()) << any_bin.status();
     EXPECT_EQ(any_bin->format, interop::Format::kFerogramBinary);
     EXPECT_EQ(any_bin->session, *s);
-    absl::StatusOr<interop::ImportedSession> any_str = interop::PortableFormats().Detect(Str(v["native_string"]));
+    absl::StatusOr<interop::ImportedSession> any_str = interop::PortableFormats().Detect(JsonStr(v["native_string"]));
     ASSERT_TRUE(any_str.ok()) << any_str.status();
     EXPECT_EQ(any_str->format, interop::Format::kFerogramNative);
     EXPECT_EQ(any_str->session, *s);
@@ -130,7 +121,7 @@ TEST(FerogramBinaryVectors, EveryTruncationFailsWithDataLoss) {
     rapidjson::Document v = ParseJsonOrDie(ReadFileOrDie(base + ".json"));
     // The oracle's sweep says every shorter prefix fails.
     const auto& sweep = v["truncation_sweep"];
-    ASSERT_EQ(Str(sweep[sweep.Size() - 1]["result"]), "Ok");
+    ASSERT_EQ(JsonStr(sweep[sweep.Size() - 1]["result"]), "Ok");
     for (size_t len = 0; len < bin.size(); ++len) {
       absl::StatusOr<Session> s = DecodeBinary(absl::string_view(bin).substr(0, len));
       ASSERT_FALSE(s.ok()) << "prefix of " << len << " bytes decoded";
@@ -159,9 +150,9 @@ TEST(FerogramBinaryVectors, TruncationMessagesNameFieldAndOffset) {
 
 std::string ProbeBytes(const rapidjson::Value& input) {
   if (input.HasMember("stored_file")) {
-    return ReadFileOrDie(VectorsDir() + "/ferogram/" + Str(input["stored_file"]));
+    return ReadFileOrDie(VectorsDir() + "/ferogram/" + JsonStr(input["stored_file"]));
   }
-  if (input.HasMember("hex")) return HexToBytes(Str(input["hex"]));
+  if (input.HasMember("hex")) return HexToBytes(JsonStr(input["hex"]));
   return "";
 }
 
@@ -170,7 +161,7 @@ class ProbesTest : public ::testing::Test {
   void SetUp() override { doc_ = ParseJsonOrDie(ReadFileOrDie(VectorsDir() + "/ferogram/malformed/probes.json")); }
   const rapidjson::Value* Probe(const std::string& name) {
     for (const auto& p : doc_.GetArray()) {
-      if (Str(p["name"]) == name) return &p;
+      if (JsonStr(p["name"]) == name) return &p;
     }
     ADD_FAILURE() << "no probe " << name;
     return nullptr;
@@ -181,8 +172,8 @@ class ProbesTest : public ::testing::Test {
 TEST_F(ProbesTest, FromBytesProbesMatchExceptDocumentedFixes) {
   int compared = 0;
   for (const auto& p : doc_.GetArray()) {
-    const std::string api = Str(p["api"]);
-    const std::string name = Str(p["name"]);
+    const std::string api = JsonStr(p["api"]);
+    const std::string name = JsonStr(p["name"]);
     if (api != "PersistedSession::from_bytes") continue;
     const auto& input = p["input"];
     if (!input.HasMember("hex") && !input.HasMember("stored_file")) continue;
@@ -201,7 +192,7 @@ TEST_F(ProbesTest, FromBytesProbesMatchExceptDocumentedFixes) {
     if (s.ok() && real_ok && p["result"].HasMember("decoded")) {
       ExpectMatchesOracle(*s, p["result"]["decoded"], name);
       if (p["result"].HasMember("to_bytes_of_decoded_hex") && !p["result"].HasMember("to_bytes_len_changed")) {
-        EXPECT_EQ(BytesToHex(*EncodeBinary(*s)), Str(p["result"]["to_bytes_of_decoded_hex"]));
+        EXPECT_EQ(BytesToHex(*EncodeBinary(*s)), JsonStr(p["result"]["to_bytes_of_decoded_hex"]));
       }
     }
     ++compared;
@@ -217,7 +208,7 @@ TEST_F(ProbesTest, V1GridLoadsEveryFileWithADc) {
   for (const auto& row : (*p)["result"]["rows"].GetArray()) {
     const int home = row["home_dc_id"].GetInt();
     const int n = row["n_dcs"].GetInt();
-    const std::string keys = Str(row["keys"]);
+    const std::string keys = JsonStr(row["keys"]);
     // Rebuild the v1 file the oracle built.
     Session want;
     want.home_dc_id = home;
@@ -318,13 +309,13 @@ TEST_F(ProbesTest, StoredWrappedWritesDecodeLikeTheRealCrate) {
 TEST_F(ProbesTest, StringDecodersMatchAcceptReject) {
   int compared = 0;
   for (const auto& p : doc_.GetArray()) {
-    const std::string api = Str(p["api"]);
-    const std::string name = Str(p["name"]);
+    const std::string api = JsonStr(p["api"]);
+    const std::string name = JsonStr(p["name"]);
     const bool native = api == "PersistedSession::from_string" || api == "StringSessionBackend::load";
     const bool compact = api == "StringSession::decode";
     if (!native && !compact) continue;
     SCOPED_TRACE(name);
-    const std::string text = Str(p["input"]["string"]);
+    const std::string text = JsonStr(p["input"]["string"]);
     const bool real_ok = p["result"]["ok"].GetBool();
     if (api == "StringSessionBackend::load") {
       // An empty or blank string means "no session" for the backend; the
@@ -351,10 +342,10 @@ TEST_F(ProbesTest, StringDecodersMatchAcceptReject) {
         const auto& d = p["result"]["decoded"];
         EXPECT_EQ(c->version, d["version"].GetInt());
         EXPECT_EQ(c->dc_id, d["dc_id"].GetInt());
-        EXPECT_EQ(c->ip.ToString(), Str(d["ip"]));
+        EXPECT_EQ(c->ip.ToString(), JsonStr(d["ip"]));
         EXPECT_EQ(c->port, d["port"].GetInt());
         EXPECT_EQ(c->user_id, d["user_id"].GetInt64());
-        EXPECT_EQ(c->auth_key.RevealHex(kRevealSecrets), Str(d["auth_key_hex"]));
+        EXPECT_EQ(c->auth_key.RevealHex(kRevealSecrets), JsonStr(d["auth_key_hex"]));
       }
     }
     ++compared;
@@ -376,7 +367,7 @@ TEST(PeersPastU16, RealCrateWrapsWeDoNot) {
   // The stored peers_65536 file is what the real crate wrote for 65,536
   // peers: a count of 0 and the peers' bytes misread as min peers.
   const std::string path = VectorsDir() + "/ferogram/malformed/peers_65536.bin.gz";
-  ASSERT_TRUE(testing::FileExists(path));
+  ASSERT_TRUE(FileExists(path));
   // Our writer: the same session saves as v9, losslessly.
   Session s = NewSessionWithDefaults();
   std::vector<CachedPeer> peers;
@@ -408,23 +399,23 @@ TEST(FerogramCompactVectors, EncodeAndDecodeMatchTheRealCrate) {
     CompactSession c;
     c.version = in["version"].GetInt();
     c.dc_id = static_cast<uint8_t>(in["dc_id"].GetInt());
-    absl::StatusOr<IpAddress> ip = IpAddress::Parse(Str(in["ip"]));
+    absl::StatusOr<IpAddress> ip = IpAddress::Parse(JsonStr(in["ip"]));
     ASSERT_TRUE(ip.ok()) << ip.status();
     c.ip = *ip;
     c.port = static_cast<uint16_t>(in["port"].GetInt());
     c.user_id = in["user_id"].GetInt64();
-    c.auth_key = *AuthKey::FromBytes(HexToBytes(Str(in["auth_key_hex"])));
+    c.auth_key = *AuthKey::FromBytes(HexToBytes(JsonStr(in["auth_key_hex"])));
     if (c.version == 1) {
       c.server_salt = in["server_salt"].GetInt64();
       c.seq_no = in["seq_no"].GetUint();
       c.layer = in["layer"].GetUint();
     }
-    const std::string api = Str(v["api"]);
+    const std::string api = JsonStr(v["api"]);
     const int out_version = absl::StrContains(api, "encode_v1") ? 1 : 2;
     absl::StatusOr<std::string> text = EncodeCompactString(c, out_version);
     ASSERT_TRUE(text.ok()) << text.status();
-    EXPECT_EQ(*text, Str(v["string"]));
-    EXPECT_EQ(ReadFileOrDie(dir + "/" + name.substr(0, name.size() - 5) + ".txt"), Str(v["string"]));
+    EXPECT_EQ(*text, JsonStr(v["string"]));
+    EXPECT_EQ(ReadFileOrDie(dir + "/" + name.substr(0, name.size() - 5) + ".txt"), JsonStr(v["string"]));
     absl::StatusOr<CompactSession> back = DecodeCompactString(*text);
     ASSERT_TRUE(back.ok()) << back.status();
     if (out_version == 1) {
@@ -454,4 +445,5 @@ TEST(FerogramCompactVectors, EncodeAndDecodeMatchTheRealCrate) {
 }
 
 }  // namespace
+}  // namespace testing
 }  // namespace tgsession

@@ -35,12 +35,10 @@ namespace tgsession {
 namespace interop {
 namespace {
 
+using ::tgsession::testing::InteropVectorsDir;
+using ::tgsession::testing::JsonStr;
 using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::VectorsDir;
 
-std::string Dir() { return VectorsDir() + "/interop"; }
-
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 // The named keys of the README.
 AuthKey NamedKey(absl::string_view name) {
@@ -64,7 +62,7 @@ bool IsZeroKey(const AuthKey& k) { return k == NamedKey("KEY_ZERO"); }
 
 // mtcute's expectations write a zero key as "unknown(len=256):0000...".
 AuthKey ExpectedKey(const rapidjson::Value& v) {
-  const std::string s = Str(v);
+  const std::string s = JsonStr(v);
   if (absl::StartsWith(s, "unknown(len=256):0000")) return NamedKey("KEY_ZERO");
   return NamedKey(s);
 }
@@ -73,7 +71,7 @@ const rapidjson::Document& Json(const std::string& file) {
   static auto* cache = new std::map<std::string, rapidjson::Document>();
   auto it = cache->find(file);
   if (it == cache->end()) {
-    const std::string text = ReadFileOrDie(Dir() + "/" + file);
+    const std::string text = ReadFileOrDie(InteropVectorsDir() + "/" + file);
     rapidjson::Document& d = (*cache)[file];
     d.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
     EXPECT_FALSE(d.HasParseError()) << file;
@@ -86,7 +84,7 @@ const rapidjson::Document& Vectors() { return Json("vectors.json"); }
 
 const rapidjson::Value* FindVector(absl::string_view id) {
   for (const auto& v : Vectors()["vectors"].GetArray()) {
-    if (Str(v["id"]) == id) return &v;
+    if (JsonStr(v["id"]) == id) return &v;
   }
   return nullptr;
 }
@@ -150,15 +148,15 @@ absl::StatusOr<Essentials> EssentialsOf(const std::string& text, Format f) {
 }
 
 void CheckTelethon(const rapidjson::Value& v) {
-  const std::string text = Str(v["string"]);
+  const std::string text = JsonStr(v["string"]);
   absl::StatusOr<TelethonStringSession> t = DecodeTelethonString(text, Strict());
   ASSERT_TRUE(t.ok()) << t.status();
   const rapidjson::Value& e = v["expect"];
   if (e.IsObject()) {
     EXPECT_EQ(t->dc_id, e["dc_id"].GetInt());
-    EXPECT_EQ(t->ip.ToString(), Str(e["ip"]));
+    EXPECT_EQ(t->ip.ToString(), JsonStr(e["ip"]));
     EXPECT_EQ(t->port, e["port"].GetInt());
-    EXPECT_TRUE(t->auth_key == NamedKey(Str(e["auth_key"])));
+    EXPECT_TRUE(t->auth_key == NamedKey(JsonStr(e["auth_key"])));
     // Telethon reads an all-zero key as "no key"; so do we.
     SessionWithExtras s = TelethonStringToSession(*t);
     ASSERT_EQ(s.session.dcs.size(), 1u);
@@ -178,16 +176,16 @@ void CheckTelethon(const rapidjson::Value& v) {
 }
 
 void CheckGramjs(const rapidjson::Value& v) {
-  const std::string text = Str(v["string"]);
+  const std::string text = JsonStr(v["string"]);
   DecodeInfo info;
   absl::StatusOr<GramjsStringSession> g = DecodeGramjsString(text, Strict(), &info);
   ASSERT_TRUE(g.ok()) << g.status();
   const rapidjson::Value& e = v["expect"];
   if (e.IsObject()) {
     EXPECT_EQ(g->dc_id, e["dc_id"].GetInt());
-    EXPECT_EQ(g->server_address, Str(e["ip"]));
+    EXPECT_EQ(g->server_address, JsonStr(e["ip"]));
     EXPECT_EQ(g->port, e["port"].GetInt());
-    EXPECT_TRUE(g->auth_key == NamedKey(Str(e["auth_key"])));
+    EXPECT_TRUE(g->auth_key == NamedKey(JsonStr(e["auth_key"])));
   }
   absl::StatusOr<std::string> again = EncodeGramjsString(*g);
   ASSERT_TRUE(again.ok()) << again.status();
@@ -202,8 +200,8 @@ void CheckGramjs(const rapidjson::Value& v) {
 }
 
 void CheckPyrogram(const rapidjson::Value& v) {
-  const std::string text = Str(v["string"]);
-  const std::string label = Str(v["format"]);
+  const std::string text = JsonStr(v["string"]);
+  const std::string label = JsonStr(v["format"]);
   absl::StatusOr<PyrogramStringSession> p = DecodePyrogramString(text, Strict());
   ASSERT_TRUE(p.ok()) << p.status();
   if (absl::StartsWith(label, "pyrogram_old_32bit")) {
@@ -223,7 +221,7 @@ void CheckPyrogram(const rapidjson::Value& v) {
       EXPECT_EQ(*p->api_id, e["api_id"].GetInt());
     }
     EXPECT_EQ(p->test_mode, e["test_mode"].GetBool());
-    EXPECT_TRUE(p->auth_key == NamedKey(Str(e["auth_key"])));
+    EXPECT_TRUE(p->auth_key == NamedKey(JsonStr(e["auth_key"])));
     EXPECT_EQ(p->user_id, e["user_id"].GetInt64());
     EXPECT_EQ(p->is_bot, e["is_bot"].GetBool());
     // Pyrogram's own writer picks the layout from api_id and user_id.
@@ -236,7 +234,7 @@ void CheckPyrogram(const rapidjson::Value& v) {
 
 void CheckMtcuteDc(const MtcuteDcOption& got, const rapidjson::Value& want, bool test_mode) {
   EXPECT_EQ(got.id, want["id"].GetInt());
-  EXPECT_EQ(got.ip_address, Str(want["ipAddress"]));
+  EXPECT_EQ(got.ip_address, JsonStr(want["ipAddress"]));
   EXPECT_EQ(got.port, want["port"].GetInt());
   const auto flag = [&](const char* name) { return want.HasMember(name) && want[name].GetBool(); };
   EXPECT_EQ((got.flags & MtcuteDcOption::kIpv6) != 0, flag("ipv6"));
@@ -247,7 +245,7 @@ void CheckMtcuteDc(const MtcuteDcOption& got, const rapidjson::Value& want, bool
 }
 
 void CheckMtcute(const rapidjson::Value& v) {
-  const std::string text = Str(v["string"]);
+  const std::string text = JsonStr(v["string"]);
   absl::StatusOr<MtcuteStringSession> m = DecodeMtcuteString(text, Strict());
   ASSERT_TRUE(m.ok()) << m.status();
   const rapidjson::Value& e0 = v["expect"];
@@ -269,7 +267,7 @@ void CheckMtcute(const rapidjson::Value& v) {
       EXPECT_EQ(m->self->is_bot, e0["self"]["isBot"].GetBool());
     }
     if (whole) {
-      EXPECT_EQ(Str(e0["authKey"]["u8_hex"]), m->auth_key.RevealHex(kRevealSecrets));
+      EXPECT_EQ(JsonStr(e0["authKey"]["u8_hex"]), m->auth_key.RevealHex(kRevealSecrets));
     } else {
       EXPECT_TRUE(m->auth_key == ExpectedKey(e0["auth_key"]));
     }
@@ -291,16 +289,16 @@ void CheckMtcute(const rapidjson::Value& v) {
 // "same dc/auth_key as the mtcute_v3 vector X": the converted string holds
 // X's main DC and key.
 void CheckDerived(const rapidjson::Value& v, Format f) {
-  const std::string expect = Str(v["expect"]);
+  const std::string expect = JsonStr(v["expect"]);
   const std::string ref_id = expect.substr(expect.rfind(' ') + 1);
   const rapidjson::Value* ref = FindVector(ref_id);
   ASSERT_NE(ref, nullptr) << ref_id;
-  absl::StatusOr<Essentials> got = EssentialsOf(Str(v["string"]), f);
+  absl::StatusOr<Essentials> got = EssentialsOf(JsonStr(v["string"]), f);
   ASSERT_TRUE(got.ok()) << got.status();
   const rapidjson::Value& main = (*ref)["expect"]["main"];
   EXPECT_EQ(got->dc_id, main["id"].GetInt());
   if (f != Format::kPyrogramString) {
-    EXPECT_EQ(got->host, Str(main["ipAddress"]));
+    EXPECT_EQ(got->host, JsonStr(main["ipAddress"]));
     EXPECT_EQ(got->port, main["port"].GetInt());
   }
   EXPECT_TRUE(got->key == ExpectedKey((*ref)["expect"]["auth_key"]));
@@ -309,10 +307,10 @@ void CheckDerived(const rapidjson::Value& v, Format f) {
 TEST(InteropVectors, EveryVectorDecodesToItsRecordedFieldsAndReencodesExactly) {
   std::map<std::string, int> checked;
   for (const auto& v : Vectors()["vectors"].GetArray()) {
-    const std::string id = Str(v["id"]);
+    const std::string id = JsonStr(v["id"]);
     SCOPED_TRACE(id);
     if (v["string"].IsNull()) continue;  // GramJS refused to save: see GramjsPortAbove32767
-    const std::optional<Format> f = FormatOfLabel(Str(v["format"]));
+    const std::optional<Format> f = FormatOfLabel(JsonStr(v["format"]));
     if (!f) continue;  // mtkruto: see UnsupportedFormatsAreRefused
     if (v["expect"].IsString()) {
       CheckDerived(v, *f);
@@ -344,61 +342,65 @@ TEST(InteropVectors, EveryVectorDecodesToItsRecordedFieldsAndReencodesExactly) {
 }
 
 // Every string the real libraries wrote, rebuilt from the recorded inputs.
+// The GramJS session a sample's "inputs" describe.
+GramjsStringSession GramjsFromInputs(const rapidjson::Value& in) {
+  GramjsStringSession g;
+  g.dc_id = static_cast<uint8_t>(in["dc_id"].GetInt());
+  g.server_address = JsonStr(in["ip"]);
+  g.port = static_cast<uint16_t>(in["port"].GetInt());
+  g.auth_key = NamedKey(JsonStr(in["auth_key"]));
+  return g;
+}
+
 TEST(InteropVectors, EncodersReproduceTheRealLibrariesStrings) {
   int n = 0;
   for (const auto& s : Json("telethon_samples.json")["string_sessions"].GetArray()) {
     if (!s["inputs"].HasMember("dc_id")) continue;
-    SCOPED_TRACE(Str(s["id"]));
+    SCOPED_TRACE(JsonStr(s["id"]));
     const rapidjson::Value& in = s["inputs"];
     TelethonStringSession t;
     t.dc_id = static_cast<uint8_t>(in["dc_id"].GetInt());
-    absl::StatusOr<IpAddress> ip = IpAddress::Parse(Str(in["ip"]));
+    absl::StatusOr<IpAddress> ip = IpAddress::Parse(JsonStr(in["ip"]));
     ASSERT_TRUE(ip.ok());
     t.ip = *ip;
     t.port = static_cast<uint16_t>(in["port"].GetInt());
-    t.auth_key = NamedKey(Str(in["auth_key"]));
-    EXPECT_EQ(EncodeTelethonString(t), Str(s["output"]));
+    t.auth_key = NamedKey(JsonStr(in["auth_key"]));
+    EXPECT_EQ(EncodeTelethonString(t), JsonStr(s["output"]));
     ++n;
   }
   for (const auto& s : Json("gramjs_samples.json")["string_sessions"].GetArray()) {
     if (!s.HasMember("output")) continue;
-    SCOPED_TRACE(Str(s["id"]));
-    const rapidjson::Value& in = s["inputs"];
-    GramjsStringSession g;
-    g.dc_id = static_cast<uint8_t>(in["dc_id"].GetInt());
-    g.server_address = Str(in["ip"]);
-    g.port = static_cast<uint16_t>(in["port"].GetInt());
-    g.auth_key = NamedKey(Str(in["auth_key"]));
-    absl::StatusOr<std::string> text = EncodeGramjsString(g);
+    SCOPED_TRACE(JsonStr(s["id"]));
+    absl::StatusOr<std::string> text = EncodeGramjsString(GramjsFromInputs(s["inputs"]));
     ASSERT_TRUE(text.ok()) << text.status();
-    EXPECT_EQ(*text, Str(s["output"]));
+    EXPECT_EQ(*text, JsonStr(s["output"]));
     ++n;
   }
   for (const char* file : {"pyrogram_1.4.16_samples.json", "pyrogram_2.0.106_samples.json"}) {
     for (const auto& s : Json(file)["string_sessions"].GetArray()) {
-      SCOPED_TRACE(Str(s["id"]));
+      SCOPED_TRACE(JsonStr(s["id"]));
       const rapidjson::Value& in = s["inputs"];
       PyrogramStringSession p;
       p.dc_id = static_cast<uint8_t>(in["dc_id"].GetInt());
       if (!in["api_id"].IsNull()) p.api_id = in["api_id"].GetInt();
       p.test_mode = in["test_mode"].GetBool();
-      p.auth_key = NamedKey(Str(in["auth_key"]));
+      p.auth_key = NamedKey(JsonStr(in["auth_key"]));
       p.user_id = in["user_id"].GetInt64();
       p.is_bot = in["is_bot"].GetBool();
       p.layout = ChoosePyrogramStringLayout(p.api_id, p.user_id);
       absl::StatusOr<std::string> text = EncodePyrogramString(p);
       ASSERT_TRUE(text.ok()) << text.status();
-      EXPECT_EQ(*text, Str(s["output"]));
+      EXPECT_EQ(*text, JsonStr(s["output"]));
       ++n;
     }
   }
   for (const auto& s : Json("mtcute_convert_samples.json")["native"].GetArray()) {
-    SCOPED_TRACE(Str(s["id"]));
+    SCOPED_TRACE(JsonStr(s["id"]));
     const rapidjson::Value& in = s["inputs"];
     const auto dc = [](const rapidjson::Value& j) {
       MtcuteDcOption o;
       o.id = static_cast<uint8_t>(j["id"].GetInt());
-      o.ip_address = Str(j["ipAddress"]);
+      o.ip_address = JsonStr(j["ipAddress"]);
       o.port = j["port"].GetInt();
       const auto flag = [&](const char* name) { return j.HasMember(name) && j[name].GetBool(); };
       o.flags = static_cast<uint8_t>((flag("ipv6") ? MtcuteDcOption::kIpv6 : 0) |
@@ -410,10 +412,10 @@ TEST(InteropVectors, EncodersReproduceTheRealLibrariesStrings) {
     m.main = dc(in["primaryDcs"]["main"]);
     if (!in["primaryDcs"]["media_is_same_object_as_main"].GetBool()) m.media = dc(in["primaryDcs"]["media"]);
     if (!in["self"].IsNull()) m.self = MtcuteSelf{in["self"]["userId"].GetInt64(), in["self"]["isBot"].GetBool()};
-    m.auth_key = NamedKey(Str(in["authKey"]));
+    m.auth_key = NamedKey(JsonStr(in["authKey"]));
     absl::StatusOr<std::string> text = EncodeMtcuteString(m);
     ASSERT_TRUE(text.ok()) << text.status();
-    EXPECT_EQ(*text, Str(s["output"]));
+    EXPECT_EQ(*text, JsonStr(s["output"]));
     ++n;
   }
   EXPECT_EQ(n, 7 + 5 + 6 + 3);
@@ -424,19 +426,13 @@ TEST(InteropVectors, EncodersReproduceTheRealLibrariesStrings) {
 TEST(InteropVectors, GramjsPortAbove32767) {
   const rapidjson::Value* v = FindVector("gramjs_v4_dc5_port50443_edge");
   ASSERT_NE(v, nullptr);
-  EXPECT_TRUE(absl::StrContains(Str((*v)["expect_error_on_save"]), "RangeError"));
-  const rapidjson::Value& in = (*v)["inputs"];
-  GramjsStringSession g;
-  g.dc_id = static_cast<uint8_t>(in["dc_id"].GetInt());
-  g.server_address = Str(in["ip"]);
-  g.port = static_cast<uint16_t>(in["port"].GetInt());
-  g.auth_key = NamedKey(Str(in["auth_key"]));
-  absl::StatusOr<std::string> text = EncodeGramjsString(g);
+  EXPECT_TRUE(absl::StrContains(JsonStr((*v)["expect_error_on_save"]), "RangeError"));
+  absl::StatusOr<std::string> text = EncodeGramjsString(GramjsFromInputs((*v)["inputs"]));
   ASSERT_TRUE(text.ok()) << text.status();
   // The same bytes mtcute's converter writes for that session.
   const rapidjson::Value* mt = FindVector("gramjs_from_mtcute_of_telethon_v4_dc5_port50443_edge");
   ASSERT_NE(mt, nullptr);
-  EXPECT_EQ(*text, Str((*mt)["string"]));
+  EXPECT_EQ(*text, JsonStr((*mt)["string"]));
   DecodeInfo info;
   absl::StatusOr<GramjsStringSession> back = DecodeGramjsString(*text, Strict(), &info);
   ASSERT_TRUE(back.ok()) << back.status();
@@ -459,10 +455,10 @@ TEST(InteropDetection, FindsTheFormatOfEveryVectorOrRefusesWithBothReadings) {
   int ambiguous = 0;
   for (const auto& v : Vectors()["vectors"].GetArray()) {
     if (v["string"].IsNull()) continue;
-    const std::string id = Str(v["id"]);
+    const std::string id = JsonStr(v["id"]);
     SCOPED_TRACE(id);
-    const std::string text = Str(v["string"]);
-    const std::optional<Format> f = FormatOfLabel(Str(v["format"]));
+    const std::string text = JsonStr(v["string"]);
+    const std::optional<Format> f = FormatOfLabel(JsonStr(v["format"]));
     absl::StatusOr<ImportedSession> got = PortableFormats().Detect(text);
     if (!f) {
       // mtkruto strings are not a format we read: refused, not misread.
@@ -513,19 +509,19 @@ std::optional<Format> ParserFormat(const std::string& parser) {
 TEST(InteropDetection, CrossFormatObservationsAreNeverSilentMisreads) {
   int n = 0;
   for (const auto& o : Vectors()["cross_format_observations"].GetArray()) {
-    const std::string parser = Str(o["parser"]);
-    const std::string from = Str(o["input_from"]);
+    const std::string parser = JsonStr(o["parser"]);
+    const std::string from = JsonStr(o["input_from"]);
     SCOPED_TRACE(parser + " <- " + from);
     std::string text;
     std::optional<Format> truth;
     if (from == "gramjs_store_session.convert_string") {
-      text = Str(Json("gramjs_samples.json")["store_session"]["convert_string"]);
+      text = JsonStr(Json("gramjs_samples.json")["store_session"]["convert_string"]);
       truth = Format::kGramjsString;
     } else {
       const rapidjson::Value* v = FindVector(from);
       ASSERT_NE(v, nullptr);
-      text = Str((*v)["string"]);
-      truth = FormatOfLabel(Str((*v)["format"]));
+      text = JsonStr((*v)["string"]);
+      truth = FormatOfLabel(JsonStr((*v)["format"]));
     }
     ASSERT_TRUE(truth.has_value());
     if (absl::StrContains(parser, "convertTo telethon")) {
@@ -559,7 +555,7 @@ TEST(InteropDetection, CrossFormatObservationsAreNeverSilentMisreads) {
       EXPECT_EQ(hp->port, want->port);
       // Never the misread address.
       if (o["observed"].HasMember("server_address")) {
-        EXPECT_EQ(Str(o["observed"]["server_address"]) == hp->host, *parsed_as == *truth);
+        EXPECT_EQ(JsonStr(o["observed"]["server_address"]) == hp->host, *parsed_as == *truth);
       }
     }
     ++n;
@@ -587,16 +583,16 @@ TEST(InteropConversions, MatchMtcuteConvert) {
   int n = 0;
   for (const auto& c : Json("mtcute_convert_samples.json")["conversions"].GetArray()) {
     if (!c.HasMember("mtcute_string")) continue;
-    const std::string from_lib = Str(c["from_library"]);
-    SCOPED_TRACE(Str(c["from_id"]));
-    const std::string mtcute = Str(c["mtcute_string"]);
+    const std::string from_lib = JsonStr(c["from_library"]);
+    SCOPED_TRACE(JsonStr(c["from_id"]));
+    const std::string mtcute = JsonStr(c["mtcute_string"]);
     if (from_lib == "Telethon" || from_lib == "Gramjs") {
       const Format f = from_lib == "Telethon" ? Format::kTelethonString : Format::kGramjsString;
-      absl::StatusOr<ImportedSession> in = PortableFormats().Read(Str(c["input"]), f);
+      absl::StatusOr<ImportedSession> in = PortableFormats().Read(JsonStr(c["input"]), f);
       ASSERT_TRUE(in.ok()) << in.status();
       // mtcute keeps an all-zero key; we read it as "no key" (as Telethon does).
       absl::StatusOr<ExportResult> out = PortableFormats().Write(*in, Format::kMtcuteString);
-      if (absl::StrContains(Str(c["from_id"]), "zero_key")) {
+      if (absl::StrContains(JsonStr(c["from_id"]), "zero_key")) {
         EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
       } else {
         ASSERT_TRUE(out.ok()) << out.status();
@@ -616,9 +612,9 @@ TEST(InteropConversions, MatchMtcuteConvert) {
         EXPECT_FALSE(out.ok());
         continue;
       }
-      if (absl::StrContains(Str(c["from_id"]), "zero_key")) continue;
+      if (absl::StrContains(JsonStr(c["from_id"]), "zero_key")) continue;
       ASSERT_TRUE(out.ok()) << key << ": " << out.status();
-      EXPECT_EQ(out->data.str(), Str(outs[key])) << key;
+      EXPECT_EQ(out->data.str(), JsonStr(outs[key])) << key;
       ++n;
     }
   }
@@ -628,7 +624,7 @@ TEST(InteropConversions, MatchMtcuteConvert) {
 TEST(InteropConversions, TestModeIsDeducedFromTestDcAddressesWithAWarning) {
   const rapidjson::Value* v = FindVector("telethon_v4_testdc1_port80");
   ASSERT_NE(v, nullptr);
-  absl::StatusOr<ImportedSession> in = PortableFormats().Read(Str((*v)["string"]), Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(JsonStr((*v)["string"]), Format::kTelethonString);
   ASSERT_TRUE(in.ok());
   EXPECT_FALSE(in->extras.test_mode.has_value());
   ExportPlan plan = PlanExport(*in, Format::kMtcuteString);
@@ -637,7 +633,7 @@ TEST(InteropConversions, TestModeIsDeducedFromTestDcAddressesWithAWarning) {
   EXPECT_TRUE(absl::StrContains(plan.summary.warnings[0], "149.154.175.10 is a Telegram test DC"));
   // A production address: nothing deduced, reported as missing.
   const rapidjson::Value* prod = FindVector("telethon_v4_dc2");
-  absl::StatusOr<ImportedSession> in2 = PortableFormats().Read(Str((*prod)["string"]), Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in2 = PortableFormats().Read(JsonStr((*prod)["string"]), Format::kTelethonString);
   ASSERT_TRUE(in2.ok());
   ExportPlan plan2 = PlanExport(*in2, Format::kMtcuteString);
   EXPECT_FALSE(plan2.extras.test_mode.has_value());
@@ -649,7 +645,7 @@ TEST(InteropConversions, TestModeIsDeducedFromTestDcAddressesWithAWarning) {
 
 TEST(InteropConversions, PyrogramNeedsAUserIdAndReportsWhatItLacks) {
   const rapidjson::Value* v = FindVector("telethon_v4_dc2");
-  absl::StatusOr<ImportedSession> in = PortableFormats().Read(Str((*v)["string"]), Format::kTelethonString);
+  absl::StatusOr<ImportedSession> in = PortableFormats().Read(JsonStr((*v)["string"]), Format::kTelethonString);
   ASSERT_TRUE(in.ok());
   absl::StatusOr<ExportResult> no_user = PortableFormats().Write(*in, Format::kPyrogramString);
   EXPECT_EQ(no_user.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -660,7 +656,7 @@ TEST(InteropConversions, PyrogramNeedsAUserIdAndReportsWhatItLacks) {
   ASSERT_TRUE(out.ok()) << out.status();
   // The same string Pyrogram 1.4.16 writes for that account.
   const rapidjson::Value* py = FindVector("pyrogram_1.4.16_p_dc2_user");
-  EXPECT_EQ(out->data.str(), Str((*py)["string"]));
+  EXPECT_EQ(out->data.str(), JsonStr((*py)["string"]));
   std::set<std::string> missing_fields;
   for (const std::string& m : out->summary.missing) missing_fields.insert(m.substr(0, m.find(':')));
   EXPECT_EQ(missing_fields, (std::set<std::string>{"is_bot", "test_mode", "api_id"}));
@@ -669,14 +665,14 @@ TEST(InteropConversions, PyrogramNeedsAUserIdAndReportsWhatItLacks) {
 
   // Pyrogram -> Telethon: the address comes from Pyrogram's table, with a
   // warning at import; user_id, is_bot, test_mode and api_id are dropped.
-  absl::StatusOr<ImportedSession> p = PortableFormats().Read(Str((*FindVector("pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]),
+  absl::StatusOr<ImportedSession> p = PortableFormats().Read(JsonStr((*FindVector("pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]),
                                              Format::kPyrogramString);
   ASSERT_TRUE(p.ok()) << p.status();
   ASSERT_FALSE(p->info.warnings.empty());
   EXPECT_TRUE(absl::StrContains(p->info.warnings[0], "149.154.167.91:443")) << p->info.warnings[0];
   absl::StatusOr<ExportResult> t = PortableFormats().Write(*p, Format::kTelethonString);
   ASSERT_TRUE(t.ok()) << t.status();
-  EXPECT_EQ(t->data.str(), Str((*FindVector("telethon_from_mtcute_of_pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]));
+  EXPECT_EQ(t->data.str(), JsonStr((*FindVector("telethon_from_mtcute_of_pyrogram_2.0.106_p_dc4_bot_64bit"))["string"]));
   EXPECT_EQ(t->summary.dropped,
             (std::vector<std::string>{"user_id 5000000001", "is_bot (true)", "test_mode (false)", "api_id 94575"}));
 }
@@ -735,7 +731,7 @@ TEST(InteropHostile, TruncationsAndChangedCharactersNeverCrash) {
   const std::string symbols = "AZaz09-_+/=1";
   for (const auto& [id, f] : samples) {
     SCOPED_TRACE(id);
-    const std::string text = Str((*FindVector(id))["string"]);
+    const std::string text = JsonStr((*FindVector(id))["string"]);
     for (size_t n = 0; n < text.size(); ++n) {
       absl::StatusOr<ImportedSession> r = PortableFormats().Read(text.substr(0, n), f, Strict());
       // Pyrogram's layouts differ only in length and carry no version byte:
@@ -786,7 +782,7 @@ TEST(InteropHostile, GramjsStoreValuesNestedDeeplyOrWithOddNumbersAreRefused) {
 
 // Errors never contain key material.
 TEST(InteropHostile, ErrorsDoNotRevealKeys) {
-  const std::string text = Str((*FindVector("mtcute_native_dc2_main_eq_media_noself"))["string"]);
+  const std::string text = JsonStr((*FindVector("mtcute_native_dc2_main_eq_media_noself"))["string"]);
   const std::string key_hex = NamedKey("KEY_A").RevealHex(kRevealSecrets).substr(0, 16);
   for (size_t n = 0; n < text.size(); n += 7) {
     for (Format f : {Format::kTelethonString, Format::kGramjsString, Format::kPyrogramString,

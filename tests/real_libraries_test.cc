@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,10 @@ namespace tgsession {
 namespace interop {
 namespace {
 
+using ::tgsession::testing::InteropVectorsDir;
+using ::tgsession::testing::JsonStr;
 using ::tgsession::testing::MakeTempDir;
 using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::VectorsDir;
-
-std::string Dir() { return VectorsDir() + "/interop"; }
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 std::string Runfile(const std::string& rel) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -51,27 +50,42 @@ std::string Runfile(const std::string& rel) {
   return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/", rel);
 }
 
-struct Output {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs `command` with `input` on stdin and returns its stdout.
-Output RunCommand(const std::string& command, const std::string& input) {
+// Runs `interpreter` on the checker script `script` (a runfile) with `input`
+// on stdin, and returns what it prints, parsed as JSON; fails the test (and
+// returns nothing) when the script fails or prints no JSON.
+std::optional<rapidjson::Document> RunChecker(const std::string& interpreter, const std::string& script,
+                                              const std::string& input) {
   static int n = 0;
   const std::string dir = MakeTempDir(absl::StrCat("run", ++n));
   const std::string in_path = dir + "/stdin.json";
   EXPECT_TRUE(WriteFileAtomically(PosixFileSystem(), in_path, input).ok());
-  Output o;
+  const std::string command = absl::StrCat(interpreter, " ", Runfile(script));
   FILE* p = ::popen(absl::StrCat(command, " < '", in_path, "' 2>'", dir, "/stderr'").c_str(), "r");
-  if (p == nullptr) return o;
+  if (p == nullptr) {
+    ADD_FAILURE() << "cannot run " << command;
+    return std::nullopt;
+  }
+  std::string out;
   char buf[4096];
   size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) o.out.append(buf, got);
+  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
   const int status = ::pclose(p);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (o.exit_code != 0) ADD_FAILURE() << command << " failed: " << ReadFileOrDie(dir + "/stderr");
-  return o;
+  const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (exit_code != 0) {
+    ADD_FAILURE() << command << " failed (exit " << exit_code << "): " << ReadFileOrDie(dir + "/stderr");
+    return std::nullopt;
+  }
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseFullPrecisionFlag>(out.data(), out.size());
+  if (d.HasParseError()) {
+    ADD_FAILURE() << command << " printed no JSON: " << out;
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<rapidjson::Document> RunTelethonChecker(const std::string& input) {
+  return RunChecker("/usr/bin/python3", "tests/interop_py/telethon_check.py", input);
 }
 
 std::string JsonString(absl::string_view s) {
@@ -106,10 +120,10 @@ std::vector<Case> TelethonCases() {
     EXPECT_TRUE(s.ok()) << name << ": " << s.status();
     if (s.ok()) cases.push_back({name, *std::move(s)});
   };
-  add("telethon file", ReadSessionFile(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt));
-  add("pyrogram 2 file", ReadSessionFile(Dir() + "/pyrogram_2.0.106_dc2_full.session", std::nullopt));
-  add("pyrogram 1 file", ReadSessionFile(Dir() + "/pyrogram_1.4.16_dc2_full.session", std::nullopt));
-  add("gramjs store", ReadSessionFile(Dir() + "/gramjs_store_session/my_store", std::nullopt));
+  add("telethon file", ReadSessionFile(InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt));
+  add("pyrogram 2 file", ReadSessionFile(InteropVectorsDir() + "/pyrogram_2.0.106_dc2_full.session", std::nullopt));
+  add("pyrogram 1 file", ReadSessionFile(InteropVectorsDir() + "/pyrogram_1.4.16_dc2_full.session", std::nullopt));
+  add("gramjs store", ReadSessionFile(InteropVectorsDir() + "/gramjs_store_session/my_store", std::nullopt));
   // A ferogram session on an IPv6-only home DC with a takeout id, every peer
   // kind and per-channel pts.
   {
@@ -166,13 +180,11 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
                                     "],\"usernames\":[", absl::StrJoin(usernames, ","), "],\"phones\":[",
                                     absl::StrJoin(phones, ","), "]}"));
   }
-  Output r = RunCommand(absl::StrCat("/usr/bin/python3 ", Runfile("tests/interop_py/telethon_check.py")),
-                 absl::StrCat("{\"sqlite\":[", absl::StrJoin(requests, ","), "]}"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
-  EXPECT_EQ(Str(d["telethon_version"]), "1.25.1");
+  std::optional<rapidjson::Document> out =
+      RunTelethonChecker(absl::StrCat("{\"sqlite\":[", absl::StrJoin(requests, ","), "]}"));
+  ASSERT_TRUE(out.has_value());
+  const rapidjson::Document& d = *out;
+  EXPECT_EQ(JsonStr(d["telethon_version"]), "1.25.1");
   ASSERT_EQ(d["sqlite"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].name);
@@ -189,9 +201,9 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
     ASSERT_TRUE(hp.ok());
     EXPECT_EQ(t["version"].GetInt(), 7);
     EXPECT_EQ(t["dc_id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(t["server_address"]), hp->host);
+    EXPECT_EQ(JsonStr(t["server_address"]), hp->host);
     EXPECT_EQ(t["port"].GetInt(), hp->port);
-    EXPECT_EQ(Str(t["auth_key_hex"]), home->auth_key->RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(t["auth_key_hex"]), home->auth_key->RevealHex(kRevealSecrets));
     if (x.takeout_id) {
       EXPECT_EQ(t["takeout_id"].GetInt64(), *x.takeout_id);
     } else {
@@ -214,9 +226,9 @@ TEST(RealTelethon, OpensOurSqliteFilesAndSeesTheSameSession) {
     }
     // Every peer, through Telethon's get_input_entity.
     const auto expect_peer = [](const rapidjson::Value& got, const CachedPeer& p) {
-      ASSERT_TRUE(got.HasMember("_")) << Str(got["error"]);
+      ASSERT_TRUE(got.HasMember("_")) << JsonStr(got["error"]);
       const char* want = p.is_user() ? "InputPeerUser" : p.is_chat() ? "InputPeerChat" : "InputPeerChannel";
-      EXPECT_EQ(Str(got["_"]), want);
+      EXPECT_EQ(JsonStr(got["_"]), want);
       EXPECT_EQ(got["id"].GetInt64(), p.id);
       if (!p.is_chat()) {
         EXPECT_EQ(got["access_hash"].GetInt64(), p.access_hash);
@@ -251,94 +263,119 @@ struct StringCase {
 };
 
 std::vector<StringCase> StringCases(Format to) {
-  const std::string text = ReadFileOrDie(Dir() + "/vectors.json");
+  const std::string text = ReadFileOrDie(InteropVectorsDir() + "/vectors.json");
   rapidjson::Document d;
   d.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   std::vector<StringCase> out;
   for (const auto& v : d["vectors"].GetArray()) {
     if (v["string"].IsNull()) continue;
-    const std::string label = Str(v["format"]);
+    const std::string label = JsonStr(v["format"]);
     std::optional<Format> f;
     if (label == "telethon_string") f = Format::kTelethonString;
     if (label == "gramjs_string") f = Format::kGramjsString;
     if (absl::StartsWith(label, "pyrogram_")) f = Format::kPyrogramString;
     if (label == "mtcute_v3") f = Format::kMtcuteString;
     if (!f) continue;
-    absl::StatusOr<ImportedSession> in = SqliteFormats().Read(Str(v["string"]), *f);
-    EXPECT_TRUE(in.ok()) << Str(v["id"]) << ": " << in.status();
+    absl::StatusOr<ImportedSession> in = SqliteFormats().Read(JsonStr(v["string"]), *f);
+    EXPECT_TRUE(in.ok()) << JsonStr(v["id"]) << ": " << in.status();
     if (!in.ok()) continue;
     absl::StatusOr<ExportResult> e = SqliteFormats().Write(*in, to);
     if (!e.ok()) {
       // Only a zero key (no key to export) or, for Telethon, a host name.
-      EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << Str(v["id"]) << ": " << e.status();
+      EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << JsonStr(v["id"]) << ": " << e.status();
       continue;
     }
-    out.push_back({Str(v["id"]), *std::move(in), e->data.str(), e->summary.warnings});
+    out.push_back({JsonStr(v["id"]), *std::move(in), e->data.str(), e->summary.warnings});
   }
   return out;
+}
+
+// Our strings of `cases`, as a JSON array.
+std::string OursJson(const std::vector<StringCase>& cases) {
+  std::vector<std::string> strings;
+  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
+  return absl::StrCat("[", absl::StrJoin(strings, ","), "]");
+}
+
+// What a node checker (tests/interop_js/<script>) printed for our strings of
+// `cases`, or why it could not run: node or `library` (the npm package the
+// script loads) not installed.
+struct NodeCheck {
+  std::string skip;
+  std::optional<rapidjson::Document> out;
+};
+
+NodeCheck RunNodeChecker(const std::string& script, const std::string& library,
+                         const std::vector<StringCase>& cases) {
+  NodeCheck c;
+  if (std::system("node --version >/dev/null 2>&1") != 0) {
+    c.skip = absl::StrCat("node is not installed (apt-get install nodejs): the ", library, " checks are skipped");
+    return c;
+  }
+  c.out = RunChecker("node", "tests/interop_js/" + script, OursJson(cases));
+  if (c.out.has_value() && c.out->HasMember("missing")) {
+    c.skip = absl::StrCat(library, " is not installed in tests/interop_js (run tools/setup.sh): ",
+                          JsonStr((*c.out)["missing"]));
+  }
+  return c;
+}
+
+// Checks that `got`, a library's reading of one of our strings, names the
+// home DC, address and auth key of `s` under the given field names, and
+// returns the home DC's address (nothing, after a test failure, when the
+// library reported an error).
+std::optional<HostPort> ExpectHomeDc(const rapidjson::Value& got, const Session& s, const char* dc_id_field,
+                                     const char* address_field, const char* key_field) {
+  if (got.HasMember("error")) {
+    ADD_FAILURE() << JsonStr(got["error"]);
+    return std::nullopt;
+  }
+  const DcEntry& e = s.dcs[0];
+  absl::StatusOr<HostPort> hp = e.ParseAddress();
+  if (!hp.ok()) {
+    ADD_FAILURE() << hp.status();
+    return std::nullopt;
+  }
+  EXPECT_EQ(got[dc_id_field].GetInt(), s.home_dc_id);
+  EXPECT_EQ(JsonStr(got[address_field]), hp->host);
+  EXPECT_EQ(JsonStr(got[key_field]), e.auth_key->RevealHex(kRevealSecrets));
+  return *hp;
 }
 
 TEST(RealTelethon, ReadsOurStrings) {
   SKIP_WITHOUT_TELETHON();
   std::vector<StringCase> cases = StringCases(Format::kTelethonString);
   ASSERT_GE(cases.size(), 90u);
-  std::vector<std::string> strings;
-  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
-  Output r = RunCommand(absl::StrCat("/usr/bin/python3 ", Runfile("tests/interop_py/telethon_check.py")),
-                 absl::StrCat("{\"strings\":[", absl::StrJoin(strings, ","), "]}"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
+  std::optional<rapidjson::Document> out = RunTelethonChecker(absl::StrCat("{\"strings\":", OursJson(cases), "}"));
+  ASSERT_TRUE(out.has_value());
+  const rapidjson::Document& d = *out;
   ASSERT_EQ(d["strings"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& t = d["strings"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(t.HasMember("error")) << Str(t["error"]);
-    const Session& s = cases[i].source.session;
-    const DcEntry& e = s.dcs[0];
-    absl::StatusOr<HostPort> hp = e.ParseAddress();
-    ASSERT_TRUE(hp.ok());
-    EXPECT_EQ(t["dc_id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(t["server_address"]), hp->host);
+    std::optional<HostPort> hp =
+        ExpectHomeDc(t, cases[i].source.session, "dc_id", "server_address", "auth_key_hex");
+    ASSERT_TRUE(hp.has_value());
     EXPECT_EQ(t["port"].GetInt(), hp->port);
-    EXPECT_EQ(Str(t["auth_key_hex"]), e.auth_key->RevealHex(kRevealSecrets));
-    EXPECT_EQ(Str(t["save"]), cases[i].ours);  // Telethon writes back exactly our string
+    EXPECT_EQ(JsonStr(t["save"]), cases[i].ours);  // Telethon writes back exactly our string
   }
 }
 
 TEST(RealGramjs, LoadsOurStrings) {
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "node is not installed (apt-get install nodejs): the GramJS checks are skipped";
-  }
   std::vector<StringCase> cases = StringCases(Format::kGramjsString);
   ASSERT_GE(cases.size(), 100u);
-  std::vector<std::string> strings;
-  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
-  Output r = RunCommand(absl::StrCat("node ", Runfile("tests/interop_js/gramjs_check.js")),
-                 absl::StrCat("[", absl::StrJoin(strings, ","), "]"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
-  if (d.HasMember("missing")) {
-    GTEST_SKIP() << "GramJS (npm telegram) is not installed in tests/interop_js (run tools/setup.sh): "
-                 << Str(d["missing"]);
-  }
-  EXPECT_EQ(Str(d["version"]), "2.26.22");
+  NodeCheck check = RunNodeChecker("gramjs_check.js", "GramJS (npm telegram)", cases);
+  if (!check.skip.empty()) GTEST_SKIP() << check.skip;
+  ASSERT_TRUE(check.out.has_value());
+  const rapidjson::Document& d = *check.out;
+  EXPECT_EQ(JsonStr(d["version"]), "2.26.22");
   ASSERT_EQ(d["results"].Size(), cases.size());
   int high_ports = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& g = d["results"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(g.HasMember("error")) << Str(g["error"]);
-    const Session& s = cases[i].source.session;
-    const DcEntry& e = s.dcs[0];
-    absl::StatusOr<HostPort> hp = e.ParseAddress();
-    ASSERT_TRUE(hp.ok());
-    EXPECT_EQ(g["dcId"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(g["serverAddress"]), hp->host);
-    EXPECT_EQ(Str(g["authKeyHex"]), e.auth_key->RevealHex(kRevealSecrets));
+    std::optional<HostPort> hp = ExpectHomeDc(g, cases[i].source.session, "dcId", "serverAddress", "authKeyHex");
+    ASSERT_TRUE(hp.has_value());
     if (hp->port > 32767) {
       // GramJS's own misreading, which our summary warns about.
       ++high_ports;
@@ -347,42 +384,31 @@ TEST(RealGramjs, LoadsOurStrings) {
       EXPECT_TRUE(absl::StrContains(cases[i].warnings[0], absl::StrCat(hp->port - 65536)));
     } else {
       EXPECT_EQ(g["port"].GetInt(), hp->port);
-      EXPECT_EQ(Str(g["save"]), cases[i].ours);  // GramJS writes back exactly our string
+      EXPECT_EQ(JsonStr(g["save"]), cases[i].ours);  // GramJS writes back exactly our string
     }
   }
   EXPECT_GE(high_ports, 2);
 }
 
 TEST(RealMtcute, ReadsOurStrings) {
-  if (std::system("node --version >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "node is not installed (apt-get install nodejs): the mtcute checks are skipped";
-  }
   std::vector<StringCase> cases = StringCases(Format::kMtcuteString);
   ASSERT_GE(cases.size(), 100u);
-  std::vector<std::string> strings;
-  for (const StringCase& c : cases) strings.push_back(JsonString(c.ours));
-  Output r = RunCommand(absl::StrCat("node ", Runfile("tests/interop_js/mtcute_check.mjs")),
-                        absl::StrCat("[", absl::StrJoin(strings, ","), "]"));
-  ASSERT_EQ(r.exit_code, 0);
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseFullPrecisionFlag>(r.out.data(), r.out.size());
-  ASSERT_FALSE(d.HasParseError()) << r.out;
-  if (d.HasMember("missing")) {
-    GTEST_SKIP() << "mtcute (npm @mtcute/core) is not installed in tests/interop_js (run tools/setup.sh): "
-                 << Str(d["missing"]);
-  }
-  EXPECT_EQ(Str(d["version"]), "0.29.7");
+  NodeCheck check = RunNodeChecker("mtcute_check.mjs", "mtcute (npm @mtcute/core)", cases);
+  if (!check.skip.empty()) GTEST_SKIP() << check.skip;
+  ASSERT_TRUE(check.out.has_value());
+  const rapidjson::Document& d = *check.out;
+  EXPECT_EQ(JsonStr(d["version"]), "0.29.7");
   ASSERT_EQ(d["results"].Size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].id);
     const rapidjson::Value& m = d["results"][static_cast<rapidjson::SizeType>(i)];
-    ASSERT_FALSE(m.HasMember("error")) << Str(m["error"]);
+    ASSERT_FALSE(m.HasMember("error")) << JsonStr(m["error"]);
     // mtcute reads what our decoder reads...
     absl::StatusOr<MtcuteStringSession> ours = DecodeMtcuteString(cases[i].ours);
     ASSERT_TRUE(ours.ok()) << ours.status();
     const auto check_dc = [&](const rapidjson::Value& got, const MtcuteDcOption& want) {
       EXPECT_EQ(got["id"].GetInt(), want.id);
-      EXPECT_EQ(Str(got["ipAddress"]), want.ip_address);
+      EXPECT_EQ(JsonStr(got["ipAddress"]), want.ip_address);
       EXPECT_EQ(got["port"].GetInt(), want.port);
       EXPECT_EQ(got["ipv6"].GetBool(), (want.flags & MtcuteDcOption::kIpv6) != 0);
       EXPECT_EQ(got["mediaOnly"].GetBool(), (want.flags & MtcuteDcOption::kMediaOnly) != 0);
@@ -397,17 +423,17 @@ TEST(RealMtcute, ReadsOurStrings) {
     } else {
       EXPECT_TRUE(m["self"].IsNull());
     }
-    EXPECT_EQ(Str(m["authKeyHex"]), ours->auth_key.RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(m["authKeyHex"]), ours->auth_key.RevealHex(kRevealSecrets));
     // ...which is the source's home DC and key...
     const Session& s = cases[i].source.session;
     absl::StatusOr<HostPort> hp = s.dcs[0].ParseAddress();
     ASSERT_TRUE(hp.ok());
     EXPECT_EQ(m["main"]["id"].GetInt(), s.home_dc_id);
-    EXPECT_EQ(Str(m["main"]["ipAddress"]), hp->host);
+    EXPECT_EQ(JsonStr(m["main"]["ipAddress"]), hp->host);
     EXPECT_EQ(m["main"]["port"].GetInt(), hp->port);
-    EXPECT_EQ(Str(m["authKeyHex"]), s.dcs[0].auth_key->RevealHex(kRevealSecrets));
+    EXPECT_EQ(JsonStr(m["authKeyHex"]), s.dcs[0].auth_key->RevealHex(kRevealSecrets));
     // ...and writes back exactly our string.
-    EXPECT_EQ(Str(m["save"]), cases[i].ours);
+    EXPECT_EQ(JsonStr(m["save"]), cases[i].ours);
   }
 }
 

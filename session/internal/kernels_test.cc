@@ -24,14 +24,17 @@ std::vector<uint8_t> RandomBytes(std::mt19937* rng, size_t n) {
   return v;
 }
 
+// A kernel this machine can run, named for the failure messages.
+template <typename Fn>
+struct Kernel {
+  const char* name;
+  Fn fn;
+};
+
 // --- CRC-32C ---------------------------------------------------------------
 
 using CrcFn = uint32_t (*)(uint32_t, const uint8_t*, size_t);
-
-struct CrcKernel {
-  const char* name;
-  CrcFn fn;
-};
+using CrcKernel = Kernel<CrcFn>;
 
 std::vector<CrcKernel> CrcKernels() {
   std::vector<CrcKernel> k = {{"portable", Crc32cPortable}};
@@ -78,14 +81,8 @@ TEST(Crc32cKernelsTest, EveryKernelMatchesTheDefinitionAtEverySizeAndAlignment) 
 using DecodeFn = size_t (*)(const uint8_t*, size_t, uint8_t*, bool);
 using EncodeFn = void (*)(uint8_t*, size_t, size_t, bool);
 
-struct DecodeKernel {
-  const char* name;
-  DecodeFn fn;
-};
-struct EncodeKernel {
-  const char* name;
-  EncodeFn fn;
-};
+using DecodeKernel = Kernel<DecodeFn>;
+using EncodeKernel = Kernel<EncodeFn>;
 
 std::vector<DecodeKernel> DecodeKernels() {
   std::vector<DecodeKernel> k = {{"portable", Base64DecodeQuantaPortable}};

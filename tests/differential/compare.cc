@@ -77,6 +77,15 @@ class Matcher {
     }
     return v;
   }
+  // Matches each of `ours` with the element at the same index of the
+  // same-size array `name`: match(element, item, "<path><name>[i].").
+  template <typename Items, typename MatchOne>
+  void Each(const Value& o, const char* name, const Items& ours, absl::string_view path, MatchOne match) {
+    const Value* a = Array(o, name, ours.size(), path);
+    for (size_t i = 0; a != nullptr && i < ours.size() && ok(); ++i) {
+      match((*a)[static_cast<rapidjson::SizeType>(i)], ours[i], absl::StrCat(path, name, "[", i, "]."));
+    }
+  }
   void Fail(absl::string_view path, absl::string_view name, absl::string_view ours, absl::string_view theirs) {
     if (ok()) why_ = absl::StrCat(path, name, ": ours ", ours, ", ferogram ", theirs);
   }
@@ -99,19 +108,14 @@ std::optional<std::string> KeyHex(const std::optional<AuthKey>& k) {
 bool MatchSession(const Session& s, const Value& j, AddrRule rule, std::string* why) {
   Matcher m;
   m.Int(j, "home_dc_id", s.home_dc_id, "");
-  if (const Value* dcs = m.Array(j, "dcs", s.dcs.size(), "")) {
-    for (size_t i = 0; i < s.dcs.size() && m.ok(); ++i) {
-      const DcEntry& e = s.dcs[i];
-      const Value& d = (*dcs)[static_cast<rapidjson::SizeType>(i)];
-      const std::string p = absl::StrCat("dcs[", i, "].");
-      m.Int(d, "dc_id", e.dc_id, p);
-      m.Str(d, "addr", rule == AddrRule::kLossy ? Utf8Lossy(e.addr) : e.addr, p);
-      m.Str(d, "auth_key_hex", KeyHex(e.auth_key), p);
-      m.Int(d, "first_salt", e.first_salt, p);
-      m.Int(d, "time_offset", e.time_offset, p);
-      m.Int(d, "flags", e.flags.bits, p);
-    }
-  }
+  m.Each(j, "dcs", s.dcs, "", [&](const Value& d, const DcEntry& e, const std::string& p) {
+    m.Int(d, "dc_id", e.dc_id, p);
+    m.Str(d, "addr", rule == AddrRule::kLossy ? Utf8Lossy(e.addr) : e.addr, p);
+    m.Str(d, "auth_key_hex", KeyHex(e.auth_key), p);
+    m.Int(d, "first_salt", e.first_salt, p);
+    m.Int(d, "time_offset", e.time_offset, p);
+    m.Int(d, "flags", e.flags.bits, p);
+  });
   const Value* u = Member(j, "updates_state");
   if (u == nullptr) {
     m.Fail("", "updates_state", "an object", "(missing)");
@@ -121,40 +125,28 @@ bool MatchSession(const Session& s, const Value& j, AddrRule rule, std::string* 
     m.Int(*u, "qts", us.qts, "updates_state.");
     m.Int(*u, "date", us.date, "updates_state.");
     m.Int(*u, "seq", us.seq, "updates_state.");
-    if (const Value* ch = m.Array(*u, "channels", us.channels().size(), "updates_state.")) {
-      for (size_t i = 0; i < us.channels().size() && m.ok(); ++i) {
-        const Value& c = (*ch)[static_cast<rapidjson::SizeType>(i)];
-        const std::string p = absl::StrCat("updates_state.channels[", i, "].");
-        m.Int(c, "channel_id", us.channels()[i].channel_id, p);
-        m.Int(c, "pts", us.channels()[i].pts, p);
-      }
-    }
+    m.Each(*u, "channels", us.channels(), "updates_state.",
+           [&](const Value& c, const ChannelPts& ours, const std::string& p) {
+             m.Int(c, "channel_id", ours.channel_id, p);
+             m.Int(c, "pts", ours.pts, p);
+           });
   }
-  if (const Value* peers = m.Array(j, "peers", s.peers.size(), "")) {
-    for (size_t i = 0; i < s.peers.size() && m.ok(); ++i) {
-      const CachedPeer& p = s.peers.items()[i];
-      const Value& v = (*peers)[static_cast<rapidjson::SizeType>(i)];
-      const std::string path = absl::StrCat("peers[", i, "].");
-      m.Int(v, "id", p.id, path);
-      m.Int(v, "access_hash", p.access_hash, path);
-      m.Bool(v, "is_channel", p.is_channel(), path);
-      m.Bool(v, "is_chat", p.is_chat(), path);
-      m.Str(v, "channel_kind",
-            p.channel_kind ? std::optional<std::string>(std::string(ChannelKindName(*p.channel_kind))) : std::nullopt,
-            path);
-      m.Bool(v, "is_community", p.is_community, path);
-    }
-  }
-  if (const Value* mins = m.Array(j, "min_peers", s.min_peers.size(), "")) {
-    for (size_t i = 0; i < s.min_peers.size() && m.ok(); ++i) {
-      const CachedMinPeer& mp = s.min_peers.items()[i];
-      const Value& v = (*mins)[static_cast<rapidjson::SizeType>(i)];
-      const std::string path = absl::StrCat("min_peers[", i, "].");
-      m.Int(v, "user_id", mp.user_id, path);
-      m.Int(v, "peer_id", mp.peer_id, path);
-      m.Int(v, "msg_id", mp.msg_id, path);
-    }
-  }
+  m.Each(j, "peers", s.peers.items(), "", [&](const Value& v, const CachedPeer& p, const std::string& path) {
+    m.Int(v, "id", p.id, path);
+    m.Int(v, "access_hash", p.access_hash, path);
+    m.Bool(v, "is_channel", p.is_channel(), path);
+    m.Bool(v, "is_chat", p.is_chat(), path);
+    m.Str(v, "channel_kind",
+          p.channel_kind ? std::optional<std::string>(std::string(ChannelKindName(*p.channel_kind))) : std::nullopt,
+          path);
+    m.Bool(v, "is_community", p.is_community, path);
+  });
+  m.Each(j, "min_peers", s.min_peers.items(), "",
+         [&](const Value& v, const CachedMinPeer& mp, const std::string& path) {
+           m.Int(v, "user_id", mp.user_id, path);
+           m.Int(v, "peer_id", mp.peer_id, path);
+           m.Int(v, "msg_id", mp.msg_id, path);
+         });
   m.Str(j, "future_auth_token_hex",
         s.future_auth_token ? std::optional<std::string>(s.future_auth_token->RevealHex(kRevealSecrets)) : std::nullopt,
         "");

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,18 @@ AuthKey PatternKey(uint8_t seed) {
   return AuthKey(raw);
 }
 
+// Runs body(t) for t in [0, threads) on as many threads at once; returns the
+// sum of what the calls return (their failed operations).
+int FailuresAcrossThreads(int threads, const std::function<int(int t)>& body) {
+  std::atomic<int> failures{0};
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) running.emplace_back([&, t] { failures.fetch_add(body(t)); });
+  for (std::thread& th : running) th.join();
+  return failures.load();
+}
+
+}  // namespace
+
 Session LoadOrDie(SessionBackend& b) {
   absl::StatusOr<std::optional<Session>> s = b.Load();
   EXPECT_TRUE(s.ok()) << s.status();
@@ -42,8 +55,6 @@ Session LoadOrDie(SessionBackend& b) {
   }
   return **s;
 }
-
-}  // namespace
 
 Session RichSession() {
   Session s;
@@ -359,23 +370,20 @@ TEST_P(BackendConformanceTest, ConcurrentBatchesLoseNothing) {
   ASSERT_TRUE(b->Save(RichSession()).ok());
   constexpr int kThreads = 4;
   constexpr int kBatches = 15;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kBatches; ++i) {
-        std::vector<CachedPeer> peers;
-        for (int k = 0; k < 8; ++k) peers.push_back(CachedPeer::User(10000000 * (t + 1) + i * 8 + k, k));
-        const UpdateStateChange channel = UpdateStateChange::Channel(t + 500, i);
-        SessionChanges c;
-        c.peers = peers;
-        c.updates = absl::MakeConstSpan(&channel, 1);
-        if (!b->ApplyChanges(c).ok()) failures.fetch_add(1);
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+  const int failures = FailuresAcrossThreads(kThreads, [&](int t) {
+    int failed = 0;
+    for (int i = 0; i < kBatches; ++i) {
+      std::vector<CachedPeer> peers;
+      for (int k = 0; k < 8; ++k) peers.push_back(CachedPeer::User(10000000 * (t + 1) + i * 8 + k, k));
+      const UpdateStateChange channel = UpdateStateChange::Channel(t + 500, i);
+      SessionChanges c;
+      c.peers = peers;
+      c.updates = absl::MakeConstSpan(&channel, 1);
+      if (!b->ApplyChanges(c).ok()) ++failed;
+    }
+    return failed;
+  });
+  EXPECT_EQ(failures, 0);
   Session s = LoadOrDie(*b);
   EXPECT_EQ(s.peers.size(), RichSession().peers.size() + kThreads * kBatches * 8);
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(s.updates_state.ChannelPtsOr0(t + 500), kBatches - 1);
@@ -389,22 +397,19 @@ TEST_P(BackendConformanceTest, ConcurrentThreadsLoseNoUpdate) {
   ASSERT_TRUE(b->Save(RichSession()).ok());
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        if (!b->CachePeer(CachedPeer::User(1000000 * (t + 1) + i, i)).ok()) failures.fetch_add(1);
-        if (!b->ApplyUpdateState(UpdateStateChange::Channel(t + 100, i)).ok()) failures.fetch_add(1);
-        if (i % 10 == 0) {
-          absl::StatusOr<std::optional<Session>> s = b->Load();
-          if (!s.ok() || !s->has_value()) failures.fetch_add(1);
-        }
+  const int failures = FailuresAcrossThreads(kThreads, [&](int t) {
+    int failed = 0;
+    for (int i = 0; i < kPerThread; ++i) {
+      if (!b->CachePeer(CachedPeer::User(1000000 * (t + 1) + i, i)).ok()) ++failed;
+      if (!b->ApplyUpdateState(UpdateStateChange::Channel(t + 100, i)).ok()) ++failed;
+      if (i % 10 == 0) {
+        absl::StatusOr<std::optional<Session>> s = b->Load();
+        if (!s.ok() || !s->has_value()) ++failed;
       }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+    }
+    return failed;
+  });
+  EXPECT_EQ(failures, 0);
   Session s = LoadOrDie(*b);
   EXPECT_EQ(s.peers.size(), RichSession().peers.size() + kThreads * kPerThread);
   for (int t = 0; t < kThreads; ++t) {

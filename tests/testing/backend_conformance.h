@@ -46,6 +46,10 @@ class BackendConformanceTest : public ::testing::TestWithParam<BackendFactory> {
   std::string dir_;
 };
 
+// What `b` holds; fails the test (and returns an empty Session) if loading
+// fails or nothing is stored.
+Session LoadOrDie(SessionBackend& b);
+
 // A session exercising every field (2 DCs with and without keys, counters,
 // channel pts, all peer kinds, min peers, a token).
 Session RichSession();

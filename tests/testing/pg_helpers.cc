@@ -1,6 +1,12 @@
 #include "tests/testing/pg_helpers.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace tgsession {
@@ -25,14 +31,46 @@ std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const st
   return std::move(*b);
 }
 
-Session LoadOrDie(SessionBackend& b) {
-  absl::StatusOr<std::optional<Session>> s = b.Load();
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok() || !s->has_value()) {
-    ADD_FAILURE() << "no session stored";
-    return Session();
+pid_t ForkLeaseHolder(const std::string& conninfo, const std::string& name, const Session& first,
+                      const std::function<void(PostgresBackend&)>& then) {
+  int ready[2];
+  if (pipe(ready) != 0) {
+    ADD_FAILURE() << "pipe: " << errno;
+    return -1;
   }
-  return **s;
+  const pid_t child = fork();
+  if (child < 0) {
+    ADD_FAILURE() << "fork: " << errno;
+    return -1;
+  }
+  if (child == 0) {
+    close(ready[0]);
+    PostgresOptions o;
+    o.lease_ttl = absl::Seconds(1);
+    o.owner_label = absl::StrCat("child-process-", getpid());
+    absl::StatusOr<std::unique_ptr<PostgresBackend>> b = PostgresBackend::Open(conninfo, name, o);
+    if (!b.ok()) _exit(2);
+    if (!(*b)->Save(first).ok()) _exit(3);
+    if (write(ready[1], "r", 1) != 1) _exit(4);
+    then(**b);
+    _exit(0);
+  }
+  close(ready[1]);
+  char c;
+  const bool acknowledged = read(ready[0], &c, 1) == 1;
+  close(ready[0]);
+  if (!acknowledged) {
+    int status = 0;
+    waitpid(child, &status, 0);
+    ADD_FAILURE() << "the child failed to open or save session " << name << " (exit status "
+                  << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
+    return -1;
+  }
+  return child;
+}
+
+void HoldUntilKilled(PostgresBackend&) {
+  while (true) pause();
 }
 
 std::unique_ptr<pg::Connection> Admin(PgTestServer& server, const std::string& db) {

@@ -1,10 +1,14 @@
 // Helpers shared by the PostgreSQL tests: stores and sessions that fail the
-// test instead of returning errors, and a plain admin connection to look
+// test instead of returning errors, a child process holding a session's
+// lease (for the tests that kill it), and a plain admin connection to look
 // behind the backend's back.
 #ifndef TGSESSION_TESTS_TESTING_PG_HELPERS_H_
 #define TGSESSION_TESTS_TESTING_PG_HELPERS_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,7 +23,16 @@ namespace testing {
 std::unique_ptr<PostgresStore> OpenStoreOrDie(const std::string& conninfo, const PostgresOptions& o = {});
 std::unique_ptr<PostgresBackend> OpenSessionOrDie(PostgresStore& store, const std::string& name,
                                                   const OpenSessionOptions& o = {});
-Session LoadOrDie(SessionBackend& b);
+
+// Forks a process that opens session `name` on `conninfo` with a 1 s lease
+// and the owner label "child-process-<its pid>", saves `first` and, once that
+// is acknowledged, runs `then` and exits 0. Returns its pid once the save is
+// acknowledged; -1, after a test failure, when the child could not open or
+// save. The caller kills it and waits for it.
+pid_t ForkLeaseHolder(const std::string& conninfo, const std::string& name, const Session& first,
+                      const std::function<void(PostgresBackend&)>& then);
+// For `then`: hold the lease (renewing it) until killed.
+void HoldUntilKilled(PostgresBackend&);
 
 // A plain connection to `db` on `server` (no prepared statements).
 std::unique_ptr<pg::Connection> Admin(PgTestServer& server, const std::string& db = "tgs");

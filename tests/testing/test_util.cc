@@ -44,6 +44,8 @@ std::string VectorsDir() {
   return "tests/vectors";
 }
 
+std::string InteropVectorsDir() { return VectorsDir() + "/interop"; }
+
 std::string ReadFileOrDie(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -111,6 +113,8 @@ rapidjson::Document ParseJsonOrDie(absl::string_view json) {
   if (d.HasParseError()) ADD_FAILURE() << "bad JSON at offset " << d.GetErrorOffset();
   return d;
 }
+
+std::string JsonStr(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 bool JsonEqual(const rapidjson::Value& a, const rapidjson::Value& b, std::string* where, const std::string& path) {
   if (a.IsObject() && b.IsObject()) {

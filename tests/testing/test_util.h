@@ -16,6 +16,8 @@ namespace testing {
 // is set and exists (tools/setup.sh points it at ../shared/vectors when that
 // folder is present), else the copy committed under tests/vectors.
 std::string VectorsDir();
+// VectorsDir() + "/interop": the other clients' sessions and their expectations.
+std::string InteropVectorsDir();
 
 // Reads a whole file; fails the test (and returns "") if it cannot.
 std::string ReadFileOrDie(const std::string& path);
@@ -34,6 +36,8 @@ std::string BytesToHex(absl::string_view bytes);
 
 // Parses JSON with exact 64-bit integers; fails the test on a parse error.
 rapidjson::Document ParseJsonOrDie(absl::string_view json);
+// The string a JSON string value holds, NUL bytes included.
+std::string JsonStr(const rapidjson::Value& v);
 
 // Deep equality of two JSON values; on mismatch `*where` names the path.
 bool JsonEqual(const rapidjson::Value& a, const rapidjson::Value& b, std::string* where,

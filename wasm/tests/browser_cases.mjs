@@ -4,17 +4,25 @@
 // page loads the npm package from 127.0.0.1 (tests/browser/index.html) and
 // exposes window.T = {tgs, scenario}.
 //
-// The driver `d` gives: openPage(module?) -> page, run(page, fn, arg) (fn runs
-// in the page as fn(T, arg)), closePage(page), reload(page), restart() (a new
-// browser process on the same profile), tmp (a folder), nativeTool (the
-// native BinaryFileBackend program), nativeSqliteTool (the native SQLite
-// session files program) and vectors (tests/vectors).
+// The driver gives: openPage(module?) -> page, run(page, fn, arg) (fn runs in
+// the page as fn(T, arg)), reload(page), restart() (a new browser process on
+// the same profile) and tmp (a folder); closePage(page) defaults to
+// page.close(). The native programs and tests/vectors come from the
+// environment browser_runner.sh sets: TGS_NATIVE_TOOL (BinaryFileBackend),
+// TGS_NATIVE_SQLITE_TOOL (SQLite session files), TGS_RUNFILES_VECTORS.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-export function browserCases(test, d) {
+export function browserCases(test, driver) {
+  const d = {
+    closePage: (page) => page.close(),
+    nativeTool: process.env.TGS_NATIVE_TOOL,
+    nativeSqliteTool: process.env.TGS_NATIVE_SQLITE_TOOL,
+    vectors: process.env.TGS_RUNFILES_VECTORS,
+    ...driver,
+  };
   test('IndexedDbBackend and LocalStorageBackend pass the conformance scenario (real storage)', async () => {
     const page = await d.openPage();
     await d.run(page, async ({tgs, scenario}) => {
@@ -135,13 +143,7 @@ export function browserCases(test, d) {
       }
       const big = s.clone();
       for (let k = 0; k < 20000; k++) big.cachePeer({id: BigInt(k)});
-      const out = {};
-      try {
-        await b.save(big);
-        out.save = 'saved';
-      } catch (e) {
-        out.save = `${e.codeName}: ${e.message}`;
-      }
+      const out = {save: await scenario.saveOutcome(b, big)};
       out.sameValue = localStorage.getItem('tgsession:quota') === before;
       const got = await b.load();
       out.intact = got.equals(s);

@@ -18,7 +18,6 @@ const env = process.env;
 const tmp = mkdtempSync('/tmp/tgs-chromium-');
 const outputs = env.TEST_UNDECLARED_OUTPUTS_DIR || tmp;
 const profile = path.join(tmp, 'profile');
-const nativeTool = env.TGS_NATIVE_TOOL;
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
@@ -70,7 +69,6 @@ after(async () => {
 browserCases(test, {
   openPage,
   run,
-  closePage: (page) => page.close(),
   async reload(page) {
     await page.reload();
     await page.waitForFunction(() => window.T !== undefined);
@@ -80,9 +78,6 @@ browserCases(test, {
     context = await launch();
   },
   tmp,
-  nativeTool,
-  nativeSqliteTool: env.TGS_NATIVE_SQLITE_TOOL,
-  vectors: env.TGS_RUNFILES_VECTORS,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
@@ -103,38 +98,16 @@ test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async ()
 });
 
 test('a renderer crash during a save leaves the old or the new session, never a mix', async () => {
-  const makeBig = async (tgs, scenario) => {
-    const big = await scenario.richSession(tgs);
-    big.setHomeDc(5);
-    for (let i = 0; i < 150000; i++) big.cachePeer({id: BigInt(i), accessHash: BigInt(-i)});
-    return big;
-  };
   const seen = [];
   for (let round = 0; round < 3; round++) {
     const page = await openPage();
-    await run(page, async ({tgs, scenario}, src) => {
-      const b = await tgs.IndexedDbBackend.open('crash');
-      const old = await scenario.richSession(tgs);
-      await b.save(old);
-      const big = await (new Function(`return ${src}`))()(tgs, scenario);
-      window.saving = b.save(big);  // not awaited: the renderer dies during it
-    }, makeBig.toString());
+    await run(page, ({tgs, scenario}) => scenario.crashSaveStart(tgs));
     await new Promise((r) => setTimeout(r, [0, 30, 150][round]));
     const cdp = await context.newCDPSession(page);
     await Promise.race([cdp.send('Page.crash').catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
     await Promise.race([page.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
     const check = await openPage();
-    const r = await run(check, async ({tgs, scenario}, src) => {
-      const b = await tgs.IndexedDbBackend.open('crash', {lock: 'wait'});
-      const got = await b.load();
-      const old = await scenario.richSession(tgs);
-      const big = await (new Function(`return ${src}`))()(tgs, scenario);
-      const out = got.equals(old) ? 'old' : got.equals(big) ? 'new' : `mixed: ${String(got)}`;
-      for (const s of [got, old, big]) s.free();
-      await b.delete();
-      await b.close();
-      return out;
-    }, makeBig.toString());
+    const r = await run(check, ({tgs, scenario}) => scenario.crashSaveFound(tgs));
     assert.ok(r === 'old' || r === 'new', `round ${round}: ${r}`);
     seen.push(r);
     await check.close();

@@ -79,7 +79,6 @@ after(async () => {
 browserCases(test, {
   openPage,
   run,
-  closePage: (page) => page.close(),
   async reload(page) {
     await page.reload();
     await page.waitForFunction(() => window.T !== undefined, {timeout: 60000});
@@ -89,9 +88,6 @@ browserCases(test, {
     browser = await launch();
   },
   tmp,
-  nativeTool: env.TGS_NATIVE_TOOL,
-  nativeSqliteTool: env.TGS_NATIVE_SQLITE_TOOL,
-  vectors: env.TGS_RUNFILES_VECTORS,
 });
 
 test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async () => {
@@ -106,23 +102,11 @@ test('IndexedDB quota: RESOURCE_EXHAUSTED, the previous session stays', async ()
 
 test('a browser killed during a save leaves the old or the new session, never a mix', async () => {
   const profile = path.join(tmp, 'crash-profile');
-  const makeBig = async (tgs, scenario) => {
-    const big = await scenario.richSession(tgs);
-    big.setHomeDc(5);
-    for (let i = 0; i < 150000; i++) big.cachePeer({id: BigInt(i), accessHash: BigInt(-i)});
-    return big;
-  };
   const seen = [];
   for (let round = 0; round < 3; round++) {
     let victim = await launch(profile);
     const page = await openPage('tgsession.mjs', victim);
-    await run(page, async ({tgs, scenario}, src) => {
-      const b = await tgs.IndexedDbBackend.open('crash');
-      const old = await scenario.richSession(tgs);
-      await b.save(old);
-      const big = await (new Function(`return ${src}`))()(tgs, scenario);
-      window.saving = b.save(big);  // not awaited: the browser dies during it
-    }, makeBig.toString());
+    await run(page, ({tgs, scenario}) => scenario.crashSaveStart(tgs));
     await new Promise((r) => setTimeout(r, [0, 30, 150][round]));
     const exited = new Promise((r) => victim.process().once('exit', r));
     victim.process().kill('SIGKILL');
@@ -134,17 +118,7 @@ test('a browser killed during a save leaves the old or the new session, never a 
     }
     victim = await launch(profile);
     const check = await openPage('tgsession.mjs', victim);
-    const r = await run(check, async ({tgs, scenario}, src) => {
-      const b = await tgs.IndexedDbBackend.open('crash', {lock: 'wait'});
-      const got = await b.load();
-      const old = await scenario.richSession(tgs);
-      const big = await (new Function(`return ${src}`))()(tgs, scenario);
-      const out = got.equals(old) ? 'old' : got.equals(big) ? 'new' : `mixed: ${String(got)}`;
-      for (const s of [got, old, big]) s.free();
-      await b.delete();
-      await b.close();
-      return out;
-    }, makeBig.toString());
+    const r = await run(check, ({tgs, scenario}) => scenario.crashSaveFound(tgs));
     await victim.close();
     assert.ok(r === 'old' || r === 'new', `round ${round}: ${r}`);
     seen.push(r);

@@ -247,6 +247,16 @@ export async function twoWriters(tgs, openA, openB) {
   await b.close();
 }
 
+// What saving `session` to backend `b` gave: 'saved', or "CODE: message".
+export async function saveOutcome(b, session) {
+  try {
+    await b.save(session);
+    return 'saved';
+  } catch (e) {
+    return `${e.codeName}: ${e.message}`;
+  }
+}
+
 // IndexedDB past its quota (the drivers set one): a save of `peers`
 // incompressible peers fails, the stored session stays, and small writes
 // still work afterwards (Firefox needs the backend to reopen its connection
@@ -261,13 +271,7 @@ export async function overQuota(tgs, peers) {
     x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 63n) - 1n);
     big.cachePeer({id: BigInt(i), accessHash: x});
   }
-  const out = {};
-  try {
-    await b.save(big);
-    out.save = 'saved';
-  } catch (e) {
-    out.save = `${e.codeName}: ${e.message}`;
-  }
+  const out = {save: await saveOutcome(b, big)};
   let got = await b.load();
   out.intact = got.equals(rich);
   got.free();
@@ -275,6 +279,38 @@ export async function overQuota(tgs, peers) {
   got = await b.load();
   out.peers = got.peers().length;
   for (const s of [got, big, rich]) s.free();
+  await b.delete();
+  await b.close();
+  return out;
+}
+
+// A browser (or its renderer) killed during a save: crashSaveStart saves the
+// rich session to IndexedDB store 'crash' and starts, without waiting, the
+// save of a larger one; the driver then kills the page and, in a new one,
+// crashSaveFound says which session the store holds: 'old', 'new', or
+// 'mixed: ...' (never acceptable). It deletes the store.
+async function crashBigSession(tgs) {
+  const big = await richSession(tgs);
+  big.setHomeDc(5);
+  for (let i = 0; i < 150000; i++) big.cachePeer({id: BigInt(i), accessHash: BigInt(-i)});
+  return big;
+}
+
+export async function crashSaveStart(tgs) {
+  const b = await tgs.IndexedDbBackend.open('crash');
+  const old = await richSession(tgs);
+  await b.save(old);
+  const big = await crashBigSession(tgs);
+  globalThis.saving = b.save(big);  // not awaited: the page dies during it
+}
+
+export async function crashSaveFound(tgs) {
+  const b = await tgs.IndexedDbBackend.open('crash', {lock: 'wait'});
+  const got = await b.load();
+  const old = await richSession(tgs);
+  const big = await crashBigSession(tgs);
+  const out = got.equals(old) ? 'old' : got.equals(big) ? 'new' : `mixed: ${String(got)}`;
+  for (const s of [got, old, big]) s.free();
   await b.delete();
   await b.close();
   return out;

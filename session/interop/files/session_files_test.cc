@@ -31,13 +31,11 @@ namespace tgsession {
 namespace interop {
 namespace {
 
+using ::tgsession::testing::InteropVectorsDir;
+using ::tgsession::testing::JsonStr;
 using ::tgsession::testing::MakeTempDir;
 using ::tgsession::testing::ParseJsonOrDie;
 using ::tgsession::testing::ReadFileOrDie;
-using ::tgsession::testing::VectorsDir;
-
-std::string Dir() { return VectorsDir() + "/interop"; }
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
 AuthKey KeyA() {
   uint8_t k[AuthKey::kSize];
@@ -78,7 +76,7 @@ const PeerExtras* PeerX(const ImportedSession& s, int64_t marked) {
 // --- Telethon --------------------------------------------------------------------------
 
 TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
-  const std::string path = Dir() + "/telethon_1.25.1_dc2_v4_full.session";
+  const std::string path = InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session";
   absl::StatusOr<ImportedSession> s = ReadSessionFile(path, std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->format, Format::kTelethonSqlite);
@@ -94,7 +92,7 @@ TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
   EXPECT_EQ(s->extras.user_id, 123456789);
 
   // Every entity row of the dump, by marked id.
-  rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(Dir() + "/telethon_samples.json"));
+  rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(InteropVectorsDir() + "/telethon_samples.json"));
   const rapidjson::Value& dump = samples["sqlite_sessions"][1]["dump"]["tables"];
   int entities = 0;
   for (const auto& row : dump["entities"]["rows"].GetArray()) {
@@ -147,7 +145,7 @@ TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
   // Telethon's own StringSession of this file.
   absl::StatusOr<ExportResult> str = SqliteFormats().Write(*s, Format::kTelethonString);
   ASSERT_TRUE(str.ok()) << str.status();
-  EXPECT_EQ(str->data.str(), Str(samples["string_sessions"][7]["output"]));
+  EXPECT_EQ(str->data.str(), JsonStr(samples["string_sessions"][7]["output"]));
   // The string cannot hold the rest, and says so.
   EXPECT_EQ(str->summary.dropped,
             (std::vector<std::string>{"user_id 123456789", "update state (pts 1234, qts 56, date 1704164645, seq 78)",
@@ -157,7 +155,7 @@ TEST(TelethonSqlite, ReadsEveryValueOfTheRealFile) {
 }
 
 TEST(TelethonSqlite, FreshFileHasNoDc) {
-  absl::StatusOr<ImportedSession> s = ReadSessionFile(Dir() + "/telethon_1.25.1_fresh_empty.session", std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(InteropVectorsDir() + "/telethon_1.25.1_fresh_empty.session", std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->format, Format::kTelethonSqlite);
   EXPECT_EQ(s->session.home_dc_id, 0);
@@ -167,7 +165,7 @@ TEST(TelethonSqlite, FreshFileHasNoDc) {
 }
 
 TEST(TelethonSqlite, WritesTelethonsSchemaAndReadsBackTheSameSession) {
-  const std::string real = ReadFileOrDie(Dir() + "/telethon_1.25.1_dc2_v4_full.session");
+  const std::string real = ReadFileOrDie(InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session");
   absl::StatusOr<ImportedSession> s = SqliteFormats().Detect(real);
   ASSERT_TRUE(s.ok()) << s.status();
   WriteOptions o;
@@ -261,7 +259,7 @@ TEST(PyrogramSqlite, ReadsSchemaV2AndV3) {
   for (const char* file : {"pyrogram_1.4.16_dc2_full.session", "pyrogram_2.0.106_dc2_full.session"}) {
     SCOPED_TRACE(file);
     const bool v3 = absl::StrContains(file, "2.0.106");
-    absl::StatusOr<ImportedSession> s = ReadSessionFile(Dir() + "/" + file, std::nullopt);
+    absl::StatusOr<ImportedSession> s = ReadSessionFile(InteropVectorsDir() + "/" + file, std::nullopt);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(s->format, Format::kPyrogramSqlite);
     EXPECT_EQ(s->info.layout, v3 ? "schema 3" : "schema 2");
@@ -282,10 +280,10 @@ TEST(PyrogramSqlite, ReadsSchemaV2AndV3) {
     EXPECT_EQ(s->not_carried, (std::vector<std::string>{"peers.last_update_on (5 rows)"}));
     // Pyrogram's own export_session_string() of the file.
     rapidjson::Document samples = ParseJsonOrDie(
-        ReadFileOrDie(Dir() + (v3 ? "/pyrogram_2.0.106_samples.json" : "/pyrogram_1.4.16_samples.json")));
+        ReadFileOrDie(InteropVectorsDir() + (v3 ? "/pyrogram_2.0.106_samples.json" : "/pyrogram_1.4.16_samples.json")));
     absl::StatusOr<ExportResult> str = SqliteFormats().Write(*s, Format::kPyrogramString);
     ASSERT_TRUE(str.ok()) << str.status();
-    EXPECT_EQ(str->data.str(), Str(samples["file_sessions"][0]["export_session_string_from_file"]));
+    EXPECT_EQ(str->data.str(), JsonStr(samples["file_sessions"][0]["export_session_string_from_file"]));
   }
 }
 
@@ -294,7 +292,7 @@ TEST(PyrogramSqlite, ReadsSchemaV2AndV3) {
 TEST(PyrogramSqlite, UpgradedFileIsReadByColumnName) {
   const std::string dir = MakeTempDir("pyrogram_upgrade");
   const std::string path = dir + "/upgraded.session";
-  ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path, ReadFileOrDie(Dir() + "/pyrogram_1.4.16_dc2_full.session"))
+  ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path, ReadFileOrDie(InteropVectorsDir() + "/pyrogram_1.4.16_dc2_full.session"))
                   .ok());
   {
     absl::StatusOr<sqlite::Db> db = sqlite::Db::Open(path, sqlite::OpenOptions{});
@@ -315,7 +313,7 @@ TEST(PyrogramSqlite, UpgradedFileIsReadByColumnName) {
 }
 
 TEST(PyrogramSqlite, WritesPyrogramsSchemaAndReadsBack) {
-  const std::string real = ReadFileOrDie(Dir() + "/pyrogram_2.0.106_dc2_full.session");
+  const std::string real = ReadFileOrDie(InteropVectorsDir() + "/pyrogram_2.0.106_dc2_full.session");
   absl::StatusOr<ImportedSession> s = SqliteFormats().Detect(real);
   ASSERT_TRUE(s.ok()) << s.status();
   WriteOptions o;
@@ -345,7 +343,7 @@ TEST(PyrogramSqlite, WritesPyrogramsSchemaAndReadsBack) {
 }
 
 TEST(PyrogramSqlite, ConversionsBetweenTelethonAndPyrogramFiles) {
-  absl::StatusOr<ImportedSession> t = ReadSessionFile(Dir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt);
+  absl::StatusOr<ImportedSession> t = ReadSessionFile(InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session", std::nullopt);
   ASSERT_TRUE(t.ok());
   // Telethon's file knows the user (id-0 row) but not is_bot or test mode.
   absl::StatusOr<ExportResult> p = SqliteFormats().Write(*t, Format::kPyrogramSqlite);
@@ -373,7 +371,7 @@ TEST(PyrogramSqlite, ConversionsBetweenTelethonAndPyrogramFiles) {
 // --- GramJS StoreSession ---------------------------------------------------------------
 
 TEST(GramjsStore, ReadsTheStoreSessionFolder) {
-  absl::StatusOr<ImportedSession> s = ReadSessionFile(Dir() + "/gramjs_store_session/my_store", std::nullopt);
+  absl::StatusOr<ImportedSession> s = ReadSessionFile(InteropVectorsDir() + "/gramjs_store_session/my_store", std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->format, Format::kGramjsStore);
   EXPECT_EQ(s->session.home_dc_id, 2);
@@ -385,10 +383,10 @@ TEST(GramjsStore, ReadsTheStoreSessionFolder) {
   EXPECT_EQ(PeerX(*s, 123456789)->phone, "15551234567");
   EXPECT_EQ(PeerX(*s, -1001234567890)->name, "Big Channel");
   // GramJS's own StringSession of this store.
-  rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(Dir() + "/gramjs_samples.json"));
+  rapidjson::Document samples = ParseJsonOrDie(ReadFileOrDie(InteropVectorsDir() + "/gramjs_samples.json"));
   absl::StatusOr<ExportResult> str = SqliteFormats().Write(*s, Format::kGramjsString);
   ASSERT_TRUE(str.ok()) << str.status();
-  EXPECT_EQ(str->data.str(), Str(samples["store_session"]["convert_string"]));
+  EXPECT_EQ(str->data.str(), JsonStr(samples["store_session"]["convert_string"]));
   EXPECT_EQ(SqliteFormats().Write(*s, Format::kGramjsStore).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -397,7 +395,7 @@ TEST(GramjsStore, ReadsTheStoreSessionFolder) {
 TEST(InteropFilesHostile, TruncatedAndCorruptedFilesFailCleanly) {
   for (const char* file : {"telethon_1.25.1_dc2_v4_full.session", "pyrogram_2.0.106_dc2_full.session"}) {
     SCOPED_TRACE(file);
-    const std::string real = ReadFileOrDie(Dir() + "/" + file);
+    const std::string real = ReadFileOrDie(InteropVectorsDir() + "/" + file);
     for (size_t n : {size_t{0}, size_t{15}, size_t{16}, size_t{99}, size_t{100}, size_t{4096}, size_t{8192},
                      real.size() - 1}) {
       absl::StatusOr<ImportedSession> r = SqliteFormats().Detect(real.substr(0, n));
@@ -426,7 +424,7 @@ TEST(InteropFilesHostile, TruncatedAndCorruptedFilesFailCleanly) {
 TEST(InteropFilesHostile, RefusesFilesWithAPendingJournal) {
   const std::string dir = MakeTempDir("journal");
   const std::string path = dir + "/t.session";
-  const std::string real = ReadFileOrDie(Dir() + "/telethon_1.25.1_dc2_v4_full.session");
+  const std::string real = ReadFileOrDie(InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session");
   ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path, real).ok());
   ASSERT_TRUE(ReadSessionFile(path, std::nullopt).ok());
   ASSERT_TRUE(WriteFileAtomically(PosixFileSystem(), path + "-journal", "x").ok());
@@ -461,7 +459,7 @@ TEST(InteropFilesHostile, AnomaliesAreWarningsOrStrictErrors) {
   const std::string dir = MakeTempDir("anomaly");
   const std::string path = dir + "/two.session";
   ASSERT_TRUE(
-      WriteFileAtomically(PosixFileSystem(), path, ReadFileOrDie(Dir() + "/telethon_1.25.1_dc2_v4_full.session")).ok());
+      WriteFileAtomically(PosixFileSystem(), path, ReadFileOrDie(InteropVectorsDir() + "/telethon_1.25.1_dc2_v4_full.session")).ok());
   {
     absl::StatusOr<sqlite::Db> db = sqlite::Db::Open(path, sqlite::OpenOptions{});
     ASSERT_TRUE(db.ok());
