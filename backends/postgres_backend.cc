@@ -25,6 +25,7 @@
 #include "backends/keyed_tables.h"
 #include "backends/postgres_db.h"
 #include "backends/postgres_group_commit.h"
+#include "backends/postgres_rows.h"
 #include "backends/postgres_sql.h"
 #include "session/status_macros.h"
 #include "session/utf8.h"
@@ -35,13 +36,24 @@ using pg::Params;
 using pg::Result;
 using pg::Transaction;
 namespace sql = postgres_sql;
+using postgres_rows::AddDcParams;
+using postgres_rows::AddPeerParams;
+using postgres_rows::ChannelRows;
+using postgres_rows::CheckRowLimit;
+using postgres_rows::DecodeChannelRow;
+using postgres_rows::DecodeMinPeerRow;
+using postgres_rows::DecodePeerRow;
+using postgres_rows::LimitPlusOne;
+using postgres_rows::MinPeerRows;
+using postgres_rows::PeerRows;
+using postgres_rows::ReadInt;
+using postgres_rows::ReadInt32;
+using postgres_rows::ReadList;
+using postgres_rows::RowRef;
 
 namespace {
 
-constexpr int64_t kI32Min = std::numeric_limits<int32_t>::min();
 constexpr int64_t kI32Max = std::numeric_limits<int32_t>::max();
-constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
-constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 
 constexpr size_t kMaxNameBytes = 255;
 
@@ -68,176 +80,10 @@ std::string MakeOwnerId(const std::string& label) {
 
 int64_t Ms(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 
-// --- reading untrusted rows -----------------------------------------------------------
-
-// Names a value in error messages: "table tgs_peers, session 'bot', row
-// peer_id=5, column channel_kind". Built only when an error is reported.
-class RowRef {
- public:
-  RowRef(absl::string_view table, absl::string_view session, absl::string_view key_name, int64_t key)
-      : table_(table), session_(session), key_name_(key_name), key_(key) {}
-
-  std::string Where(absl::string_view column) const {
-    return absl::StrCat("table ", table_, ", session ", Quoted(session_), ", row ", key_name_, "=", key_,
-                        ", column ", column);
-  }
-  absl::Status Error(absl::string_view column, absl::string_view problem) const {
-    return absl::DataLossError(absl::StrCat(Where(column), ": ", problem));
-  }
-
- private:
-  absl::string_view table_;
-  absl::string_view session_;
-  absl::string_view key_name_;
-  int64_t key_;
-};
-
-absl::StatusOr<int64_t> ReadInt(const Result& r, int row, int col, const RowRef& ref, absl::string_view column,
-                                int64_t lo = kI64Min, int64_t hi = kI64Max) {
-  TGS_ASSIGN_OR_RETURN(const int64_t v, pg::GetInt(r, row, col, [&] { return ref.Where(column); }));
-  if (v < lo || v > hi) return ref.Error(column, absl::StrCat(v, " is out of range [", lo, ", ", hi, "]"));
-  return v;
-}
-
-absl::StatusOr<int32_t> ReadInt32(const Result& r, int row, int col, const RowRef& ref, absl::string_view column) {
-  TGS_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, row, col, ref, column, kI32Min, kI32Max));
-  return static_cast<int32_t>(v);
-}
-
-// Checks a row count against a DecodeLimits bound (queries ask for one row
-// more than the limit, so a table past it is detected without reading it).
-absl::Status CheckRowLimit(const Result& r, absl::string_view table, absl::string_view session, uint32_t limit,
-                           absl::string_view limit_name) {
-  if (static_cast<uint64_t>(r.rows()) > limit) {
-    return absl::ResourceExhaustedError(absl::StrCat("table ", table, " has more than ", limit, " rows for session ",
-                                                     Quoted(session), " (DecodeLimits::", limit_name, ")"));
-  }
-  return absl::OkStatus();
-}
-
-int32_t LimitPlusOne(uint64_t limit) {
-  return static_cast<int32_t>(std::min<uint64_t>(limit + 1, static_cast<uint64_t>(kI32Max)));
-}
-
-// The rows of one of a session's keyed lists (tgs_channel_pts, tgs_peers,
-// tgs_min_peers) in order: `columns` of `table`, at most `limit`
-// (DecodeLimits::`limit_name`), each made an item by `decode(r, i, session)`.
-template <typename T, typename Decode>
-absl::StatusOr<std::vector<T>> ReadList(pg::Connection& conn, int64_t session_id, absl::string_view session,
-                                        absl::string_view table, absl::string_view columns, uint32_t limit,
-                                        absl::string_view limit_name, Decode decode) {
-  TGS_ASSIGN_OR_RETURN(Result r,
-                       conn.Query(absl::StrCat("SELECT ", columns, " FROM ", table,
-                                               " WHERE session_id = $1 ORDER BY ord LIMIT $2"),
-                                  Params().Int64(session_id).Int32(LimitPlusOne(limit)), absl::StrCat("reading ", table)));
-  TGS_RETURN_IF_ERROR(CheckRowLimit(r, table, session, limit, limit_name));
-  std::vector<T> items;
-  items.reserve(static_cast<size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    TGS_ASSIGN_OR_RETURN(T item, decode(r, i, session));
-    items.push_back(std::move(item));
-  }
-  return items;
-}
-
-absl::StatusOr<ChannelPts> DecodeChannelRow(const Result& r, int i, absl::string_view session) {
-  ChannelPts c;
-  TGS_ASSIGN_OR_RETURN(c.channel_id, ReadInt(r, i, 0, RowRef("tgs_channel_pts", session, "#", i), "channel_id"));
-  TGS_ASSIGN_OR_RETURN(c.pts, ReadInt32(r, i, 1, RowRef("tgs_channel_pts", session, "channel_id", c.channel_id),
-                                        "pts"));
-  return c;
-}
-
-absl::StatusOr<CachedPeer> DecodePeerRow(const Result& r, int i, absl::string_view session) {
-  CachedPeer p;
-  TGS_ASSIGN_OR_RETURN(p.id, ReadInt(r, i, 0, RowRef("tgs_peers", session, "#", i), "peer_id"));
-  const RowRef row("tgs_peers", session, "peer_id", p.id);
-  TGS_ASSIGN_OR_RETURN(p.access_hash, ReadInt(r, i, 1, row, "access_hash"));
-  TGS_ASSIGN_OR_RETURN(const int64_t type, pg::GetInt(r, i, 2, [&] { return row.Where("peer_type"); }));
-  if (type < 0 || type > 2) {
-    return row.Error("peer_type", absl::StrCat(type, " is not a peer type (0 user, 1 channel, 2 chat)"));
-  }
-  p.type = static_cast<PeerType>(type);
-  if (!r.IsNull(i, 3)) {
-    TGS_ASSIGN_OR_RETURN(const int64_t kind, pg::GetInt(r, i, 3, [&] { return row.Where("channel_kind"); }));
-    if (kind < 0 || kind > 2) {
-      return row.Error("channel_kind", absl::StrCat(kind, " is not a channel kind (NULL, 0, 1 or 2)"));
-    }
-    p.channel_kind = static_cast<ChannelKind>(kind);
-  }
-  TGS_ASSIGN_OR_RETURN(p.is_community, pg::GetBool(r, i, 4, [&] { return row.Where("is_community"); }));
-  return p;
-}
-
-absl::StatusOr<CachedMinPeer> DecodeMinPeerRow(const Result& r, int i, absl::string_view session) {
-  CachedMinPeer m;
-  TGS_ASSIGN_OR_RETURN(m.user_id, ReadInt(r, i, 0, RowRef("tgs_min_peers", session, "#", i), "user_id"));
-  const RowRef row("tgs_min_peers", session, "user_id", m.user_id);
-  TGS_ASSIGN_OR_RETURN(m.peer_id, ReadInt(r, i, 1, row, "peer_id"));
-  TGS_ASSIGN_OR_RETURN(m.msg_id, ReadInt32(r, i, 2, row, "msg_id"));
-  return m;
-}
-
-// --- checking a session before writing it ----------------------------------------------
-
 // DC rows are keyed by their position, the peer columns carry CHECK
 // constraints on the enums.
 constexpr KeyedSchema kPostgresSchema{"the PostgreSQL schema", /*dcs_keyed_by_id_and_flags=*/false,
                                       /*peer_enums_checked=*/true};
-
-// COPY text format rows (integers only: no escaping needed).
-std::string PeerRows(int64_t session_id, const PeerList& peers) {
-  std::string out;
-  out.reserve(peers.size() * 48);
-  for (size_t i = 0; i < peers.size(); ++i) {
-    const CachedPeer& p = peers[i];
-    absl::StrAppend(&out, session_id, "\t", p.id, "\t", p.access_hash, "\t", static_cast<int>(p.type), "\t");
-    if (p.channel_kind) {
-      absl::StrAppend(&out, static_cast<int>(*p.channel_kind));
-    } else {
-      out += "\\N";
-    }
-    out += p.is_community ? "\tt\n" : "\tf\n";
-  }
-  return out;
-}
-
-std::string ChannelRows(int64_t session_id, absl::Span<const ChannelPts> channels) {
-  std::string out;
-  out.reserve(channels.size() * 32);
-  for (const ChannelPts& c : channels) absl::StrAppend(&out, session_id, "\t", c.channel_id, "\t", c.pts, "\n");
-  return out;
-}
-
-std::string MinPeerRows(int64_t session_id, const MinPeerList& mins) {
-  std::string out;
-  out.reserve(mins.size() * 40);
-  for (size_t i = 0; i < mins.size(); ++i) {
-    const CachedMinPeer& m = mins[i];
-    absl::StrAppend(&out, session_id, "\t", m.user_id, "\t", m.peer_id, "\t", m.msg_id, "\n");
-  }
-  return out;
-}
-
-void AddDcParams(Params& p, const DcEntry& dc) {
-  p.Int32(dc.dc_id).Int16(static_cast<int16_t>(dc.flags.bits)).Bytea(dc.addr);
-  if (dc.auth_key.has_value()) {
-    p.Bytea(dc.auth_key->bytes());
-  } else {
-    p.Null(pg::oid::kBytea);
-  }
-  p.Int64(dc.first_salt).Int32(dc.time_offset);
-}
-
-void AddPeerParams(Params& p, const CachedPeer& peer) {
-  p.Int64(peer.id).Int64(peer.access_hash).Int16(static_cast<int16_t>(peer.type));
-  if (peer.channel_kind) {
-    p.Int16(static_cast<int16_t>(*peer.channel_kind));
-  } else {
-    p.Null(pg::oid::kInt2);
-  }
-  p.Bool(peer.is_community);
-}
 
 }  // namespace
 
