@@ -44,7 +44,9 @@ if [ ! -x /usr/bin/firefox-esr ]; then
   release_filter+=",-firefox"
 fi
 # bundler_matrix_test is manual (heavy, needs wasm/tests/bundlers): named here.
-bazel test --config=wasm_release --define=werror=1 --test_tag_filters="$release_filter" \
+# --build_tests_only: the other //wasm targets (status_module, embind_module,
+# ...) serve the previous step's tests, not these.
+bazel test --config=wasm_release --define=werror=1 --build_tests_only --test_tag_filters="$release_filter" \
   //wasm/... //wasm:bundler_matrix_test
 
 step "native tests under ASan + UBSan, clang 14, warnings as errors"
