@@ -6,18 +6,13 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <limits>
 #include <random>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/cleanup/cleanup.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/memory/memory.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -26,7 +21,9 @@
 #include "backends/postgres_db.h"
 #include "backends/postgres_group_commit.h"
 #include "backends/postgres_rows.h"
+#include "backends/postgres_schema.h"
 #include "backends/postgres_sql.h"
+#include "backends/postgres_store_core.h"
 #include "session/status_macros.h"
 #include "session/utf8.h"
 
@@ -50,10 +47,12 @@ using postgres_rows::ReadInt;
 using postgres_rows::ReadInt32;
 using postgres_rows::ReadList;
 using postgres_rows::RowRef;
+using postgres_schema::CheckSchemaVersion;
+using postgres_schema::MigrationStatements;
+using postgres_schema::ReadSchemaVersion;
+using postgres_schema::RunMigration;
 
 namespace {
-
-constexpr int64_t kI32Max = std::numeric_limits<int32_t>::max();
 
 constexpr size_t kMaxNameBytes = 255;
 
@@ -86,32 +85,6 @@ constexpr KeyedSchema kPostgresSchema{"the PostgreSQL schema", /*dcs_keyed_by_id
                                       /*peer_enums_checked=*/true};
 
 }  // namespace
-
-// --- lease state shared by a backend and its store's renewer -------------------------------
-
-struct PostgresLease {
-  PostgresLease(int64_t id, std::string n, int64_t e) : session_id(id), name(std::move(n)), epoch(e) {}
-
-  void MarkLost(const std::string& reason) {
-    absl::MutexLock lock(&mu);
-    if (!lost) {
-      lost = true;
-      why = reason;
-    }
-  }
-  std::optional<std::string> Lost() const {
-    absl::MutexLock lock(&mu);
-    if (!lost) return std::nullopt;
-    return why;
-  }
-
-  const int64_t session_id;
-  const std::string name;
-  const int64_t epoch;
-  mutable absl::Mutex mu;
-  bool lost ABSL_GUARDED_BY(mu) = false;
-  std::string why ABSL_GUARDED_BY(mu);
-};
 
 absl::Status ValidateSessionName(absl::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("empty session name");
@@ -151,298 +124,7 @@ absl::StatusOr<PostgresLocation> ParsePostgresLocation(absl::string_view spec) {
   return loc;
 }
 
-// --- migrations ------------------------------------------------------------------------------
-
-absl::StatusOr<int> ReadSchemaVersion(pg::Connection& conn) {
-  TGS_ASSIGN_OR_RETURN(Result exists, conn.Query("SELECT to_regclass('tgs_schema_version') IS NOT NULL",
-                                                 "looking for the tgsession schema"));
-  TGS_ASSIGN_OR_RETURN(const bool has_version, pg::GetBool(exists, 0, 0, [] { return std::string("to_regclass"); }));
-  if (!has_version) return 0;
-  TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
-                                            "reading the tgsession schema version"));
-  if (r.rows() == 0) return 0;
-  TGS_ASSIGN_OR_RETURN(const int64_t v, pg::GetInt(r, 0, 0, [] { return std::string("tgs_schema_version.version"); }));
-  return static_cast<int>(std::clamp<int64_t>(v, -1, kI32Max));
-}
-
-absl::Status CheckSchemaVersion(int version) {
-  if (version > PostgresStore::kSchemaVersion || version < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the database has tgsession schema version ", version, "; this tgsession reads version ",
-                     PostgresStore::kSchemaVersion, " (upgrade tgsession)"));
-  }
-  return absl::OkStatus();
-}
-
-// Every statement taking the schema from `from` to kSchemaVersion, as run in
-// one transaction (and printed by `tgsession pg migrate --dry-run`).
-std::vector<std::string> MigrationStatements(int from) {
-  std::vector<std::string> out;
-  if (from >= PostgresStore::kSchemaVersion) return out;
-  out.push_back(absl::StrCat("SELECT pg_advisory_xact_lock(", sql::kMigrationLockKey, ")"));
-  out.push_back(sql::kCreateVersionTable);
-  for (int next = from + 1; next <= PostgresStore::kSchemaVersion; ++next) {
-    out.push_back(std::string(absl::StripAsciiWhitespace(sql::kMigrations[next - 1])));
-  }
-  out.push_back(absl::StrCat("INSERT INTO tgs_schema_version (id, version) VALUES (1, ", PostgresStore::kSchemaVersion,
-                             ") ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()"));
-  return out;
-}
-
-// Creates or migrates the schema in one transaction under the migration
-// lock (DDL is transactional in PostgreSQL: a failure leaves the previous
-// version). The version is read again under the lock: another opener may
-// have migrated meanwhile. Returns what ran.
-absl::StatusOr<PostgresMigration> RunMigration(pg::Connection& conn) {
-  PostgresMigration m;
-  m.to_version = PostgresStore::kSchemaVersion;
-  TGS_ASSIGN_OR_RETURN(m.from_version, ReadSchemaVersion(conn));
-  TGS_RETURN_IF_ERROR(CheckSchemaVersion(m.from_version));
-  if (m.from_version == PostgresStore::kSchemaVersion) return m;
-  TGS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Kind::kReadWrite,
-                                                           Transaction::Sync::kDurable));
-  TGS_RETURN_IF_ERROR(conn.Exec(MigrationStatements(0)[0], "waiting for the schema migration lock"));
-  // Read with a plain SELECT: the catalog lookup of ReadSchemaVersion can
-  // miss a table another opener created while we waited for the lock.
-  TGS_RETURN_IF_ERROR(conn.Exec(sql::kCreateVersionTable, "creating tgs_schema_version"));
-  {
-    TGS_ASSIGN_OR_RETURN(Result r, conn.Query("SELECT version FROM tgs_schema_version WHERE id = 1",
-                                              "reading the tgsession schema version"));
-    m.from_version = 0;
-    if (r.rows() == 1) {
-      TGS_ASSIGN_OR_RETURN(const int64_t v,
-                           pg::GetInt(r, 0, 0, [] { return std::string("tgs_schema_version.version"); }));
-      m.from_version = static_cast<int>(std::clamp<int64_t>(v, -1, kI32Max));
-    }
-  }
-  TGS_RETURN_IF_ERROR(CheckSchemaVersion(m.from_version));
-  if (m.from_version == PostgresStore::kSchemaVersion) return m;  // another opener did it
-  const std::vector<std::string> statements = MigrationStatements(m.from_version);
-  for (size_t i = 2; i < statements.size(); ++i) {
-    TGS_RETURN_IF_ERROR(conn.Exec(statements[i], absl::StrCat("migrating the tgsession schema from version ",
-                                                              m.from_version, " (statement ", i + 1, ")")));
-  }
-  TGS_RETURN_IF_ERROR(txn.Commit());
-  m.statements = statements;
-  return m;
-}
-
 // --- the store --------------------------------------------------------------------------------
-
-class PostgresStoreCore {
- public:
-  PostgresStoreCore(std::string conninfo, const PostgresOptions& options, std::string owner)
-      : options_(options),
-        owner_(std::move(owner)),
-        connect_(MakeConnectOptions(options)),
-        conninfo_(std::move(conninfo)),
-        pool_(conninfo_, connect_, options.pool_size,
-              pg::ConnectBackoff::Options{options.reconnect_backoff_initial, options.reconnect_backoff_max},
-              MakeHooks(options.observer)) {}
-
-  ~PostgresStoreCore() {
-    {
-      absl::MutexLock lock(&mu_);
-      stop_ = true;
-    }
-    if (renewer_.joinable()) renewer_.join();
-    committer_.reset();
-  }
-
-  absl::Status Init() {
-    TGS_ASSIGN_OR_RETURN(pg::Pool::Handle conn, pool_.Acquire());
-    description_ = conn->description();
-    if (options_.auto_migrate) {
-      TGS_RETURN_IF_ERROR(RunMigration(*conn).status());
-    } else {
-      TGS_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(*conn));
-      TGS_RETURN_IF_ERROR(CheckSchemaVersion(version));
-      if (version != PostgresStore::kSchemaVersion) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the database has tgsession schema version ", version, "; this tgsession needs version ",
-            PostgresStore::kSchemaVersion, " (run tgsession pg migrate, or open with auto_migrate)"));
-      }
-    }
-    if (renew_interval() != absl::InfiniteDuration()) renewer_ = std::thread([this] { RenewLoop(); });
-    if (options_.group_commit_window > absl::ZeroDuration()) {
-      committer_ = std::make_unique<GroupCommitter>(&pool_, options_.group_commit_window, options_.group_commit_max,
-                                                    GranularSync(), options_.observer.get());
-    }
-    return absl::OkStatus();
-  }
-
-  const PostgresOptions& options() const { return options_; }
-  const std::string& owner() const { return owner_; }
-  const std::string& description() const { return description_; }
-  pg::Pool& pool() { return pool_; }
-  GroupCommitter* committer() { return committer_.get(); }
-  PostgresObserver* observer() const { return options_.observer.get(); }
-  std::string NameOf(absl::string_view session) const {
-    return absl::StrCat("postgres:", description_, "/", session);
-  }
-  // How a granular write's own transaction commits: kAsync, or the
-  // server's setting.
-  Transaction::Sync GranularSync() const {
-    return options_.granular_commit == PostgresOptions::GranularCommit::kAsync ? Transaction::Sync::kAsync
-                                                                               : Transaction::Sync::kServerDefault;
-  }
-  // Whether a granular write outside a transaction gets the commit mode it
-  // needs from the session setting; if not it runs in a transaction of its
-  // own with SET LOCAL.
-  bool GranularNeedsTransaction() const {
-    return options_.transaction_pooling && options_.granular_commit == PostgresOptions::GranularCommit::kAsync;
-  }
-
-  void Report(absl::string_view operation, absl::string_view session, absl::Time start, const absl::Status& s) const {
-    if (options_.observer == nullptr) return;
-    options_.observer->OnOperation(PgOperationEvent{operation, session, absl::Now() - start, s.code()});
-  }
-
-  // Names this store has open for writing: a second OpenSession of the same
-  // name in this process is refused before asking the database, unless the
-  // first one's lease is lost (taken over, released by an operator): that
-  // backend can no longer write, so the name may be opened again. The claim
-  // holds the lease once taken (null while opening); Unclaim removes only
-  // its own.
-  absl::Status Claim(const std::string& name) {
-    absl::MutexLock lock(&mu_);
-    auto [it, inserted] = open_names_.try_emplace(name, nullptr);
-    if (!inserted && (it->second == nullptr || !it->second->Lost())) {
-      return absl::FailedPreconditionError(absl::StrCat("session ", Quoted(name),
-                                                        " is already open for writing in this process (owner ",
-                                                        owner_, ")"));
-    }
-    it->second = nullptr;
-    return absl::OkStatus();
-  }
-  void SetClaim(const std::string& name, const std::shared_ptr<PostgresLease>& lease) {
-    absl::MutexLock lock(&mu_);
-    open_names_[name] = lease;
-  }
-  void Unclaim(const std::string& name, const std::shared_ptr<PostgresLease>& lease) {
-    absl::MutexLock lock(&mu_);
-    auto it = open_names_.find(name);
-    if (it != open_names_.end() && it->second == lease) open_names_.erase(it);
-  }
-  void AddLease(std::shared_ptr<PostgresLease> lease) {
-    absl::MutexLock lock(&mu_);
-    leases_[lease->session_id] = std::move(lease);
-  }
-  void RemoveLease(int64_t session_id, const std::shared_ptr<PostgresLease>& lease) {
-    absl::MutexLock lock(&mu_);
-    auto it = leases_.find(session_id);
-    if (it != leases_.end() && it->second == lease) leases_.erase(it);
-  }
-
- private:
-  static pg::ConnectOptions MakeConnectOptions(const PostgresOptions& o) {
-    pg::ConnectOptions c;
-    if (o.transaction_pooling) {
-      // Session state does not survive between transactions behind such a
-      // pooler: nothing may depend on it.
-      c.prepare_statements = false;
-      return c;
-    }
-    c.prepare_statements = o.prepare_statements;
-    // Defaults: the lease TTL, but never below 10 s, so a short TTL (tests,
-    // fast failover) does not turn a slow moment between two statements of
-    // a Save into a dropped connection.
-    const absl::Duration floor = std::max(o.lease_ttl, absl::Seconds(10));
-    c.idle_in_transaction_timeout =
-        o.idle_in_transaction_timeout > absl::ZeroDuration() ? o.idle_in_transaction_timeout : floor;
-    c.lock_timeout = o.lock_timeout > absl::ZeroDuration() ? o.lock_timeout : floor;
-    c.async_commit = o.granular_commit == PostgresOptions::GranularCommit::kAsync;
-    return c;
-  }
-
-  static pg::PoolHooks MakeHooks(const std::shared_ptr<PostgresObserver>& observer) {
-    pg::PoolHooks h;
-    if (observer != nullptr) {
-      h.on_connect = [observer](const absl::Status& s, absl::Duration d, bool reconnect) {
-        observer->OnConnect(s, d, reconnect);
-      };
-    }
-    return h;
-  }
-
-  absl::Duration renew_interval() const {
-    return options_.renew_interval > absl::ZeroDuration() ? options_.renew_interval : options_.lease_ttl / 3;
-  }
-
-  void RenewLoop() {
-    while (true) {
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.AwaitWithTimeout(absl::Condition(&stop_), renew_interval());
-        if (stop_) return;
-      }
-      RenewOnce();
-    }
-  }
-
-  // Extends every lease this store holds, in one statement. A lease that
-  // matched no row was taken over, released by an operator or its session
-  // deleted: its backend is told, and fails its next operation. A failure to
-  // reach the database changes nothing: the leases stay ours until someone
-  // else takes them, and every write checks.
-  void RenewOnce() {
-    std::vector<std::shared_ptr<PostgresLease>> held;
-    {
-      absl::MutexLock lock(&mu_);
-      for (const auto& [id, lease] : leases_) {
-        if (!lease->Lost()) held.push_back(lease);
-      }
-    }
-    if (held.empty()) return;
-    int renewed_count = 0, lost_count = 0;
-    const absl::Status s = [&]() -> absl::Status {
-      if (renew_conn_ == nullptr || renew_conn_->broken()) {
-        renew_conn_.reset();
-        TGS_ASSIGN_OR_RETURN(renew_conn_, pool_.OpenDedicated());
-      }
-      std::vector<int64_t> ids, epochs;
-      for (const auto& l : held) {
-        ids.push_back(l->session_id);
-        epochs.push_back(l->epoch);
-      }
-      Params p;
-      p.Text(owner_).Int64(Ms(options_.lease_ttl)).Int64Array(ids).Int64Array(epochs);
-      TGS_ASSIGN_OR_RETURN(Result r, renew_conn_->Query(sql::kRenewLeases, p, "renewing leases"));
-      absl::flat_hash_set<int64_t> renewed;
-      for (int i = 0; i < r.rows(); ++i) {
-        absl::StatusOr<int64_t> id = pg::GetInt(r, i, 0, [] { return std::string("renewed id"); });
-        if (id.ok()) renewed.insert(*id);
-      }
-      for (const auto& l : held) {
-        if (renewed.contains(l->session_id)) {
-          ++renewed_count;
-        } else {
-          ++lost_count;
-          l->MarkLost(
-              "the lease could not be renewed: another process took the session over, an operator released it, or it "
-              "was deleted");
-        }
-      }
-      return absl::OkStatus();
-    }();
-    if (options_.observer != nullptr) options_.observer->OnLeaseRenewal(renewed_count, lost_count, s);
-  }
-
-  const PostgresOptions options_;
-  const std::string owner_;
-  const pg::ConnectOptions connect_;
-  const std::string conninfo_;
-  pg::Pool pool_;
-  std::string description_;  // set by Init, then constant
-
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  absl::flat_hash_map<int64_t, std::shared_ptr<PostgresLease>> leases_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, std::shared_ptr<PostgresLease>> open_names_ ABSL_GUARDED_BY(mu_);
-  std::thread renewer_;
-  std::unique_ptr<pg::Connection> renew_conn_;  // the renewer thread's own
-  std::unique_ptr<GroupCommitter> committer_;
-};
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo,
                                                                    const PostgresOptions& options) {
