@@ -120,6 +120,12 @@ void ExecOrDie(Db& db, const std::string& sql) {
   ASSERT_TRUE(s.ok()) << sql << ": " << s;
 }
 
+// A statement that damages a stored session, and what Load must then say.
+struct Damage {
+  const char* sql;
+  const char* message;
+};
+
 // Saves `session` in a new file at `path`, runs `sql` on it behind the
 // backend's back (as another tool would) and opens it again.
 std::unique_ptr<SqliteBackend> SavedThenAltered(const std::string& path, const Session& session,
@@ -581,11 +587,7 @@ TEST_F(SqliteProbes, OddStoredValuesAreDataLoss) {
   EXPECT_EQ(lenient.peers[1].channel_kind, ChannelKind::kGigagroup);
 
   const std::string dir = TestDir();
-  struct Case {
-    const char* sql;
-    const char* message;
-  };
-  const Case cases[] = {
+  const Damage cases[] = {
       {"INSERT INTO dcs (dc_id, flags, addr, auth_key) VALUES (3, 0, 'x:1', x'00010203040506070809')",
        "table dcs, row rowid=1, column auth_key: blob of 10 bytes; an auth key is 256 bytes"},
       {"INSERT INTO peers (id, access_hash, is_channel, channel_kind, is_community) VALUES (1, 2, 1, 7, 0)",
@@ -596,7 +598,7 @@ TEST_F(SqliteProbes, OddStoredValuesAreDataLoss) {
        "table peers, row id=3, column channel_kind: 258 is not a channel kind"},
   };
   int n = 0;
-  for (const Case& c : cases) {
+  for (const Damage& c : cases) {
     SCOPED_TRACE(c.sql);
     Session empty;
     empty.home_dc_id = 2;
@@ -750,11 +752,7 @@ TEST(SqliteFailures, BusyIsUnavailable) {
 // --- corrupted rows -----------------------------------------------------------
 
 TEST(SqliteCorruption, BadRowsAreDataLossNamingTableRowAndColumn) {
-  struct Case {
-    const char* sql;
-    const char* message;
-  };
-  const Case cases[] = {
+  const Damage cases[] = {
       {"UPDATE dcs SET auth_key = x'00112233445566778899' WHERE rowid = 1",
        "table dcs, row rowid=1, column auth_key: blob of 10 bytes"},
       {"UPDATE dcs SET auth_key = 'text key' WHERE rowid = 1",
@@ -795,7 +793,7 @@ TEST(SqliteCorruption, BadRowsAreDataLossNamingTableRowAndColumn) {
   const std::string dir = TestDir();
   const AuthKey key = *RichSession().dcs[0].auth_key;
   int n = 0;
-  for (const Case& c : cases) {
+  for (const Damage& c : cases) {
     SCOPED_TRACE(c.sql);
     auto b = SavedThenAltered(absl::StrCat(dir, "/c", n++, ".db"), RichSession(), c.sql);
     absl::Status error;
