@@ -911,7 +911,7 @@ TEST_F(BinaryFileTest, ABatchIsOneRecordAndAtMostOneSync) {
     const size_t bytes = b->journal_bytes();
     const int writes = fs.Calls(FsOp::kWrite), syncs = fs.Calls(FsOp::kFsync);
     const int dir_syncs = fs.Calls(FsOp::kDirFsync);
-    const TestBatch batch = MakeTestBatch(4, 50, /*replace_all=*/true);
+    const OwnedSessionChanges batch = MakeTestBatch(4, 50, /*replace_all=*/true);
     ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
     batch.view().ApplyTo(want);
     const SessionChanges view = batch.view();

@@ -39,6 +39,17 @@ struct SessionChanges {
   void ApplyTo(Session& s) const;
 };
 
+// A batch that owns its changes, for a caller that builds one before
+// applying it (a decoded or generated batch): view() is the SessionChanges
+// of its three lists, valid while the batch lives and is not modified.
+struct OwnedSessionChanges {
+  std::vector<CachedPeer> peers;
+  std::vector<CachedMinPeer> min_peers;
+  std::vector<UpdateStateChange> updates;
+
+  SessionChanges view() const { return SessionChanges{peers, min_peers, updates}; }
+};
+
 // The net effect of a list of update-state changes, for stores that write
 // columns instead of replaying changes (the SQL backends): applying
 // `replace_channels` (when set: the channel list of the last kAll change

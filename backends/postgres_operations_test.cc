@@ -54,7 +54,7 @@ TEST(PostgresBatchTest, ABatchIsOneTransactionAndOneStatement) {
   auto store = OpenStoreOrDie(Server().Conninfo(db), o);
   auto b = OpenSessionOrDie(*store, "one-txn");
   ASSERT_TRUE(b->Save(RichSession()).ok());
-  const TestBatch batch = MakeTestBatch(5, 50);
+  const OwnedSessionChanges batch = MakeTestBatch(5, 50);
   const int64_t before = NextXid(db);
   ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
   // The admin connection's own SELECT takes no xid; the batch took one.
@@ -79,7 +79,7 @@ TEST(PostgresBatchTest, ABatchAfterATakeoverWritesNothing) {
   auto b_store = OpenStoreOrDie(Server().Conninfo("tgs"));
   auto b = OpenSessionOrDie(*b_store, "batch-fenced");
   for (const bool with_all : {false, true}) {
-    const TestBatch batch = MakeTestBatch(2, 30, with_all);
+    const OwnedSessionChanges batch = MakeTestBatch(2, 30, with_all);
     absl::Status s = a->ApplyChanges(batch.view());
     EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
     // The first says "lease lost: ...", the next "the lease is no longer ours".
@@ -172,7 +172,7 @@ TEST(PostgresDurabilityTest, KeysAndFlushedWritesSurviveAServerCrash) {
   DcEntry dc = DcEntry::FromParts(4, "149.154.167.91", 443, DcFlags());
   uint8_t raw[AuthKey::kSize] = {1, 2, 3};
   dc.auth_key = AuthKey(raw);
-  const TestBatch batch = MakeTestBatch(2, 10);
+  const OwnedSessionChanges batch = MakeTestBatch(2, 10);
   // (A server restart after a crash takes 3-4 s here, so three rounds.
   // kDurable granular writes are the server's own synchronous commit.)
   enum Last { kUpdateDc, kSetHomeDc, kFlush };
@@ -235,7 +235,7 @@ TEST(PostgresGroupCommitTest, SessionsShareTransactionsAndLoseNothing) {
   for (int t = 0; t < kSessions; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kWrites; ++i) {
-        const TestBatch batch = MakeTestBatch(i, 3);
+        const OwnedSessionChanges batch = MakeTestBatch(i, 3);
         absl::Status s = i % 2 == 0 ? sessions[static_cast<size_t>(t)]->CachePeer(CachedPeer::User(i, t))
                                     : sessions[static_cast<size_t>(t)]->ApplyChanges(batch.view());
         if (!s.ok()) failures.fetch_add(1);
@@ -285,7 +285,7 @@ TEST(PostgresGroupCommitTest, GroupsOfBatchesAndRenewalsDoNotDeadlock) {
       for (int i = 0; absl::Now() < end; ++i) {
         // Threads take sessions in different orders.
         const int s = t * kPerThread + (i * (t + 1)) % kPerThread;
-        const TestBatch batch = MakeTestBatch(i % 50, 5);
+        const OwnedSessionChanges batch = MakeTestBatch(i % 50, 5);
         absl::Status st = sessions[static_cast<size_t>((s * 7) % (kThreads * kPerThread))]->ApplyChanges(batch.view());
         calls.fetch_add(1);
         if (!st.ok()) {

@@ -120,6 +120,42 @@ void ExecOrDie(Db& db, const std::string& sql) {
   ASSERT_TRUE(s.ok()) << sql << ": " << s;
 }
 
+// A statement that damages a stored session, and what Load must then say.
+struct Damage {
+  const char* sql;
+  const char* message;
+};
+
+// Saves `session` in a new file at `path`, runs `sql` on it behind the
+// backend's back (as another tool would) and opens it again.
+std::unique_ptr<SqliteBackend> SavedThenAltered(const std::string& path, const Session& session,
+                                                const std::string& sql) {
+  {
+    auto b = OpenOrDie(path);
+    absl::Status saved = b->Save(session);
+    EXPECT_TRUE(saved.ok()) << saved;
+  }
+  {
+    Db raw = RawOrDie(path);
+    ExecOrDie(raw, sql);
+  }
+  return OpenOrDie(path);
+}
+
+// Expects b.Load() to fail with `code` and a message containing `message`;
+// stores the error in `*error` (when given) for further checks.
+void ExpectLoadError(SessionBackend& b, absl::StatusCode code, absl::string_view message,
+                     absl::Status* error = nullptr) {
+  absl::StatusOr<std::optional<Session>> s = b.Load();
+  if (error != nullptr) *error = s.status();
+  if (s.ok()) {
+    ADD_FAILURE() << "Load succeeded; expected " << absl::StatusCodeToString(code) << ": " << message;
+    return;
+  }
+  EXPECT_EQ(s.status().code(), code) << s.status();
+  EXPECT_TRUE(absl::StrContains(s.status().message(), message)) << s.status();
+}
+
 // sqlite_master as "type|name|tbl_name|sql|rootpage" lines (SQLite's own
 // objects included), in rowid order. Equal root pages mean the objects were
 // created in the same order.
@@ -551,11 +587,7 @@ TEST_F(SqliteProbes, OddStoredValuesAreDataLoss) {
   EXPECT_EQ(lenient.peers[1].channel_kind, ChannelKind::kGigagroup);
 
   const std::string dir = TestDir();
-  struct Case {
-    const char* sql;
-    const char* message;
-  };
-  const Case cases[] = {
+  const Damage cases[] = {
       {"INSERT INTO dcs (dc_id, flags, addr, auth_key) VALUES (3, 0, 'x:1', x'00010203040506070809')",
        "table dcs, row rowid=1, column auth_key: blob of 10 bytes; an auth key is 256 bytes"},
       {"INSERT INTO peers (id, access_hash, is_channel, channel_kind, is_community) VALUES (1, 2, 1, 7, 0)",
@@ -566,24 +598,12 @@ TEST_F(SqliteProbes, OddStoredValuesAreDataLoss) {
        "table peers, row id=3, column channel_kind: 258 is not a channel kind"},
   };
   int n = 0;
-  for (const Case& c : cases) {
+  for (const Damage& c : cases) {
     SCOPED_TRACE(c.sql);
-    const std::string path = absl::StrCat(dir, "/odd", n++, ".db");
-    {
-      auto b = OpenOrDie(path);
-      Session s;
-      s.home_dc_id = 2;
-      ASSERT_TRUE(b->Save(s).ok());
-    }
-    {
-      Db raw = RawOrDie(path);
-      ExecOrDie(raw, c.sql);
-    }
-    auto b = OpenOrDie(path);
-    absl::StatusOr<std::optional<Session>> s = b->Load();
-    ASSERT_FALSE(s.ok());
-    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
-    EXPECT_TRUE(absl::StrContains(s.status().message(), c.message)) << s.status();
+    Session empty;
+    empty.home_dc_id = 2;
+    auto b = SavedThenAltered(absl::StrCat(dir, "/odd", n++, ".db"), empty, c.sql);
+    ExpectLoadError(*b, absl::StatusCode::kDataLoss, c.message);
   }
 }
 
@@ -732,11 +752,7 @@ TEST(SqliteFailures, BusyIsUnavailable) {
 // --- corrupted rows -----------------------------------------------------------
 
 TEST(SqliteCorruption, BadRowsAreDataLossNamingTableRowAndColumn) {
-  struct Case {
-    const char* sql;
-    const char* message;
-  };
-  const Case cases[] = {
+  const Damage cases[] = {
       {"UPDATE dcs SET auth_key = x'00112233445566778899' WHERE rowid = 1",
        "table dcs, row rowid=1, column auth_key: blob of 10 bytes"},
       {"UPDATE dcs SET auth_key = 'text key' WHERE rowid = 1",
@@ -777,24 +793,13 @@ TEST(SqliteCorruption, BadRowsAreDataLossNamingTableRowAndColumn) {
   const std::string dir = TestDir();
   const AuthKey key = *RichSession().dcs[0].auth_key;
   int n = 0;
-  for (const Case& c : cases) {
+  for (const Damage& c : cases) {
     SCOPED_TRACE(c.sql);
-    const std::string path = absl::StrCat(dir, "/c", n++, ".db");
-    {
-      auto b = OpenOrDie(path);
-      ASSERT_TRUE(b->Save(RichSession()).ok());
-    }
-    {
-      Db raw = RawOrDie(path);
-      ExecOrDie(raw, c.sql);
-    }
-    auto b = OpenOrDie(path);
-    absl::StatusOr<std::optional<Session>> s = b->Load();
-    ASSERT_FALSE(s.ok());
-    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
-    EXPECT_TRUE(absl::StrContains(s.status().message(), c.message)) << s.status();
+    auto b = SavedThenAltered(absl::StrCat(dir, "/c", n++, ".db"), RichSession(), c.sql);
+    absl::Status error;
+    ExpectLoadError(*b, absl::StatusCode::kDataLoss, c.message, &error);
     // Never any key material in the message.
-    EXPECT_FALSE(absl::StrContains(s.status().message(), key.RevealHex(kRevealSecrets).substr(0, 16)));
+    EXPECT_FALSE(absl::StrContains(error.message(), key.RevealHex(kRevealSecrets).substr(0, 16)));
     // The backend is still usable: a save repairs the session.
     ASSERT_TRUE(b->Save(RichSession()).ok());
     EXPECT_EQ(LoadOrDie(*b), RichSession());
@@ -810,37 +815,20 @@ TEST(SqliteCorruption, LimitsBoundWhatLoadAccepts) {
   SqliteOptions o;
   o.limits.max_peers = 3;
   auto b = OpenOrDie(dir + "/a.db", o);
-  absl::StatusOr<std::optional<Session>> s = b->Load();
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(absl::StrContains(s.status().message(), "table peers has 7 rows; the limit is 3")) << s.status();
+  ExpectLoadError(*b, absl::StatusCode::kResourceExhausted, "table peers has 7 rows; the limit is 3");
   // And Save refuses what Load would refuse.
   EXPECT_EQ(b->Save(RichSession()).code(), absl::StatusCode::kOutOfRange);
 
   SqliteOptions t;
   t.limits.max_token_bytes = 4;
   auto c = OpenOrDie(dir + "/a.db", t);
-  s = c->Load();
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(s.status().message(), "token of 7 bytes is over the limit of 4")) << s.status();
+  ExpectLoadError(*c, absl::StatusCode::kDataLoss, "token of 7 bytes is over the limit of 4");
 }
 
 TEST(SqliteCorruption, HugeStoredValueIsRefusedBeforeAllocation) {
-  const std::string path = TestDir() + "/huge.db";
-  {
-    auto b = OpenOrDie(path);
-    ASSERT_TRUE(b->Save(RichSession()).ok());
-  }
-  {
-    Db raw = RawOrDie(path);
-    ExecOrDie(raw, "UPDATE meta SET value = zeroblob(8 * 1024 * 1024) WHERE key = 'future_auth_token'");
-  }
-  auto b = OpenOrDie(path);
-  absl::StatusOr<std::optional<Session>> s = b->Load();
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kResourceExhausted) << s.status();
-  EXPECT_TRUE(absl::StrContains(s.status().message(), "SQLITE_TOOBIG")) << s.status();
+  auto b = SavedThenAltered(TestDir() + "/huge.db", RichSession(),
+                            "UPDATE meta SET value = zeroblob(8 * 1024 * 1024) WHERE key = 'future_auth_token'");
+  ExpectLoadError(*b, absl::StatusCode::kResourceExhausted, "SQLITE_TOOBIG");
 }
 
 // --- opening -----------------------------------------------------------------

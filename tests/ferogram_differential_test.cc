@@ -32,13 +32,6 @@ namespace tgsession {
 namespace differential {
 namespace {
 
-std::string RegressionDir() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* ws = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr) return "tests/vectors/differential";
-  return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/tests/vectors/differential");
-}
-
 uint64_t EnvNumber(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
@@ -53,7 +46,7 @@ TEST(FerogramDifferentialTest, Campaign) {
   o.seed = EnvNumber("TGS_DIFFERENTIAL_SEED", 1);
   o.inputs_per_decoder = EnvNumber("TGS_DIFFERENTIAL_INPUTS", 20000);
   o.vectors_dir = testing::VectorsDir();
-  o.regression_dir = RegressionDir();
+  o.regression_dir = testing::RunfilePath("tests/vectors/differential");
   const absl::Status run = RunCampaign(o, checker->get());
   // Printed for tools/test_all.sh, which shows this test's output in CI.
   std::cout << "campaign seed " << o.seed << "\n" << Report(**checker) << std::flush;

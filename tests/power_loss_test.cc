@@ -34,6 +34,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "backends/binary_file_backend.h"
+#include "backends/changes.h"
 #include "backends/file_system.h"
 #include "gtest/gtest.h"
 #include "tests/testing/power_loss_file_system.h"
@@ -116,26 +117,14 @@ Step Home(int32_t id) {
 // An update's peers, a min-peer context, pts and a channel's pts in one
 // ApplyChanges: one journal record.
 Step Batch(int seed, int peers) {
-  struct Owned {
-    std::vector<CachedPeer> peers;
-    std::vector<CachedMinPeer> mins;
-    std::vector<UpdateStateChange> updates;
-    SessionChanges View() const {
-      SessionChanges c;
-      c.peers = peers;
-      c.min_peers = mins;
-      c.updates = updates;
-      return c;
-    }
-  };
-  auto o = std::make_shared<Owned>();
+  auto o = std::make_shared<OwnedSessionChanges>();
   for (int i = 0; i < peers; ++i) o->peers.push_back(CachedPeer::User(50000 + (seed * 7 + i) % 60, seed * 100 + i));
-  o->mins.push_back({60000 + seed % 5, -100, seed});
+  o->min_peers.push_back({60000 + seed % 5, -100, seed});
   o->updates.push_back(UpdateStateChange::Primary(1000 + seed, 1700000000, seed));
   o->updates.push_back(UpdateStateChange::Channel(5000, seed));
   return Step{Kind::kGranular, absl::StrCat("ApplyChanges of ", peers, " peers"),
-              [o](BinaryFileBackend& b) { return b.ApplyChanges(o->View()); },
-              [o](Session& s) { o->View().ApplyTo(s); }, {}, {}};
+              [o](BinaryFileBackend& b) { return b.ApplyChanges(o->view()); },
+              [o](Session& s) { o->view().ApplyTo(s); }, {}, {}};
 }
 Step Pts(int32_t pts) {
   const UpdateStateChange c = UpdateStateChange::Primary(pts, 1700000000 + pts, pts / 2);

@@ -42,13 +42,7 @@ using ::tgsession::testing::InteropVectorsDir;
 using ::tgsession::testing::JsonStr;
 using ::tgsession::testing::MakeTempDir;
 using ::tgsession::testing::ReadFileOrDie;
-
-std::string Runfile(const std::string& rel) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* ws = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr) return rel;
-  return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/", rel);
-}
+using ::tgsession::testing::RunfilePath;
 
 // Runs `interpreter` on the checker script `script` (a runfile) with `input`
 // on stdin, and returns what it prints, parsed as JSON; fails the test (and
@@ -59,7 +53,7 @@ std::optional<rapidjson::Document> RunChecker(const std::string& interpreter, co
   const std::string dir = MakeTempDir(absl::StrCat("run", ++n));
   const std::string in_path = dir + "/stdin.json";
   EXPECT_TRUE(WriteFileAtomically(PosixFileSystem(), in_path, input).ok());
-  const std::string command = absl::StrCat(interpreter, " ", Runfile(script));
+  const std::string command = absl::StrCat(interpreter, " ", RunfilePath(script));
   FILE* p = ::popen(absl::StrCat(command, " < '", in_path, "' 2>'", dir, "/stderr'").c_str(), "r");
   if (p == nullptr) {
     ADD_FAILURE() << "cannot run " << command;

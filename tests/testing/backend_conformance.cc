@@ -34,12 +34,17 @@ AuthKey PatternKey(uint8_t seed) {
   return AuthKey(raw);
 }
 
-// Runs body(t) for t in [0, threads) on as many threads at once; returns the
-// sum of what the calls return (their failed operations).
-int FailuresAcrossThreads(int threads, const std::function<int(int t)>& body) {
+// Runs body(t, i) for i in [0, rounds) on each of `threads` threads at once
+// (t in [0, threads)); returns the sum of what the calls return (their failed
+// operations).
+int FailuresAcrossThreads(int threads, int rounds, const std::function<int(int t, int i)>& body) {
   std::atomic<int> failures{0};
   std::vector<std::thread> running;
-  for (int t = 0; t < threads; ++t) running.emplace_back([&, t] { failures.fetch_add(body(t)); });
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      for (int i = 0; i < rounds; ++i) failures.fetch_add(body(t, i));
+    });
+  }
   for (std::thread& th : running) th.join();
   return failures.load();
 }
@@ -92,16 +97,8 @@ Session RichSession() {
   return s;
 }
 
-SessionChanges TestBatch::view() const {
-  SessionChanges c;
-  c.peers = peers;
-  c.min_peers = min_peers;
-  c.updates = updates;
-  return c;
-}
-
-TestBatch MakeTestBatch(int seed, int peers, bool replace_all) {
-  TestBatch b;
+OwnedSessionChanges MakeTestBatch(int seed, int peers, bool replace_all) {
+  OwnedSessionChanges b;
   for (int i = 0; i < peers; ++i) {
     // Every fifth id repeats an earlier one of the batch (last value wins,
     // first place kept); ids 1001-1005 are RichSession's.
@@ -302,7 +299,7 @@ TEST_P(BackendConformanceTest, BatchesApplyInOrder) {
   Session want = RichSession();
   for (int seed = 0; seed < 6; ++seed) {
     SCOPED_TRACE(seed);
-    const TestBatch batch = MakeTestBatch(seed, 12 + seed * 9, /*replace_all=*/seed % 3 == 1);
+    const OwnedSessionChanges batch = MakeTestBatch(seed, 12 + seed * 9, /*replace_all=*/seed % 3 == 1);
     absl::Status st = b->ApplyChanges(batch.view());
     ASSERT_TRUE(st.ok()) << st;
     batch.view().ApplyTo(want);
@@ -322,7 +319,7 @@ TEST_P(BackendConformanceTest, BatchOfEachKindAlone) {
   auto b = Open();
   ASSERT_TRUE(b->Save(RichSession()).ok());
   Session want = RichSession();
-  const TestBatch batch = MakeTestBatch(3, 40);
+  const OwnedSessionChanges batch = MakeTestBatch(3, 40);
   ASSERT_TRUE(b->CachePeers(batch.peers).ok());
   for (const CachedPeer& p : batch.peers) want.CachePeer(p);
   ASSERT_TRUE(b->CacheMinPeers(batch.min_peers).ok());
@@ -343,7 +340,7 @@ TEST_P(BackendConformanceTest, EmptyBatchWritesNothing) {
 
 TEST_P(BackendConformanceTest, BatchOnAnEmptyStoreStartsASession) {
   auto b = Open();
-  const TestBatch batch = MakeTestBatch(1, 25, /*replace_all=*/true);
+  const OwnedSessionChanges batch = MakeTestBatch(1, 25, /*replace_all=*/true);
   ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
   Session want;
   batch.view().ApplyTo(want);
@@ -354,7 +351,7 @@ TEST_P(BackendConformanceTest, LargeBatchRoundTrips) {
   auto b = Open();
   ASSERT_TRUE(b->Save(RichSession()).ok());
   Session want = RichSession();
-  TestBatch batch = MakeTestBatch(9, 20000);
+  OwnedSessionChanges batch = MakeTestBatch(9, 20000);
   for (int i = 0; i < 3000; ++i) batch.min_peers.push_back({800000 + i, i, i});
   for (int i = 0; i < 3000; ++i) batch.updates.push_back(UpdateStateChange::Channel(5000000 + i % 2500, i));
   ASSERT_TRUE(b->ApplyChanges(batch.view()).ok());
@@ -370,18 +367,14 @@ TEST_P(BackendConformanceTest, ConcurrentBatchesLoseNothing) {
   ASSERT_TRUE(b->Save(RichSession()).ok());
   constexpr int kThreads = 4;
   constexpr int kBatches = 15;
-  const int failures = FailuresAcrossThreads(kThreads, [&](int t) {
-    int failed = 0;
-    for (int i = 0; i < kBatches; ++i) {
-      std::vector<CachedPeer> peers;
-      for (int k = 0; k < 8; ++k) peers.push_back(CachedPeer::User(10000000 * (t + 1) + i * 8 + k, k));
-      const UpdateStateChange channel = UpdateStateChange::Channel(t + 500, i);
-      SessionChanges c;
-      c.peers = peers;
-      c.updates = absl::MakeConstSpan(&channel, 1);
-      if (!b->ApplyChanges(c).ok()) ++failed;
-    }
-    return failed;
+  const int failures = FailuresAcrossThreads(kThreads, kBatches, [&](int t, int i) {
+    std::vector<CachedPeer> peers;
+    for (int k = 0; k < 8; ++k) peers.push_back(CachedPeer::User(10000000 * (t + 1) + i * 8 + k, k));
+    const UpdateStateChange channel = UpdateStateChange::Channel(t + 500, i);
+    SessionChanges c;
+    c.peers = peers;
+    c.updates = absl::MakeConstSpan(&channel, 1);
+    return b->ApplyChanges(c).ok() ? 0 : 1;
   });
   EXPECT_EQ(failures, 0);
   Session s = LoadOrDie(*b);
@@ -397,15 +390,13 @@ TEST_P(BackendConformanceTest, ConcurrentThreadsLoseNoUpdate) {
   ASSERT_TRUE(b->Save(RichSession()).ok());
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;
-  const int failures = FailuresAcrossThreads(kThreads, [&](int t) {
+  const int failures = FailuresAcrossThreads(kThreads, kPerThread, [&](int t, int i) {
     int failed = 0;
-    for (int i = 0; i < kPerThread; ++i) {
-      if (!b->CachePeer(CachedPeer::User(1000000 * (t + 1) + i, i)).ok()) ++failed;
-      if (!b->ApplyUpdateState(UpdateStateChange::Channel(t + 100, i)).ok()) ++failed;
-      if (i % 10 == 0) {
-        absl::StatusOr<std::optional<Session>> s = b->Load();
-        if (!s.ok() || !s->has_value()) ++failed;
-      }
+    if (!b->CachePeer(CachedPeer::User(1000000 * (t + 1) + i, i)).ok()) ++failed;
+    if (!b->ApplyUpdateState(UpdateStateChange::Channel(t + 100, i)).ok()) ++failed;
+    if (i % 10 == 0) {
+      absl::StatusOr<std::optional<Session>> s = b->Load();
+      if (!s.ok() || !s->has_value()) ++failed;
     }
     return failed;
   });

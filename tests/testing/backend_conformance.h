@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/changes.h"
 #include "gtest/gtest.h"
 
 namespace tgsession {
@@ -57,15 +58,8 @@ Session RichSession();
 // The changes of a client's update: `peers` users and channels (some ids
 // repeated within the batch, some already in RichSession), a few min-peer
 // contexts, pts/date/seq, qts and channel pts, and (when `replace_all`) a
-// whole update state in the middle. `seed` varies the values. Owns what the
-// SessionChanges view points at.
-struct TestBatch {
-  std::vector<CachedPeer> peers;
-  std::vector<CachedMinPeer> min_peers;
-  std::vector<UpdateStateChange> updates;
-  SessionChanges view() const;
-};
-TestBatch MakeTestBatch(int seed, int peers, bool replace_all = false);
+// whole update state in the middle. `seed` varies the values.
+OwnedSessionChanges MakeTestBatch(int seed, int peers, bool replace_all = false);
 
 }  // namespace testing
 }  // namespace tgsession

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "backends/changes.h"
 
 namespace tgsession {
 namespace testing {
@@ -40,25 +41,15 @@ Session BigSession(long long k, const CrashHarnessOptions& o) {
 // Every sixth operation is a batch: an update's 20 peers (some new, some
 // known), two min-peer contexts, pts and a channel's pts. Killed in flight it
 // must be all there or all absent.
-struct CrashBatch {
-  std::vector<CachedPeer> peers;
-  std::vector<CachedMinPeer> min_peers;
-  std::vector<UpdateStateChange> updates;
-  explicit CrashBatch(long long k) {
-    for (int i = 0; i < 20; ++i) peers.push_back(CachedPeer::User(3000000 + (k * 20 + i) % 900, k + i));
-    min_peers.push_back({4000000 + k % 50, -k, static_cast<int32_t>(k)});
-    min_peers.push_back({4000100 + k % 50, k, 1});
-    updates.push_back(UpdateStateChange::Primary(static_cast<int32_t>(k), 1700000000, static_cast<int32_t>(k % 100)));
-    updates.push_back(UpdateStateChange::Channel(k % 11, static_cast<int32_t>(k)));
-  }
-  SessionChanges view() const {
-    SessionChanges c;
-    c.peers = peers;
-    c.min_peers = min_peers;
-    c.updates = updates;
-    return c;
-  }
-};
+OwnedSessionChanges CrashBatch(long long k) {
+  OwnedSessionChanges b;
+  for (int i = 0; i < 20; ++i) b.peers.push_back(CachedPeer::User(3000000 + (k * 20 + i) % 900, k + i));
+  b.min_peers.push_back({4000000 + k % 50, -k, static_cast<int32_t>(k)});
+  b.min_peers.push_back({4000100 + k % 50, k, 1});
+  b.updates.push_back(UpdateStateChange::Primary(static_cast<int32_t>(k), 1700000000, static_cast<int32_t>(k % 100)));
+  b.updates.push_back(UpdateStateChange::Channel(k % 11, static_cast<int32_t>(k)));
+  return b;
+}
 
 bool IsBatch(long long k, const CrashHarnessOptions& o) { return o.batches && k % 6 == 5; }
 
@@ -98,7 +89,7 @@ void ApplyCrashOp(long long k, const CrashHarnessOptions& o, std::optional<Sessi
 absl::Status RunCrashOp(long long k, const CrashHarnessOptions& o, SessionBackend* b) {
   if (k % o.save_every == 0) return b->Save(BigSession(k, o));
   if (IsBatch(k, o)) {
-    const CrashBatch batch(k);
+    const OwnedSessionChanges batch = CrashBatch(k);
     return b->ApplyChanges(batch.view());
   }
   switch (k % 4) {

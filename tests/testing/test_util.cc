@@ -33,15 +33,17 @@ bool FileExists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+std::string RunfilePath(absl::string_view rel) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* ws = std::getenv("TEST_WORKSPACE");
+  if (srcdir == nullptr) return std::string(rel);
+  return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/", rel);
+}
+
 std::string VectorsDir() {
   const char* env = std::getenv("TGS_VECTORS_DIR");
   if (env != nullptr && *env != '\0' && FileExists(std::string(env) + "/ferogram")) return env;
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* ws = std::getenv("TEST_WORKSPACE");
-  if (srcdir != nullptr) {
-    return absl::StrCat(srcdir, "/", ws != nullptr ? ws : "tgsession", "/tests/vectors");
-  }
-  return "tests/vectors";
+  return RunfilePath("tests/vectors");
 }
 
 std::string InteropVectorsDir() { return VectorsDir() + "/interop"; }

@@ -12,6 +12,11 @@
 namespace tgsession {
 namespace testing {
 
+// A file of this workspace as a test sees it: under
+// $TEST_SRCDIR/$TEST_WORKSPACE in a Bazel test, else `rel` itself (relative
+// to the current directory, the workspace's root when run by hand).
+std::string RunfilePath(absl::string_view rel);
+
 // Directory holding ferogram/ and interop/ vectors: $TGS_VECTORS_DIR when it
 // is set and exists (tools/setup.sh points it at ../shared/vectors when that
 // folder is present), else the copy committed under tests/vectors.

@@ -141,22 +141,9 @@ absl::StatusOr<CachedPeer> MakePeer(int64_t id, int64_t hash, int32_t type, int3
 
 // A batch as the JavaScript API packs it (tgs_apply_changes), read whole
 // before anything is applied.
-struct PackedChanges {
-  std::vector<CachedPeer> peers;
-  std::vector<CachedMinPeer> min_peers;
-  std::vector<UpdateStateChange> updates;
-  SessionChanges view() const {
-    SessionChanges c;
-    c.peers = peers;
-    c.min_peers = min_peers;
-    c.updates = updates;
-    return c;
-  }
-};
-
-absl::StatusOr<PackedChanges> ReadChanges(const char* p, size_t n) {
+absl::StatusOr<OwnedSessionChanges> ReadChanges(const char* p, size_t n) {
   ByteReader r(reinterpret_cast<const uint8_t*>(p), n);
-  PackedChanges c;
+  OwnedSessionChanges c;
   uint32_t count;
   if (!r.U32(&count) || !r.Need(uint64_t{count} * 19)) return absl::InvalidArgumentError("batch peers truncated");
   c.peers.reserve(count);
@@ -561,7 +548,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tgs_remove_peer(int32_t h, int64_t id) {
 EMSCRIPTEN_KEEPALIVE int32_t tgs_apply_changes(int32_t h, const char* p, size_t n, int32_t record) {
   Session* s = Get(h);
   if (s == nullptr) return -1;
-  absl::StatusOr<PackedChanges> c = ReadChanges(p, n);
+  absl::StatusOr<OwnedSessionChanges> c = ReadChanges(p, n);
   if (!c.ok()) return Fail(c.status());
   const SessionChanges view = c->view();
   return ApplyOp(*s, journal::Op::Batch(view), record);
